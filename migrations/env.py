@@ -1,0 +1,70 @@
+"""Alembic environment: one metadata, constraint naming convention, batch mode on SQLite."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from alembic import context
+from sqlmodel import SQLModel
+
+import hms_tracker.models  # noqa: F401  (registers every table)
+from hms_tracker.config import get_settings
+from hms_tracker.db import UTCDateTime, create_db_engine
+
+config = context.config
+target_metadata = SQLModel.metadata
+
+
+def _url() -> str:
+    return config.get_main_option("sqlalchemy.url") or get_settings().resolved_database_url
+
+
+def render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        autogen_context.imports.add("import sqlalchemy as sa")
+        return "sa.DateTime(timezone=True)"
+    if type_ == "type" and type(obj).__module__.startswith("sqlmodel"):
+        length = getattr(obj, "length", None)
+        return f"sa.String(length={length})" if length else "sa.String()"
+    return False
+
+
+def run_migrations_offline() -> None:
+    context.configure(
+        url=_url(),
+        target_metadata=target_metadata,
+        literal_binds=True,
+        render_as_batch=True,
+        render_item=render_item,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online() -> None:
+    connection = config.attributes.get("connection")
+    if connection is not None:
+        _run(connection)
+        return
+    engine = create_db_engine(_url())
+    with engine.connect() as connection:
+        _run(connection)
+    engine.dispose()
+
+
+def _run(connection: Any) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+        render_item=render_item,
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()

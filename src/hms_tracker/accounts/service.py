@@ -1,0 +1,282 @@
+"""Accounts: password hashing, login with throttling, server-side sessions."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from pwdlib import PasswordHash
+from pwdlib.hashers.argon2 import Argon2Hasher
+from sqlmodel import Session, col, select, update
+
+from hms_tracker.accounts.models import LoginThrottle, User, UserSession
+from hms_tracker.audit.service import record_event
+from hms_tracker.config import Settings
+from hms_tracker.db import utcnow
+from hms_tracker.errors import InvalidInput, NotFound
+from hms_tracker.organisation.models import Person
+from hms_tracker.web.i18n import _
+
+password_hash = PasswordHash((Argon2Hasher(),))
+# Verified against when the e-mail is unknown, so both paths cost the same.
+_DUMMY_HASH = password_hash.hash("not-a-real-password-" + secrets.token_hex(8))
+
+MIN_PASSWORD_LENGTH = 10
+
+
+def hash_password(password: str) -> str:
+    return password_hash.hash(password)
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def _token_id(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _throttle_key(kind: str, value: str) -> str:
+    return f"{kind}:" + hashlib.sha256(value.encode()).hexdigest()[:64]
+
+
+# --- throttling -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ThrottleState:
+    allowed: bool
+    retry_after_seconds: int = 0
+
+
+def _throttle_rows(session: Session, keys: list[str]) -> list[LoginThrottle]:
+    return list(session.exec(select(LoginThrottle).where(col(LoginThrottle.key).in_(keys))).all())
+
+
+def _limits(settings: Settings, key: str) -> tuple[int, int]:
+    factor = settings.login_client_factor if key.startswith("client:") else 1
+    return settings.login_slowdown_after * factor, settings.login_lock_after * factor
+
+
+def check_throttle(
+    *, session: Session, settings: Settings, email: str, client: str, now: datetime | None = None
+) -> ThrottleState:
+    """May a login be tried now for this e-mail from this client?
+
+    After `login_slowdown_after` failures each attempt must wait 1, 2, 4 … seconds after the
+    last failure; after `login_lock_after` failures the key is locked for `login_lock_minutes`.
+    Unknown e-mails are throttled exactly like known ones.
+    """
+    now = now or utcnow()
+    keys = [_throttle_key("email", normalise_email(email)), _throttle_key("client", client)]
+    wait = 0
+    for row in _throttle_rows(session, keys):
+        if row.last_failed_at < now - timedelta(minutes=settings.login_window_minutes) and (
+            row.locked_until is None or row.locked_until <= now
+        ):
+            continue
+        if row.locked_until and row.locked_until > now:
+            wait = max(wait, int((row.locked_until - now).total_seconds()) + 1)
+            continue
+        slow_after, _lock_after = _limits(settings, row.key)
+        if row.failures >= slow_after:
+            delay = 2 ** min(row.failures - slow_after, 10)
+            ready_at = row.last_failed_at + timedelta(seconds=delay)
+            if ready_at > now:
+                wait = max(wait, int((ready_at - now).total_seconds()) + 1)
+    return ThrottleState(allowed=wait == 0, retry_after_seconds=wait)
+
+
+def _record_failure(
+    *, session: Session, settings: Settings, email: str, client: str, now: datetime
+) -> None:
+    keys = [_throttle_key("email", normalise_email(email)), _throttle_key("client", client)]
+    existing = {row.key: row for row in _throttle_rows(session, keys)}
+    for key in keys:
+        row = existing.get(key)
+        window_start = now - timedelta(minutes=settings.login_window_minutes)
+        if row is None:
+            row = LoginThrottle(key=key, failures=0, first_failed_at=now, last_failed_at=now)
+        elif row.last_failed_at < window_start and (
+            row.locked_until is None or row.locked_until <= now
+        ):
+            row.failures = 0
+            row.first_failed_at = now
+            row.locked_until = None
+        row.failures += 1
+        row.last_failed_at = now
+        _slow_after, lock_after = _limits(settings, key)
+        if row.failures >= lock_after:
+            row.locked_until = now + timedelta(minutes=settings.login_lock_minutes)
+        session.add(row)
+
+
+def _clear_failures(*, session: Session, email: str) -> None:
+    row = session.get(LoginThrottle, _throttle_key("email", normalise_email(email)))
+    if row is not None:
+        row.failures = 0
+        row.locked_until = None
+        session.add(row)
+
+
+class LoginThrottled(Exception):
+    def __init__(self, retry_after_seconds: int):
+        super().__init__(retry_after_seconds)
+        self.retry_after_seconds = retry_after_seconds
+
+
+class LoginFailed(Exception):
+    pass
+
+
+def authenticate(
+    *, session: Session, settings: Settings, email: str, password: str, client: str
+) -> User:
+    """The user for these credentials, or LoginFailed / LoginThrottled.
+
+    The failure is the same whether the e-mail exists or not; the throttle counts both.
+    Failures are written even though the request then fails: the caller commits them.
+    """
+    now = utcnow()
+    state = check_throttle(session=session, settings=settings, email=email, client=client, now=now)
+    if not state.allowed:
+        raise LoginThrottled(state.retry_after_seconds)
+    user = session.exec(select(User).where(User.email == normalise_email(email))).first()
+    if user is None:
+        password_hash.verify(password, _DUMMY_HASH)
+        _record_failure(session=session, settings=settings, email=email, client=client, now=now)
+        raise LoginFailed()
+    valid, new_hash = password_hash.verify_and_update(password, user.password_hash)
+    if not valid or not user.is_active:
+        _record_failure(session=session, settings=settings, email=email, client=client, now=now)
+        raise LoginFailed()
+    if new_hash:
+        user.password_hash = new_hash
+    _clear_failures(session=session, email=email)
+    return user
+
+
+# --- sessions ---------------------------------------------------------------------------
+
+
+def start_session(*, session: Session, user: User, previous_token: str | None = None) -> str:
+    """A new session for the user; the old one (if any) ends. Returns the cookie token."""
+    if previous_token:
+        end_session(session=session, token=previous_token, reason="rotated")
+    token = secrets.token_urlsafe(32)
+    session.add(
+        UserSession(id=_token_id(token), user_id=user.id, csrf_token=secrets.token_urlsafe(32))
+    )
+    user.last_login_at = utcnow()
+    session.add(user)
+    return token
+
+
+def load_session(
+    *, session: Session, settings: Settings, token: str
+) -> tuple[UserSession, User] | None:
+    """The live session for a cookie token, touching its last-seen time; None if it ended.
+
+    A session ends after `session_idle_minutes` without a request, and after
+    `session_max_hours` in any case.
+    """
+    row = session.get(UserSession, _token_id(token))
+    if row is None or row.ended_at is not None:
+        return None
+    now = utcnow()
+    idle_limit = row.last_seen_at + timedelta(minutes=settings.session_idle_minutes)
+    max_limit = row.created_at + timedelta(hours=settings.session_max_hours)
+    user = session.get(User, row.user_id)
+    if now > idle_limit or now > max_limit or user is None or not user.is_active:
+        # Recorded in its own transaction: the request that found it will not succeed.
+        with Session(session.get_bind()) as own:
+            own.exec(
+                update(UserSession)
+                .where(col(UserSession.id) == row.id, col(UserSession.ended_at).is_(None))
+                .values(ended_at=now, end_reason="expired")
+            )
+            own.commit()
+        return None
+    if now - row.last_seen_at > timedelta(seconds=60):
+        row.last_seen_at = now
+        session.add(row)
+    return row, user
+
+
+def end_session(*, session: Session, token: str, reason: str = "logout") -> None:
+    row = session.get(UserSession, _token_id(token))
+    if row is not None and row.ended_at is None:
+        row.ended_at = utcnow()
+        row.end_reason = reason
+        session.add(row)
+
+
+def end_all_sessions(*, session: Session, user: User) -> int:
+    """An admin ends every live session of a user; returns how many ended."""
+    result = session.exec(
+        update(UserSession)
+        .where(col(UserSession.user_id) == user.id, col(UserSession.ended_at).is_(None))
+        .values(ended_at=utcnow(), end_reason="ended_by_admin")
+    )
+    count = result.rowcount or 0
+    record_event(
+        session=session,
+        entity="app_user",
+        entity_id=str(user.id),
+        action="sessions_ended",
+        after={"sessions_ended": count},
+        subject_person_id=user.person_id,
+    )
+    return count
+
+
+def live_session_count(*, session: Session, user: User) -> int:
+    return len(
+        session.exec(
+            select(UserSession.id).where(
+                UserSession.user_id == user.id, col(UserSession.ended_at).is_(None)
+            )
+        ).all()
+    )
+
+
+# --- accounts ---------------------------------------------------------------------------
+
+
+def validate_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(
+            {"password": _("Passordet må ha minst %(n)s tegn.", n=MIN_PASSWORD_LENGTH)}
+        )
+
+
+def create_user(
+    *, session: Session, person: Person, email: str, password: str, is_admin: bool = False
+) -> User:
+    validate_password(password)
+    email = normalise_email(email)
+    if not email or "@" not in email:
+        raise InvalidInput({"email": _("Skriv inn en gyldig e-postadresse.")})
+    if session.exec(select(User).where(User.email == email)).first():
+        raise InvalidInput({"email": _("Det finnes allerede en konto med denne e-postadressen.")})
+    if session.exec(select(User).where(User.person_id == person.id)).first():
+        raise InvalidInput({"email": _("Denne personen har allerede en konto.")})
+    user = User(
+        person_id=person.id, email=email, password_hash=hash_password(password), is_admin=is_admin
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def get_user(*, session: Session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound()
+    return user
+
+
+def user_for_person(*, session: Session, person_id: int) -> User | None:
+    return session.exec(select(User).where(User.person_id == person_id)).first()

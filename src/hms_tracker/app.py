@@ -1,0 +1,73 @@
+"""create_app(): settings, database, middleware, routers, templates, static files, errors."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import Depends, FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from hms_tracker.config import Settings, get_settings
+from hms_tracker.db import create_db_engine
+from hms_tracker.paths import STATIC_DIR, VENDOR_DIR
+from hms_tracker.web.csrf import verify_csrf
+from hms_tracker.web.errors import _too_large_asgi, install_error_handlers
+from hms_tracker.web.security import BodyLimitMiddleware, SecurityMiddleware
+
+log = logging.getLogger("hms_tracker")
+
+VENDOR_FILES = ("htmx.min.js", "designsystemet.css", "theme.css")
+
+
+def missing_vendor_files() -> list[str]:
+    return [name for name in VENDOR_FILES if not (VENDOR_DIR / name).exists()]
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    secret_key = settings.resolved_secret_key()
+    engine = create_db_engine(settings.resolved_database_url)
+
+    app = FastAPI(
+        title="hms-tracker",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        dependencies=[Depends(verify_csrf)],
+    )
+    app.state.settings = settings
+    app.state.secret_key = secret_key
+    app.state.engine = engine
+    missing = missing_vendor_files()
+    app.state.htmx_available = "htmx.min.js" not in missing
+    if missing:
+        log.warning(
+            "Front-end files missing from %s: %s. Pages work without them (plain HTML, no "
+            "htmx, no Designsystemet styles). Run `make assets` (needs npm) to fetch them.",
+            VENDOR_DIR,
+            ", ".join(missing),
+        )
+
+    from hms_tracker.accounts.routes import router as accounts_router
+    from hms_tracker.audit.routes import router as audit_router
+    from hms_tracker.organisation.routes import router as organisation_router
+    from hms_tracker.web.routes import router as web_router
+
+    app.include_router(web_router)
+    app.include_router(accounts_router)
+    app.include_router(organisation_router)
+    app.include_router(audit_router)
+    app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
+
+    install_error_handlers(app)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_bytes=settings.upload_max_bytes,
+        on_too_large=_too_large_asgi,
+    )
+    app.add_middleware(
+        SecurityMiddleware,
+        default_language=settings.default_language,
+        hsts=settings.cookie_secure,
+    )
+    return app

@@ -1,0 +1,31 @@
+"""The audit trail: one append-only table of events."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from hms_tracker.db import UTCDateTime, utcnow
+
+
+class AuditEvent(SQLModel, table=True):
+    __tablename__ = "audit_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    occurred_at: datetime = Field(
+        default_factory=utcnow, sa_column=sa.Column(UTCDateTime(), nullable=False, index=True)
+    )
+    actor_user_id: int | None = Field(default=None, foreign_key="app_user.id", index=True)
+    actor_person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
+    actor_label: str = Field(sa_column=sa.Column(sa.String(254), nullable=False))
+    entity: str = Field(sa_column=sa.Column(sa.String(60), nullable=False, index=True))
+    entity_id: str = Field(sa_column=sa.Column(sa.String(64), nullable=False))
+    action: str = Field(sa_column=sa.Column(sa.String(40), nullable=False))
+    subject_person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
+    before: dict[str, Any] | None = Field(default=None, sa_column=sa.Column(sa.JSON(), nullable=True))
+    after: dict[str, Any] | None = Field(default=None, sa_column=sa.Column(sa.JSON(), nullable=True))
+
+    __table_args__ = (sa.Index("ix_audit_event_entity_entity_id", "entity", "entity_id"),)

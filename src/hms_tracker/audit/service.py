@@ -1,0 +1,222 @@
+"""The audit mechanism that cannot be forgotten.
+
+A session listener records every insert and update of a model marked `__audited__` as an
+audit event, in the same transaction, with the actor taken from the current request (or
+the CLI command). Services never call it for ordinary changes; `record_event` exists for
+events that are not a row change (for example an admin ending someone's sessions).
+"""
+
+from __future__ import annotations
+
+import contextvars
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event, inspect
+from sqlalchemy.orm import Session as OrmSession
+from sqlmodel import Session, col, func, select
+
+from hms_tracker.audit.models import AuditEvent
+from hms_tracker.db import utcnow
+
+
+@dataclass(frozen=True)
+class Actor:
+    label: str
+    user_id: int | None = None
+    person_id: int | None = None
+
+
+SYSTEM = Actor(label="system")
+_current_actor: contextvars.ContextVar[Actor] = contextvars.ContextVar("audit_actor", default=SYSTEM)
+
+
+def set_actor(actor: Actor) -> contextvars.Token[Actor]:
+    return _current_actor.set(actor)
+
+
+def current_actor() -> Actor:
+    return _current_actor.get()
+
+
+@contextmanager
+def acting_as(actor: Actor) -> Iterator[None]:
+    token = _current_actor.set(actor)
+    try:
+        yield
+    finally:
+        _current_actor.reset(token)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, Enum):
+        return value.value
+    return value
+
+
+def _snapshot(obj: Any, *, before: bool) -> dict[str, Any]:
+    state = inspect(obj)
+    redact = getattr(type(obj), "__audit_redact__", frozenset())
+    values: dict[str, Any] = {}
+    for attr in state.mapper.column_attrs:
+        key = attr.key
+        hist = state.attrs[key].history
+        if before:
+            if hist.deleted:
+                value = hist.deleted[0]
+            elif hist.unchanged:
+                value = hist.unchanged[0]
+            else:
+                value = getattr(obj, key, None) if not hist.added else None
+        else:
+            value = getattr(obj, key, None)
+        values[key] = "***" if key in redact and value is not None else _jsonable(value)
+    return values
+
+
+def _entity_id(obj: Any) -> str:
+    identity = inspect(obj).identity
+    if identity is None:
+        return ""
+    return ",".join(str(part) for part in identity)
+
+
+def _subject_person(obj: Any) -> int | None:
+    if type(obj).__tablename__ == "person":
+        return obj.id
+    return getattr(obj, "person_id", None)
+
+
+def actor_for(session: OrmSession) -> Actor:
+    """The request's actor is kept on its database session; the CLI uses the context."""
+    actor = session.info.get("actor")
+    return actor if isinstance(actor, Actor) else current_actor()
+
+
+def _rows_for(session: OrmSession) -> list[dict[str, Any]]:
+    actor = actor_for(session)
+    now = utcnow()
+    rows: list[dict[str, Any]] = []
+
+    def add(obj: Any, action: str, before: dict[str, Any] | None, after: dict[str, Any]) -> None:
+        rows.append(
+            {
+                "occurred_at": now,
+                "actor_user_id": actor.user_id,
+                "actor_person_id": actor.person_id,
+                "actor_label": actor.label,
+                "entity": type(obj).__tablename__,
+                "entity_id": _entity_id(obj),
+                "action": action,
+                "subject_person_id": _subject_person(obj),
+                "before": before,
+                "after": after,
+            }
+        )
+
+    for obj in session.new:
+        if getattr(type(obj), "__audited__", False):
+            add(obj, "create", None, _snapshot(obj, before=False))
+    for obj in session.dirty:
+        if not getattr(type(obj), "__audited__", False) or not session.is_modified(obj):
+            continue
+        before = _snapshot(obj, before=True)
+        after = _snapshot(obj, before=False)
+        changed = {k for k in after if before.get(k) != after.get(k)}
+        if not changed:
+            continue
+        action = getattr(obj, "__audit_action__", None) or "update"
+        add(obj, action, {k: before[k] for k in changed}, {k: after[k] for k in changed})
+    for obj in session.deleted:
+        if isinstance(obj, AuditEvent):
+            continue
+        if getattr(type(obj), "__audited__", False):
+            add(obj, "delete", _snapshot(obj, before=True), {})
+    return rows
+
+
+def _before_flush(session: OrmSession, _ctx: Any, _instances: Any) -> None:
+    for obj in list(session.dirty) + list(session.deleted):
+        if isinstance(obj, AuditEvent):
+            raise RuntimeError("The audit trail is append-only.")
+
+
+def _after_flush(session: OrmSession, _ctx: Any) -> None:
+    rows = _rows_for(session)
+    if rows:
+        session.connection().execute(sa.insert(AuditEvent.__table__), rows)  # type: ignore[attr-defined]
+
+
+event.listen(OrmSession, "before_flush", _before_flush)
+event.listen(OrmSession, "after_flush", _after_flush)
+
+
+def record_event(
+    *,
+    session: Session,
+    entity: str,
+    entity_id: str,
+    action: str,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    subject_person_id: int | None = None,
+) -> None:
+    """Write an event that is not a row change (e.g. sessions ended by an admin)."""
+    actor = actor_for(session)
+    session.add(
+        AuditEvent(
+            actor_user_id=actor.user_id,
+            actor_person_id=actor.person_id,
+            actor_label=actor.label,
+            entity=entity,
+            entity_id=entity_id,
+            action=action,
+            subject_person_id=subject_person_id,
+            before=before,
+            after=after or {},
+        )
+    )
+
+
+PAGE_SIZE = 50
+
+
+def list_events(
+    *,
+    session: Session,
+    entity: str | None = None,
+    person_id: int | None = None,
+    page: int = 1,
+) -> tuple[list[AuditEvent], int]:
+    """Events newest first, filtered by entity and by a person (who acted or whom it concerns)."""
+    query = select(AuditEvent)
+    if entity:
+        query = query.where(AuditEvent.entity == entity)
+    if person_id:
+        query = query.where(
+            sa.or_(
+                AuditEvent.actor_person_id == person_id,
+                AuditEvent.subject_person_id == person_id,
+            )
+        )
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    rows = session.exec(
+        query.order_by(col(AuditEvent.occurred_at).desc(), col(AuditEvent.id).desc())
+        .offset((max(page, 1) - 1) * PAGE_SIZE)
+        .limit(PAGE_SIZE)
+    ).all()
+    return list(rows), int(total)
+
+
+def entities(*, session: Session) -> list[str]:
+    return list(session.exec(select(AuditEvent.entity).distinct().order_by(AuditEvent.entity)).all())

@@ -1,0 +1,172 @@
+"""The `hms-tracker` command: serve, migrate, create-admin, demo, backup."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from hms_tracker.config import ConfigurationError, get_settings
+
+app = typer.Typer(help="HMS compliance tracker.", no_args_is_help=True, add_completion=False)
+
+
+def _fail(message: str) -> None:
+    typer.echo(message, err=True)
+    raise typer.Exit(code=1)
+
+
+def _engine():  # type: ignore[no-untyped-def]
+    from hms_tracker.db import create_db_engine
+
+    return create_db_engine(get_settings().resolved_database_url)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(envvar="HOST", help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(envvar="PORT", help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+) -> None:
+    """Serve the web application (the database must be migrated)."""
+    import uvicorn
+
+    from hms_tracker.migrate import current_revision, head_revision
+
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    settings = get_settings()
+    try:
+        settings.resolved_secret_key()
+    except ConfigurationError as exc:
+        _fail(str(exc))
+    engine = _engine()
+    try:
+        current = current_revision(engine)
+    except Exception as exc:  # unreachable database
+        _fail(f"Cannot reach the database ({settings.resolved_database_url.split('@')[-1]}): {exc}")
+    head = head_revision()
+    if current != head:
+        _fail(
+            f"The database is at migration {current or 'none'}, the newest is {head}. "
+            "Run `hms-tracker migrate` (or `make migrate`) first."
+        )
+    engine.dispose()
+    uvicorn.run(
+        "hms_tracker.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=True,
+        log_level="info",
+    )
+
+
+@app.command()
+def migrate(
+    revision: Annotated[str, typer.Argument(help="Target revision.")] = "head",
+) -> None:
+    """Bring the database schema up to date (Alembic upgrade)."""
+    from hms_tracker.migrate import upgrade
+
+    upgrade(get_settings().resolved_database_url, revision)
+    typer.echo(f"Database migrated to {revision}.")
+
+
+@app.command("create-admin")
+def create_admin(
+    email: Annotated[str, typer.Option(prompt=True, help="E-mail to log in with.")],
+    name: Annotated[str, typer.Option(prompt=True, help="The person's full name.")],
+) -> None:
+    """Create an HMS coordinator (admin) account. The password is asked for, never taken as an
+    argument."""
+    from datetime import date
+
+    from sqlmodel import Session
+
+    from hms_tracker.accounts import service as accounts
+    from hms_tracker.audit.service import Actor, acting_as
+    from hms_tracker.errors import InvalidInput
+    from hms_tracker.organisation.models import Person
+
+    password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    engine = _engine()
+    with Session(engine) as session, acting_as(Actor(label="cli:create-admin")):
+        person = Person(name=name.strip(), email=accounts.normalise_email(email), employed_from=date.today())
+        session.add(person)
+        session.flush()
+        try:
+            accounts.create_user(
+                session=session, person=person, email=email, password=password, is_admin=True
+            )
+        except InvalidInput as exc:
+            session.rollback()
+            _fail("; ".join(exc.errors.values()))
+        session.commit()
+    typer.echo(f"Admin {email} created.")
+
+
+@app.command()
+def demo(
+    if_empty: Annotated[
+        bool, typer.Option("--if-empty", help="Only load when the database has no people.")
+    ] = False,
+) -> None:
+    """Load a realistic demo company (people, departments, accounts with password demo-passord)."""
+    from hms_tracker.demo.builder import build_demo, has_people
+
+    engine = _engine()
+    if if_empty and has_people(engine):
+        typer.echo("The database already has data; demo not loaded.")
+        return
+    summary = build_demo(engine)
+    typer.echo(summary)
+
+
+@app.command()
+def backup(
+    target: Annotated[Path, typer.Argument(help="File to write the backup to.")],
+) -> None:
+    """Back up the database. SQLite: an online backup to TARGET. PostgreSQL: prints the
+    pg_dump command to run."""
+    settings = get_settings()
+    url = settings.resolved_database_url
+    if not settings.is_sqlite:
+        from sqlalchemy.engine import make_url
+
+        u = make_url(url)
+        parts = ["pg_dump", "--format=custom", f"--file={target}"]
+        if u.host:
+            parts.append(f"--host={u.host}")
+        if u.port:
+            parts.append(f"--port={u.port}")
+        if u.username:
+            parts.append(f"--username={u.username}")
+        parts.append(u.database or "")
+        typer.echo("PostgreSQL is backed up with pg_dump. Run:")
+        typer.echo("  " + " ".join(parts))
+        return
+    source_path = url.split("///", 1)[-1]
+    if not os.path.exists(source_path):
+        _fail(f"No database at {source_path}.")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    source = sqlite3.connect(source_path)
+    dest = sqlite3.connect(str(target))
+    with dest:
+        source.backup(dest)
+    dest.close()
+    source.close()
+    typer.echo(f"Backup written to {target}.")
+
+
+def main() -> None:  # pragma: no cover
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(app())

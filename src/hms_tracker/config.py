@@ -1,0 +1,87 @@
+"""Settings, one class, read from the environment with the prefix HMS_."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ConfigurationError(RuntimeError):
+    """The configuration cannot work; the message says what to change."""
+
+
+def default_var_dir() -> Path:
+    return Path(os.environ.get("HMS_VAR_DIR", "var")).resolve()
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="HMS_", extra="ignore")
+
+    database_url: str = ""
+    secret_key: str = ""
+    base_url: str = "http://127.0.0.1:8000"
+    cookie_secure: bool = False
+    upload_max_bytes: int = 10 * 1024 * 1024
+    default_language: str = "nb"
+    company_name: str = "Vår bedrift AS"
+    var_dir: Path = Field(default_factory=default_var_dir)
+
+    # Sessions
+    session_idle_minutes: int = 60
+    session_max_hours: int = 12
+
+    # Login throttling: after `login_slowdown_after` failures each further attempt must
+    # wait twice as long as the one before; after `login_lock_after` the key is locked.
+    login_slowdown_after: int = 3
+    login_lock_after: int = 10
+    login_client_factor: int = 3
+    login_lock_minutes: int = 15
+    login_window_minutes: int = 15
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.resolved_database_url.startswith("sqlite")
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return normalise_database_url(self.database_url)
+        return f"sqlite:///{self.var_dir / 'hms-tracker.db'}"
+
+    def resolved_secret_key(self) -> str:
+        """The configured key; on the embedded default a generated one kept under var/."""
+        if self.secret_key:
+            return self.secret_key
+        if not self.is_sqlite:
+            raise ConfigurationError(
+                "HMS_SECRET_KEY is not set. With a PostgreSQL database the key must be set "
+                "explicitly (and be the same on every instance), for example: "
+                "export HMS_SECRET_KEY=$(python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+            )
+        key_file = self.var_dir / "secret_key"
+        if key_file.exists():
+            return key_file.read_text().strip()
+        self.var_dir.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(48)
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(key)
+        return key
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the usual spellings of a PostgreSQL URL and use psycopg 3 for all of them."""
+    for prefix in ("postgres://", "postgresql://", "postgresql+psycopg2://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,25 @@
+"""Demo data markers. The demo builder (`hms-tracker demo`) lives in demo/builder.py."""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from hms_tracker.organisation.models import CompanySetting
+
+DEMO_PASSWORD = "demo-passord"
+DEMO_MARKER = "demo_loaded"
+DEMO_ACCOUNTS = (
+    ("koordinator@example.com", "HMS-koordinator (administrator)"),
+    ("leder@example.com", "Leder"),
+    ("ansatt@example.com", "Ansatt"),
+)
+
+
+def is_demo_loaded(*, session: Session) -> bool:
+    row = session.get(CompanySetting, DEMO_MARKER)
+    return row is not None and row.value == "1"
+
+
+def demo_accounts(*, session: Session) -> list[tuple[str, str]]:
+    """The demo logins to show on the login page, only while the demo data is loaded."""
+    return list(DEMO_ACCOUNTS) if is_demo_loaded(session=session) else []

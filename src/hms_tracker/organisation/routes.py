@@ -1,0 +1,7 @@
+"""People and departments pages."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,113 @@
+"""Error pages (403, 404, 413, 500 and others) in the site's layout, and the handlers that
+turn domain errors into them. Never a stack trace."""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from hms_tracker.errors import Conflict, Forbidden, NotAuthenticated, NotFound, TransitionRefused
+from hms_tracker.web.i18n import _
+from hms_tracker.web.security import RequestTooLarge
+from hms_tracker.web.templating import redirect, render
+
+log = logging.getLogger("hms_tracker")
+
+
+def _titles() -> dict[int, tuple[str, str]]:
+    return {
+        400: (_("Ugyldig forespørsel"), _("Forespørselen kunne ikke behandles.")),
+        403: (
+            _("Ingen tilgang"),
+            _("Du har ikke tilgang til denne siden eller handlingen."),
+        ),
+        404: (
+            _("Fant ikke siden"),
+            _("Siden eller oppføringen finnes ikke. Sjekk adressen, eller gå tilbake."),
+        ),
+        405: (_("Ikke tillatt"), _("Denne handlingen er ikke tillatt her.")),
+        409: (_("Endret av en annen"), _("Oppføringen er endret siden du åpnet den.")),
+        413: (
+            _("For stor forespørsel"),
+            _("Filen eller skjemaet er for stort. Prøv med en mindre fil."),
+        ),
+        500: (
+            _("Noe gikk galt"),
+            _("Det oppstod en feil hos oss. Ingenting ble lagret. Prøv igjen om litt."),
+        ),
+    }
+
+
+def error_page(request: Request, status: int, message: str | None = None) -> Response:
+    title, default = _titles().get(status, _titles()[400])
+    try:
+        return render(
+            request,
+            "errors/error.html",
+            status_code=status,
+            status=status,
+            title=title,
+            message=message or default,
+        )
+    except Exception:  # the error page itself must never fail
+        log.exception("error page failed")
+        return Response(f"{status} {title}", status_code=status, media_type="text/plain")
+
+
+async def _too_large_asgi(scope, receive, send) -> None:  # type: ignore[no-untyped-def]
+    request = Request(scope, receive)
+    response = error_page(request, 413)
+    await response(scope, receive, send)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(NotAuthenticated)
+    async def not_authenticated(request: Request, exc: NotAuthenticated) -> Response:
+        target = request.url.path + ("?" + request.url.query if request.url.query else "")
+        expired = "1" if getattr(request.state, "session_expired", False) else None
+        if request.method != "GET":
+            return error_page(request, 403)
+        return redirect(request, "/login?next=" + quote(target, safe=""), expired=expired)
+
+    @app.exception_handler(Forbidden)
+    async def forbidden(request: Request, exc: Forbidden) -> Response:
+        return error_page(request, 403)
+
+    @app.exception_handler(NotFound)
+    async def not_found(request: Request, exc: NotFound) -> Response:
+        return error_page(request, 404)
+
+    @app.exception_handler(Conflict)
+    async def conflict(request: Request, exc: Conflict) -> Response:
+        return error_page(request, 409, exc.message)
+
+    @app.exception_handler(TransitionRefused)
+    async def refused(request: Request, exc: TransitionRefused) -> Response:
+        return error_page(request, 409, exc.message)
+
+    @app.exception_handler(RequestTooLarge)
+    async def too_large(request: Request, exc: RequestTooLarge) -> Response:
+        return error_page(request, 413)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if isinstance(exc.__cause__, RequestTooLarge):
+            return error_page(request, 413)
+        return error_page(request, exc.status_code if exc.status_code in _titles() else 400)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        # A malformed id in the path is an unknown id: 404, like any other.
+        if any(err.get("loc", ("",))[0] == "path" for err in exc.errors()):
+            return error_page(request, 404)
+        return error_page(request, 400)
+
+    @app.exception_handler(Exception)
+    async def server_error(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return error_page(request, 500)

@@ -1,0 +1,80 @@
+"""Form handling on pydantic: parse submitted fields, turn validation errors into messages
+in the user's language keyed by field name, and keep what the user typed."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, TypeVar
+
+from fastapi import Depends, Request
+from pydantic import BaseModel, ValidationError
+from pydantic_core import PydanticCustomError
+
+from hms_tracker.errors import InvalidInput
+from hms_tracker.web.i18n import _
+
+M = TypeVar("M", bound=BaseModel)
+
+
+async def form_values(request: Request) -> dict[str, Any]:
+    """The submitted fields (file uploads kept as UploadFile), without the CSRF token."""
+    form = await request.form()
+    values: dict[str, Any] = {}
+    for key in form:
+        if key == "csrf_token":
+            continue
+        items = form.getlist(key)
+        values[key] = items if len(items) > 1 else items[0]
+    return values
+
+
+FormValues = Annotated[dict[str, Any], Depends(form_values)]
+
+
+def field_error(message: str) -> PydanticCustomError:
+    """Raise from a validator with a message already translated."""
+    return PydanticCustomError("hms", message)
+
+
+def _message(error: Any) -> str:
+    kind = error["type"]
+    ctx = error.get("ctx") or {}
+    if kind == "hms":
+        return str(error["msg"])
+    if kind == "missing" or (kind == "string_too_short" and ctx.get("min_length") == 1):
+        return _("Fyll ut dette feltet.")
+    if kind == "string_too_long":
+        return _("Teksten er for lang (høyst %(max)s tegn).", max=ctx.get("max_length"))
+    if kind in ("date_from_datetime_parsing", "date_parsing", "date_type", "date_from_datetime_inexact"):
+        return _("Skriv en gyldig dato.")
+    if kind in ("int_parsing", "int_type", "float_parsing", "decimal_parsing", "decimal_type"):
+        return _("Skriv et gyldig tall.")
+    if kind in ("greater_than_equal", "greater_than"):
+        return _("Tallet må være minst %(min)s.", min=ctx.get("ge", ctx.get("gt")))
+    if kind in ("less_than_equal", "less_than"):
+        return _("Tallet kan være høyst %(max)s.", max=ctx.get("le", ctx.get("lt")))
+    if kind in ("enum", "literal_error"):
+        return _("Velg et av alternativene.")
+    if kind == "value_error" and "email" in str(error.get("msg", "")).lower():
+        return _("Skriv inn en gyldig e-postadresse.")
+    if kind == "value_error":
+        return _("Verdien er ugyldig.")
+    return _("Verdien er ugyldig.")
+
+
+def errors_from(exc: ValidationError) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    for error in exc.errors():
+        loc = error.get("loc") or ("",)
+        field = str(loc[0]) if loc else ""
+        errors.setdefault(field, _message(error))
+    return errors
+
+
+def parse_form(model: type[M], values: dict[str, Any]) -> M:
+    """The validated form, or InvalidInput with a translated message per field."""
+    cleaned = {k: (v.strip() if isinstance(v, str) else v) for k, v in values.items()}
+    cleaned = {k: (None if v == "" else v) for k, v in cleaned.items()}
+    try:
+        return model.model_validate(cleaned)
+    except ValidationError as exc:
+        raise InvalidInput(errors_from(exc)) from None

@@ -1,0 +1,118 @@
+"""ASGI middleware: security headers, the request-size limit and the request's language."""
+
+from __future__ import annotations
+
+from http.cookies import SimpleCookie
+from typing import Any
+
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from hms_tracker.web import i18n
+
+LANGUAGE_COOKIE = "hms_lang"
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+    "base-uri 'self'; object-src 'none'"
+)
+SECURITY_HEADERS = {
+    "content-security-policy": CSP,
+    "referrer-policy": "same-origin",
+    "x-content-type-options": "nosniff",
+    "x-frame-options": "DENY",
+    "permissions-policy": "camera=(), microphone=(), geolocation=()",
+    "cross-origin-opener-policy": "same-origin",
+}
+
+
+class RequestTooLarge(Exception):
+    pass
+
+
+class SecurityMiddleware:
+    """Adds the security headers to every response and sets the request's language."""
+
+    def __init__(self, app: ASGIApp, *, default_language: str = "nb", hsts: bool = False):
+        self.app = app
+        self.default_language = default_language
+        self.hsts = hsts
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        language = self._language(headers)
+        token = i18n.set_language(language)
+        scope.setdefault("state", {})["language"] = language
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                out = MutableHeaders(scope=message)
+                for name, value in SECURITY_HEADERS.items():
+                    out.setdefault(name, value)
+                if self.hsts:
+                    out.setdefault("strict-transport-security", "max-age=31536000")
+                out.setdefault("content-language", language)
+                if "cache-control" not in out and not scope["path"].startswith("/static/"):
+                    out["cache-control"] = "no-store"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_headers)
+        finally:
+            i18n._language.reset(token)
+
+    def _language(self, headers: Headers) -> str:
+        cookie = SimpleCookie()
+        try:
+            cookie.load(headers.get("cookie", ""))
+        except Exception:  # a malformed Cookie header is ignored, not an error
+            pass
+        chosen = cookie.get(LANGUAGE_COOKIE)
+        if chosen and chosen.value in i18n.LANGUAGES:
+            return chosen.value
+        return i18n.negotiate(headers.get("accept-language")) or self.default_language
+
+
+class BodyLimitMiddleware:
+    """Refuse request bodies larger than the limit (413), by header or while streaming."""
+
+    def __init__(self, app: ASGIApp, *, max_bytes: int, on_too_large: Any):
+        self.app = app
+        self.max_bytes = max_bytes
+        self.on_too_large = on_too_large
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        length = Headers(scope=scope).get("content-length")
+        if length and length.isdigit() and int(length) > self.max_bytes:
+            await self.on_too_large(scope, receive, send)
+            return
+        received = 0
+        started = False
+
+        async def counting_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise RequestTooLarge()
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, counting_receive, tracking_send)
+        except RequestTooLarge:
+            if not started:
+                await self.on_too_large(scope, receive, send)

@@ -1,0 +1,172 @@
+"""Rendering: `render()` returns the whole page, or one named block of it for htmx;
+`redirect()` does Post/Redirect/Get with flash messages carried in a signed cookie."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+from typing import Any
+from urllib.parse import urlencode
+
+import jinja2
+from fastapi import Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from jinja2_fragments.fastapi import Jinja2Blocks
+
+from hms_tracker.paths import TEMPLATES_DIR
+from hms_tracker.web import i18n
+from hms_tracker.web.auth import PERMISSIONS, Principal, can
+
+FLASH_COOKIE = "hms_flash"
+env = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
+    autoescape=True,
+    extensions=["jinja2.ext.i18n"],
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+templates = Jinja2Blocks(env=env)
+env.install_gettext_callables(  # type: ignore[attr-defined]
+    lambda message: i18n.translations(i18n.get_language()).gettext(message),
+    lambda s, p, n: i18n.translations(i18n.get_language()).ngettext(s, p, n),
+    newstyle=True,
+)
+env.filters["date"] = i18n.format_date
+env.filters["datetime"] = i18n.format_datetime
+env.filters["number"] = i18n.format_number
+env.globals["LANGUAGES"] = i18n.LANGUAGES
+
+
+def is_htmx(request: Request) -> bool:
+    return request.headers.get("hx-request") == "true" and request.headers.get("hx-boosted") != "true"
+
+
+# --- flash messages ---------------------------------------------------------------------
+
+
+def flash(request: Request, message: str, category: str = "success") -> None:
+    """A message shown on the next page the user sees (after a redirect)."""
+    if not hasattr(request.state, "flashes_out"):
+        request.state.flashes_out = []
+    request.state.flashes_out.append({"message": message, "category": category})
+
+
+def _sign(request: Request, payload: bytes) -> str:
+    key = request.app.state.secret_key.encode()
+    return hmac.new(key, b"flash:" + payload, hashlib.sha256).hexdigest()[:32]
+
+
+def _encode_flashes(request: Request, flashes: list[dict[str, str]]) -> str:
+    payload = base64.urlsafe_b64encode(json.dumps(flashes).encode())
+    return payload.decode() + "." + _sign(request, payload)
+
+
+def _incoming_flashes(request: Request) -> list[dict[str, str]]:
+    raw = request.cookies.get(FLASH_COOKIE)
+    if not raw or "." not in raw:
+        return []
+    payload, signature = raw.rsplit(".", 1)
+    if not hmac.compare_digest(signature, _sign(request, payload.encode())):
+        return []
+    try:
+        data = json.loads(base64.urlsafe_b64decode(payload.encode()))
+    except ValueError:
+        return []
+    return [f for f in data if isinstance(f, dict)][:10]
+
+
+def _set_cookies(request: Request, response: Response, *, consumed_flash: bool) -> None:
+    settings = request.app.state.settings
+    outgoing = getattr(request.state, "flashes_out", [])
+    if outgoing:
+        response.set_cookie(
+            FLASH_COOKIE,
+            _encode_flashes(request, outgoing),
+            httponly=True,
+            samesite="lax",
+            secure=settings.cookie_secure,
+            max_age=120,
+        )
+    elif consumed_flash and FLASH_COOKIE in request.cookies:
+        response.delete_cookie(FLASH_COOKIE)
+    new_anon = getattr(request.state, "new_anon_id", None)
+    if new_anon:
+        from hms_tracker.web.csrf import ANON_COOKIE
+
+        response.set_cookie(
+            ANON_COOKIE, new_anon, httponly=True, samesite="lax", secure=settings.cookie_secure
+        )
+
+
+# --- rendering --------------------------------------------------------------------------
+
+
+def _current_path(request: Request) -> str:
+    query = request.url.query
+    return request.url.path + ("?" + query if query else "")
+
+
+def base_context(request: Request) -> dict[str, Any]:
+    from hms_tracker.web.csrf import csrf_token
+
+    principal: Principal | None = getattr(request.state, "principal", None)
+    return {
+        "request": request,
+        "principal": principal,
+        "csrf_token": csrf_token(request),
+        "lang": i18n.get_language(),
+        "company_name": getattr(request.state, "company_name", None)
+        or request.app.state.settings.company_name,
+        "current_path": _current_path(request),
+        "can": lambda name, record=None: can(principal, name, record),
+        "PERMISSIONS": PERMISSIONS,
+        "htmx_available": request.app.state.htmx_available,
+    }
+
+
+def render(
+    request: Request,
+    template: str,
+    *,
+    block: str | None = None,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+    **context: Any,
+) -> HTMLResponse:
+    """The page, or only `block` of it when htmx asked for a partial update."""
+    ctx = base_context(request)
+    flashes = _incoming_flashes(request)
+    ctx["flashes"] = flashes
+    ctx.update(context)
+    if block and is_htmx(request):
+        response = templates.TemplateResponse(
+            request, template, ctx, status_code=status_code, headers=headers, block_name=block
+        )
+    else:
+        response = templates.TemplateResponse(
+            request, template, ctx, status_code=status_code, headers=headers
+        )
+    _set_cookies(request, response, consumed_flash=bool(flashes) and not (block and is_htmx(request)))
+    return response  # type: ignore[no-any-return]
+
+
+def redirect(request: Request, url: str, **query: Any) -> Response:
+    """Post/Redirect/Get (303); an htmx request gets HX-Redirect so the whole page moves."""
+    encoded = urlencode({k: v for k, v in query.items() if v is not None})
+    if encoded:
+        url = url + ("&" if "?" in url else "?") + encoded
+    if is_htmx(request):
+        response: Response = Response(status_code=204, headers={"HX-Redirect": url})
+    else:
+        response = RedirectResponse(url, status_code=303)
+    _set_cookies(request, response, consumed_flash=False)
+    return response
+
+
+def safe_next(url: str | None, default: str = "/") -> str:
+    """Only local paths are followed after login or a language switch."""
+    if not url or not url.startswith("/") or url.startswith("//") or "\\" in url:
+        return default
+    return url
