@@ -25,7 +25,11 @@ class AuditEvent(SQLModel, table=True):
     entity_id: str = Field(sa_column=sa.Column(sa.String(64), nullable=False))
     action: str = Field(sa_column=sa.Column(sa.String(40), nullable=False))
     subject_person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
-    before: dict[str, Any] | None = Field(default=None, sa_column=sa.Column(sa.JSON(), nullable=True))
-    after: dict[str, Any] | None = Field(default=None, sa_column=sa.Column(sa.JSON(), nullable=True))
+    before: dict[str, Any] | None = Field(
+        default=None, sa_column=sa.Column(sa.JSON(), nullable=True)
+    )
+    after: dict[str, Any] | None = Field(
+        default=None, sa_column=sa.Column(sa.JSON(), nullable=True)
+    )
 
     __table_args__ = (sa.Index("ix_audit_event_entity_entity_id", "entity", "entity_id"),)

@@ -35,6 +35,7 @@ def entity_label(entity: str) -> str:
 def action_label(action: str) -> str:
     return _(ACTION_LABELS[action]) if action in ACTION_LABELS else action
 
+
 router = APIRouter()
 
 
@@ -71,7 +72,9 @@ def audit_list(
         entity_label=entity_label,
         action_label=action_label,
         entity_options=lambda items: [(item, entity_label(item)) for item in items],
-        page_url=lambda p: request.url.include_query_params(page=p).path
-        + "?"
-        + request.url.include_query_params(page=p).query,
+        page_url=lambda p: (
+            request.url.include_query_params(page=p).path
+            + "?"
+            + request.url.include_query_params(page=p).query
+        ),
     )

@@ -34,7 +34,9 @@ class Actor:
 
 
 SYSTEM = Actor(label="system")
-_current_actor: contextvars.ContextVar[Actor] = contextvars.ContextVar("audit_actor", default=SYSTEM)
+_current_actor: contextvars.ContextVar[Actor] = contextvars.ContextVar(
+    "audit_actor", default=SYSTEM
+)
 
 
 def set_actor(actor: Actor) -> contextvars.Token[Actor]:
@@ -219,4 +221,6 @@ def list_events(
 
 
 def entities(*, session: Session) -> list[str]:
-    return list(session.exec(select(AuditEvent.entity).distinct().order_by(AuditEvent.entity)).all())
+    return list(
+        session.exec(select(AuditEvent.entity).distinct().order_by(AuditEvent.entity)).all()
+    )

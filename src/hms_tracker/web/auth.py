@@ -24,7 +24,7 @@ from hms_tracker.accounts.models import User, UserSession
 from hms_tracker.audit.service import Actor
 from hms_tracker.db import SessionDep
 from hms_tracker.errors import Forbidden, NotAuthenticated
-from hms_tracker.organisation.models import Department, DepartmentLeader, Person
+from hms_tracker.organisation.models import CompanySetting, Department, DepartmentLeader, Person
 
 SESSION_COOKIE = "hms_session"
 
@@ -35,6 +35,10 @@ class Principal:
     person: Person
     session_row: UserSession
     roles: frozenset[str]
+    # Plain copies for the layout, readable even after the request's transaction is gone.
+    person_id: int
+    display_name: str
+    csrf_token: str
     led_department_ids: frozenset[int] = frozenset()
     # Filled by role providers of later domains (e.g. {"safety_rep": {3, 4}}).
     scopes: dict[str, frozenset[int]] = field(default_factory=dict)
@@ -49,10 +53,6 @@ class Principal:
 
     def has_role(self, role: str) -> bool:
         return role in self.roles
-
-    @property
-    def csrf_token(self) -> str:
-        return self.session_row.csrf_token
 
 
 RoleProvider = Callable[[Session, User, Person, date], tuple[set[str], dict[str, frozenset[int]]]]
@@ -105,6 +105,9 @@ def build_principal(session: Session, user: User, row: UserSession, today: date)
         person=person,
         session_row=row,
         roles=frozenset(roles),
+        person_id=person.id,  # type: ignore[arg-type]
+        display_name=person.name,
+        csrf_token=row.csrf_token,
         led_department_ids=led,
         scopes=scopes,
     )
@@ -131,6 +134,9 @@ def get_principal(request: Request, session: SessionDep) -> Principal | None:
                 label=user.email, user_id=user.id, person_id=user.person_id
             )
     request.state.principal = principal
+    # The layout shows the company's stored name (one primary-key read per request).
+    company = session.get(CompanySetting, "company_name")
+    request.state.company_name = company.value if company else None
     return principal
 
 

@@ -44,7 +44,12 @@ def _message(error: Any) -> str:
         return _("Fyll ut dette feltet.")
     if kind == "string_too_long":
         return _("Teksten er for lang (høyst %(max)s tegn).", max=ctx.get("max_length"))
-    if kind in ("date_from_datetime_parsing", "date_parsing", "date_type", "date_from_datetime_inexact"):
+    if kind in (
+        "date_from_datetime_parsing",
+        "date_parsing",
+        "date_type",
+        "date_from_datetime_inexact",
+    ):
         return _("Skriv en gyldig dato.")
     if kind in ("int_parsing", "int_type", "float_parsing", "decimal_parsing", "decimal_type"):
         return _("Skriv et gyldig tall.")

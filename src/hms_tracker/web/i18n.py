@@ -27,7 +27,9 @@ DEFAULT_LANGUAGE = "nb"
 BABEL_LOCALES = {"nb": "nb_NO", "en": "en_GB"}
 OSLO = ZoneInfo("Europe/Oslo")
 
-_language: contextvars.ContextVar[str] = contextvars.ContextVar("language", default=DEFAULT_LANGUAGE)
+_language: contextvars.ContextVar[str] = contextvars.ContextVar(
+    "language", default=DEFAULT_LANGUAGE
+)
 
 
 @lru_cache

@@ -40,7 +40,9 @@ env.globals["LANGUAGES"] = i18n.LANGUAGES
 
 
 def is_htmx(request: Request) -> bool:
-    return request.headers.get("hx-request") == "true" and request.headers.get("hx-boosted") != "true"
+    return (
+        request.headers.get("hx-request") == "true" and request.headers.get("hx-boosted") != "true"
+    )
 
 
 # --- flash messages ---------------------------------------------------------------------
@@ -148,7 +150,9 @@ def render(
         response = templates.TemplateResponse(
             request, template, ctx, status_code=status_code, headers=headers
         )
-    _set_cookies(request, response, consumed_flash=bool(flashes) and not (block and is_htmx(request)))
+    _set_cookies(
+        request, response, consumed_flash=bool(flashes) and not (block and is_htmx(request))
+    )
     return response  # type: ignore[no-any-return]
 
 

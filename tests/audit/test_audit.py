@@ -1,0 +1,115 @@
+"""The audit trail: every create and update is recorded in the same transaction."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+from sqlmodel import select
+
+from hms_tracker.audit.models import AuditEvent
+from hms_tracker.audit.service import Actor, acting_as
+from tests.conftest import login
+from tests.factories import make_department, make_person, make_user
+
+
+def test_create_and_update_write_events_with_before_and_after(session):
+    with acting_as(Actor(label="tester")):
+        dept = make_department(session, name="Lager")
+        person = make_person(session, name="Kari Nordmann", department=dept)
+        session.commit()
+        person.title = "Lagermedarbeider"
+        session.add(person)
+        session.commit()
+    events = session.exec(
+        select(AuditEvent).where(AuditEvent.entity == "person").order_by(AuditEvent.id)
+    ).all()
+    assert [e.action for e in events] == ["create", "update"]
+    assert events[0].after["name"] == "Kari Nordmann"
+    assert events[0].subject_person_id == person.id
+    assert events[1].before == {"title": None}
+    assert events[1].after == {"title": "Lagermedarbeider"}
+    assert {e.actor_label for e in events} == {"tester"}
+
+
+def test_rolled_back_change_leaves_no_event(session):
+    person = make_person(session)
+    session.commit()
+    before = session.exec(select(sa.func.count()).select_from(AuditEvent)).one()
+    person.title = "Noe annet"
+    session.add(person)
+    session.flush()
+    session.rollback()
+    after = session.exec(select(sa.func.count()).select_from(AuditEvent)).one()
+    assert before == after
+
+
+def test_password_hash_is_never_in_the_trail(session):
+    make_user(session)
+    session.commit()
+    event = session.exec(select(AuditEvent).where(AuditEvent.entity == "app_user")).one()
+    assert event.after["password_hash"] == "***"
+
+
+def test_audit_rows_cannot_be_changed_by_the_app(session):
+    make_person(session)
+    session.commit()
+    event = session.exec(select(AuditEvent)).first()
+    event.action = "tampered"
+    session.add(event)
+    with pytest.raises(RuntimeError, match="append-only"):
+        session.flush()
+    session.rollback()
+
+
+def test_audit_rows_cannot_be_changed_in_the_database(session):
+    make_person(session)
+    session.commit()
+    with pytest.raises(sa.exc.DBAPIError):
+        session.exec(sa.text("UPDATE audit_event SET action = 'x'"))
+    session.rollback()
+    with pytest.raises(sa.exc.DBAPIError):
+        session.exec(sa.text("DELETE FROM audit_event"))
+    session.rollback()
+
+
+def test_request_actor_is_recorded(client, session):
+    admin = make_user(session, email="admin@test.example", is_admin=True)
+    session.commit()
+    login(client, "admin@test.example")
+    client.submit("/language", {"language": "en", "next": "/"})
+    events = session.exec(
+        select(AuditEvent).where(AuditEvent.entity == "app_user", AuditEvent.action == "update")
+    ).all()
+    (event,) = [e for e in events if "language" in e.after]
+    assert event.actor_user_id == admin.id
+    assert event.actor_label == "admin@test.example"
+    assert event.after == {"language": "en"}
+
+
+def test_admin_browses_the_trail_filtered_by_entity_and_person(client, session):
+    make_user(session, email="admin@test.example", is_admin=True)
+    with acting_as(Actor(label="tester")):
+        kari = make_person(session, name="Kari Nordmann")
+        make_person(session, name="Ola Hansen")
+        make_department(session, name="Verksted")
+    session.commit()
+    login(client, "admin@test.example")
+    page = client.get("/audit", params={"entity": "department"})
+    assert page.status_code == 200
+    results = _results(page.text)
+    assert "Verksted" in results and "Kari Nordmann" not in results
+    results = _results(client.get("/audit", params={"person": str(kari.id)}).text)
+    assert "Kari Nordmann" in results and "Ola Hansen" not in results
+    partial = client.get("/audit", params={"entity": "person"}, headers={"HX-Request": "true"})
+    assert "<html" not in partial.text and 'id="results"' in partial.text
+
+
+def test_employee_cannot_read_the_trail(client, session):
+    make_user(session, email="ansatt@test.example")
+    session.commit()
+    login(client, "ansatt@test.example")
+    assert client.get("/audit").status_code == 403
+
+
+def _results(html: str) -> str:
+    return html[html.index('id="results"') :]

@@ -1,0 +1,129 @@
+"""Security headers, error pages in the layout, health checks, language switch."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from hms_tracker.web.auth import Permission
+from tests.conftest import login
+from tests.factories import make_user
+
+
+def test_security_headers_on_every_page(client):
+    for path in ("/login", "/healthz", "/this-does-not-exist"):
+        headers = client.get(path).headers
+        csp = headers["content-security-policy"]
+        assert "unsafe-inline" not in csp
+        assert "script-src 'self'" in csp
+        assert "frame-ancestors 'none'" in csp
+        assert headers["referrer-policy"] == "same-origin"
+        assert headers["x-content-type-options"] == "nosniff"
+
+
+def test_unknown_page_is_404_in_the_layout(client):
+    response = client.get("/finnes-ikke")
+    assert response.status_code == 404
+    assert "Fant ikke siden" in response.text
+    assert 'class="ds-skip-link"' in response.text  # the same layout
+
+
+def test_forbidden_is_403_page(client, session):
+    make_user(session, email="ansatt@test.example")
+    session.commit()
+    login(client, "ansatt@test.example")
+    response = client.get("/audit")
+    assert response.status_code == 403
+    assert "Ingen tilgang" in response.text
+
+
+def test_unauthenticated_page_redirects_to_login(client):
+    response = client.get("/audit", follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/login?next=%2Faudit"
+
+
+def test_too_large_request_is_413_page(client, settings):
+    token = client.token("/login")
+    body = {"csrf_token": token, "email": "x" * (settings.upload_max_bytes + 10)}
+    response = client.post("/login", data=body)
+    assert response.status_code == 413
+    assert "For stor forespørsel" in response.text
+
+
+def test_server_error_is_500_page_without_stack_trace(app, client, session):
+    router = APIRouter()
+
+    @router.get("/boom", dependencies=[Permission("home.view")])
+    def boom() -> None:
+        raise RuntimeError("secret internal detail")
+
+    app.include_router(router)
+    make_user(session, email="kari@test.example")
+    session.commit()
+    login(client, "kari@test.example")
+    response = client.get("/boom")
+    assert response.status_code == 500
+    assert "Noe gikk galt" in response.text
+    assert "secret internal detail" not in response.text
+    assert "Traceback" not in response.text
+
+
+def test_healthz_and_readyz(client):
+    assert client.get("/healthz").json() == {"status": "ok"}
+    assert client.get("/readyz").json() == {"status": "ok", "database": "ok"}
+
+
+def test_readyz_reports_an_unmigrated_database(tmp_path):
+    from fastapi.testclient import TestClient
+
+    from hms_tracker.app import create_app
+    from hms_tracker.config import Settings
+
+    app = create_app(
+        Settings(database_url=f"sqlite:///{tmp_path}/empty.db", var_dir=tmp_path, secret_key="k")
+    )
+    with TestClient(app) as c:
+        response = c.get("/readyz")
+    assert response.status_code == 503
+    assert response.json()["database"] == "not migrated"
+
+
+def test_language_switch_sets_english_and_back(client):
+    token = client.token("/login")
+    response = client.post(
+        "/language",
+        data={"csrf_token": token, "language": "en", "next": "/login"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303 and response.headers["location"] == "/login"
+    page = client.get("/login")
+    assert '<html lang="en"' in page.text
+    assert page.headers["content-language"] == "en"
+    client.post("/language", data={"csrf_token": client.token("/login"), "language": "nb"})
+    assert '<html lang="nb"' in client.get("/login").text
+
+
+def test_language_switch_ignores_foreign_redirects(client):
+    token = client.token("/login")
+    response = client.post(
+        "/language",
+        data={"csrf_token": token, "language": "en", "next": "//evil.example/"},
+        follow_redirects=False,
+    )
+    assert response.headers["location"] == "/"
+
+
+def test_language_choice_is_remembered_on_the_account(client, session):
+    user = make_user(session, email="kari@test.example")
+    session.commit()
+    login(client, "kari@test.example")
+    client.submit("/language", {"language": "en", "next": "/"})
+    session.refresh(user)
+    assert user.language == "en"
+
+
+def test_accept_language_english_is_honoured(client):
+    page = client.get("/login", headers={"Accept-Language": "en-GB,en;q=0.9"})
+    assert '<html lang="en"' in page.text
+    page = client.get("/login", headers={"Accept-Language": "nn-NO,en;q=0.5"})
+    assert '<html lang="nb"' in page.text
