@@ -61,7 +61,8 @@ class Settings(BaseSettings):
             raise ConfigurationError(
                 "HMS_SECRET_KEY is not set. With a PostgreSQL database the key must be set "
                 "explicitly (and be the same on every instance), for example: "
-                "export HMS_SECRET_KEY=$(python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+                "export HMS_SECRET_KEY="
+                "$(python -c 'import secrets; print(secrets.token_urlsafe(48))')"
             )
         key_file = self.var_dir / "secret_key"
         if key_file.exists():

@@ -49,7 +49,9 @@ class UserSession(SQLModel, table=True):
     last_seen_at: datetime = Field(
         default_factory=utcnow, sa_column=sa.Column(UTCDateTime(), nullable=False)
     )
-    ended_at: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime(), nullable=True))
+    ended_at: datetime | None = Field(
+        default=None, sa_column=sa.Column(UTCDateTime(), nullable=True)
+    )
     end_reason: str | None = Field(default=None, max_length=40)
 
 

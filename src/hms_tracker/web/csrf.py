@@ -55,6 +55,7 @@ async def verify_csrf(request: Request, principal: OptionalPrincipal) -> None:
             form = await request.form()
             value = form.get(FIELD)
             sent = value if isinstance(value, str) else None
+    expected: str | None
     if principal is not None:
         expected = principal.csrf_token
     else:

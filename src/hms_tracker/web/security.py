@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from http.cookies import SimpleCookie
 from typing import Any
 
@@ -67,10 +68,8 @@ class SecurityMiddleware:
 
     def _language(self, headers: Headers) -> str:
         cookie = SimpleCookie()
-        try:
+        with contextlib.suppress(Exception):  # a malformed Cookie header is ignored
             cookie.load(headers.get("cookie", ""))
-        except Exception:  # a malformed Cookie header is ignored, not an error
-            pass
         chosen = cookie.get(LANGUAGE_COOKIE)
         if chosen and chosen.value in i18n.LANGUAGES:
             return chosen.value

@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 import jinja2
 from fastapi import Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import RedirectResponse, Response
 from jinja2_fragments.fastapi import Jinja2Blocks
 
 from hms_tracker.paths import TEMPLATES_DIR
@@ -136,7 +136,7 @@ def render(
     status_code: int = 200,
     headers: dict[str, str] | None = None,
     **context: Any,
-) -> HTMLResponse:
+) -> Response:
     """The page, or only `block` of it when htmx asked for a partial update."""
     ctx = base_context(request)
     flashes = _incoming_flashes(request)
@@ -153,7 +153,7 @@ def render(
     _set_cookies(
         request, response, consumed_flash=bool(flashes) and not (block and is_htmx(request))
     )
-    return response  # type: ignore[no-any-return]
+    return response
 
 
 def redirect(request: Request, url: str, **query: Any) -> Response:
