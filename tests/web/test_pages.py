@@ -127,3 +127,30 @@ def test_accept_language_english_is_honoured(client):
     assert '<html lang="en"' in page.text
     page = client.get("/login", headers={"Accept-Language": "nn-NO,en;q=0.5"})
     assert '<html lang="nb"' in page.text
+
+
+def test_start_page_shows_the_counts_the_law_uses(client, session):
+    from datetime import date
+
+    from tests.factories import make_person
+
+    make_user(
+        session,
+        email="admin@test.example",
+        is_admin=True,
+        person=make_person(session, employed_from=date(2000, 1, 1)),
+    )
+    make_person(session, employed_from=date(2000, 1, 1), weekly_hours="10")
+    session.commit()
+    login(client, "admin@test.example")
+    page = client.get("/")
+    assert "Antall ansatte slik loven teller" in page.text
+    # two employed today; last year's average counts only the one with ≥ 20 h/week
+    assert "<dd>2 " in page.text and "<dd>1 " in page.text
+
+
+def test_employee_start_page_has_no_counts(client, session):
+    make_user(session, email="ansatt@test.example")
+    session.commit()
+    login(client, "ansatt@test.example")
+    assert "Antall ansatte slik loven teller" not in client.get("/").text

@@ -8,7 +8,10 @@ from sqlalchemy import text
 
 from hms_tracker.db import SessionDep
 from hms_tracker.migrate import is_up_to_date
+from hms_tracker.rules.facts import employee_counts
+from hms_tracker.rules.headcount import as_decimal
 from hms_tracker.web.auth import PUBLIC, CurrentUser, Permission
+from hms_tracker.web.dates import today
 from hms_tracker.web.forms import FormValues
 from hms_tracker.web.i18n import LANGUAGES
 from hms_tracker.web.security import LANGUAGE_COOKIE
@@ -40,7 +43,10 @@ def readyz(request: Request) -> JSONResponse:
 
 @router.get("/", dependencies=[Permission("home.view")])
 def home(request: Request, principal: CurrentUser, session: SessionDep) -> Response:
-    return render(request, "home.html")
+    counts = None
+    if principal.is_admin or principal.is_leader:
+        counts = employee_counts(session=session, day=today())
+    return render(request, "home.html", counts=counts, as_decimal=as_decimal)
 
 
 @router.post("/language", dependencies=[PUBLIC])
