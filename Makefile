@@ -18,8 +18,11 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q --require-hashes -r requirements.lock
-	$(BIN)/python -m pip install -q --no-deps --no-build-isolation -e . || \
-	  ( $(BIN)/python -m pip install -q hatchling && $(BIN)/python -m pip install -q --no-deps --no-build-isolation -e . )
+	@# The editable install builds with hatchling (pinned in requirements-dev.lock; the
+	@# runtime lock does not carry build tools).
+	$(BIN)/python -c 'import hatchling' 2>/dev/null || \
+	  $(BIN)/python -m pip install -q "hatchling==$$(sed -n 's/^hatchling==\([^ ]*\).*/\1/p' requirements-dev.lock)"
+	$(BIN)/python -m pip install -q --no-deps --no-build-isolation -e .
 	touch $@
 
 $(VENV)/.dev-installed: $(VENV)/.installed requirements-dev.lock
@@ -44,12 +47,16 @@ assets:
 
 # Compile the message catalogues (.po in git, .mo built).
 translations: $(VENV)/.installed
-	$(BIN)/pybabel compile -q -d $(LOCALE) -D messages
+	@if ls $(LOCALE)/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
+	  $(BIN)/pybabel -q compile -d $(LOCALE) -D messages; \
+	else \
+	  echo "No message catalogues under $(LOCALE): pages show the Norwegian message ids." >&2; \
+	fi
 
 extract-messages: $(VENV)/.dev-installed
-	$(BIN)/pybabel extract -q -F babel.cfg -k lazy -k _ -k gettext -k ngettext:1,2 --no-location --sort-output \
+	$(BIN)/pybabel -q extract -F babel.cfg -k lazy -k _ -k gettext -k ngettext:1,2 --no-location --sort-output \
 	  --omit-header -o $(LOCALE)/messages.pot src templates
-	$(BIN)/pybabel update -q -i $(LOCALE)/messages.pot -d $(LOCALE) -D messages --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel -q update -i $(LOCALE)/messages.pot -d $(LOCALE) -D messages --no-fuzzy-matching --ignore-obsolete
 
 migrate: $(VENV)/.installed
 	$(BIN)/hms-tracker migrate
