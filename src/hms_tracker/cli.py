@@ -97,7 +97,9 @@ def create_admin(
     password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     engine = _engine()
     with Session(engine) as session, acting_as(Actor(label="cli:create-admin")):
-        person = Person(name=name.strip(), email=accounts.normalise_email(email), employed_from=date.today())
+        person = Person(
+            name=name.strip(), email=accounts.normalise_email(email), employed_from=date.today()
+        )
         session.add(person)
         session.flush()
         try:
@@ -118,13 +120,16 @@ def demo(
     ] = False,
 ) -> None:
     """Load a realistic demo company (people, departments, accounts with password demo-passord)."""
-    from hms_tracker.demo.builder import build_demo, has_people
+    from hms_tracker.demo.builder import DemoAlreadyLoaded, build_demo, has_people
 
     engine = _engine()
     if if_empty and has_people(engine):
         typer.echo("The database already has data; demo not loaded.")
         return
-    summary = build_demo(engine)
+    try:
+        summary = build_demo(engine)
+    except DemoAlreadyLoaded as exc:
+        _fail(exc.message)
     typer.echo(summary)
 
 

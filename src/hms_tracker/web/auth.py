@@ -24,7 +24,7 @@ from hms_tracker.accounts.models import User, UserSession
 from hms_tracker.audit.service import Actor
 from hms_tracker.db import SessionDep
 from hms_tracker.errors import Forbidden, NotAuthenticated
-from hms_tracker.organisation.models import CompanySetting, Department, DepartmentLeader, Person
+from hms_tracker.organisation.models import Department, DepartmentLeader, Person
 
 SESSION_COOKIE = "hms_session"
 
@@ -134,9 +134,6 @@ def get_principal(request: Request, session: SessionDep) -> Principal | None:
                 label=user.email, user_id=user.id, person_id=user.person_id
             )
     request.state.principal = principal
-    # The layout shows the company's stored name (one primary-key read per request).
-    company = session.get(CompanySetting, "company_name")
-    request.state.company_name = company.value if company else None
     return principal
 
 

@@ -14,7 +14,10 @@ import jinja2
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 from jinja2_fragments.fastapi import Jinja2Blocks
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
 
+from hms_tracker.organisation.models import CompanySetting
 from hms_tracker.paths import TEMPLATES_DIR
 from hms_tracker.web import i18n
 from hms_tracker.web.auth import PERMISSIONS, Principal, can
@@ -110,6 +113,27 @@ def _current_path(request: Request) -> str:
     return request.url.path + ("?" + query if query else "")
 
 
+def company_name(request: Request) -> str:
+    """The stored company name (setting "company_name"), else the configured one.
+
+    Read when a page is rendered (health checks never touch the database for it), once per
+    request; a database that cannot answer (not migrated, an error page) gets the default.
+    """
+    name: str | None = getattr(request.state, "company_name", None)
+    if name:
+        return name
+    name = request.app.state.settings.company_name
+    try:
+        with Session(request.app.state.engine) as session:
+            row = session.get(CompanySetting, "company_name")
+        if row is not None and row.value:
+            name = row.value
+    except SQLAlchemyError:
+        pass
+    request.state.company_name = name
+    return name
+
+
 def base_context(request: Request) -> dict[str, Any]:
     from hms_tracker.web.csrf import csrf_token
 
@@ -119,8 +143,7 @@ def base_context(request: Request) -> dict[str, Any]:
         "principal": principal,
         "csrf_token": csrf_token(request),
         "lang": i18n.get_language(),
-        "company_name": getattr(request.state, "company_name", None)
-        or request.app.state.settings.company_name,
+        "company_name": company_name(request),
         "current_path": _current_path(request),
         "can": lambda name, record=None: can(principal, name, record),
         "PERMISSIONS": PERMISSIONS,

@@ -1,0 +1,473 @@
+"""The demo company: a Norwegian mechanical workshop, written through the ORM in one
+transaction (so the audit trail records it, with the actor "demo").
+
+`build_demo()` composes small builders that each return what they made; later issues
+(appointments, training, deviations) add their own builder taking the `DemoCompany`.
+Everything random comes from one `random.Random(seed)` and every date is counted from
+`today`, so a seed and a day always give the same company.
+"""
+
+from __future__ import annotations
+
+import random
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from hms_tracker.accounts.models import User
+from hms_tracker.accounts.service import hash_password
+from hms_tracker.audit.service import Actor, acting_as
+from hms_tracker.demo.service import DEMO_MARKER, DEMO_PASSWORD
+from hms_tracker.errors import Conflict
+from hms_tracker.organisation.models import (
+    CompanySetting,
+    Department,
+    DepartmentLeader,
+    EmploymentType,
+    Person,
+)
+
+COMPANY_NAME = "Nordvik Mekaniske AS"
+EMAIL_DOMAIN = "nordvik.example"
+DEMO_ACTOR = Actor(label="demo")
+
+COORDINATOR_EMAIL = "koordinator@example.com"
+LEADER_EMAIL = "leder@example.com"
+EMPLOYEE_EMAIL = "ansatt@example.com"
+
+ADMINISTRATION = "Administrasjon"
+PRODUCTION = "Produksjon"
+WELDING = "Sveis og montering"
+WAREHOUSE = "Lager og logistikk"
+MAINTENANCE = "Vedlikehold"
+
+# (name, parent, share of women among the people drawn for it)
+DEPARTMENTS: tuple[tuple[str, str | None, float], ...] = (
+    (ADMINISTRATION, None, 0.6),
+    (PRODUCTION, None, 0.2),
+    (WELDING, PRODUCTION, 0.1),
+    (WAREHOUSE, None, 0.25),
+    (MAINTENANCE, None, 0.1),
+)
+
+PERMANENT = EmploymentType.permanent.value
+TEMPORARY = EmploymentType.temporary.value
+HIRED_IN = EmploymentType.hired_in.value
+
+# Common Norwegian given names and surnames (SSB's lists, shortened).
+MALE_NAMES = (
+    "Jan", "Per", "Bjørn", "Ole", "Lars", "Kjell", "Knut", "Arne", "Svein", "Thomas",
+    "Hans", "Geir", "Tor", "Morten", "Terje", "Odd", "Erik", "Martin", "Andreas", "Jørgen",
+    "Anders", "Rune", "Trond", "Jon", "Stian", "Espen", "Kristian", "Magnus", "Henrik",
+    "Sindre", "Even", "Øyvind", "Håkon", "Eirik", "Sigurd", "Jonas", "Mathias", "Sander",
+    "Emil", "Ståle", "Ørjan", "Åge", "Vegard", "Torbjørn", "Kåre", "Halvor", "Fredrik",
+    "Tobias", "Kristoffer", "Aksel",
+)  # fmt: skip
+FEMALE_NAMES = (
+    "Anne", "Inger", "Kari", "Marit", "Ingrid", "Liv", "Eva", "Berit", "Astrid", "Bjørg",
+    "Hilde", "Anna", "Solveig", "Marianne", "Randi", "Ida", "Nina", "Maria", "Elisabeth",
+    "Kristin", "Camilla", "Ingvild", "Tone", "Hege", "Linn", "Mari", "Nora", "Emma",
+    "Thea", "Ragnhild", "Åse", "Grete", "Tonje", "Guro", "Siri", "Kjersti", "Mette",
+    "Sissel", "Tuva", "Synnøve", "Heidi", "Line", "Gro", "Bente", "Turid", "Sigrid",
+)  # fmt: skip
+SURNAMES = (
+    "Hansen", "Johansen", "Olsen", "Larsen", "Pedersen", "Nilsen", "Jensen", "Karlsen",
+    "Johnsen", "Pettersen", "Eriksen", "Berg", "Haugen", "Hagen", "Johannessen",
+    "Andreassen", "Jacobsen", "Dahl", "Jørgensen", "Henriksen", "Lund", "Halvorsen",
+    "Sørensen", "Moen", "Gundersen", "Iversen", "Strand", "Svendsen", "Eide", "Knutsen",
+    "Martinsen", "Paulsen", "Bakken", "Kristoffersen", "Mathisen", "Lie", "Amundsen",
+    "Rasmussen", "Solheim", "Nygård", "Bakke", "Kristensen", "Fredriksen", "Holm", "Lien",
+    "Haugland", "Sæther", "Aasen", "Myhre", "Østby", "Ødegård", "Brekke", "Løken",
+    "Tangen", "Aune", "Vik", "Hovland", "Fjeld", "Kvam", "Røed",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Slot:
+    """`count` people with this title in a department, all alike."""
+
+    title: str
+    count: int = 1
+    weekly_hours: str = "37.5"
+    employment_type: str = PERMANENT
+    leads: bool = False
+    account: str | None = None  # one of the demo e-mails: a fixed person with an account
+
+
+# Who works here today, department by department.
+ROSTER: dict[str, tuple[Slot, ...]] = {
+    ADMINISTRATION: (
+        Slot("Daglig leder", leads=True),
+        Slot("HMS-koordinator", account=COORDINATOR_EMAIL),
+        Slot("Økonomisjef"),
+        Slot("Økonomimedarbeider", 2),
+        Slot("HR-rådgiver"),
+        Slot("Salgsingeniør", 2),
+        Slot("Resepsjonist", weekly_hours="22.5"),
+        Slot("Renholder", weekly_hours="15"),
+    ),
+    PRODUCTION: (
+        Slot("Produksjonsleder", leads=True),
+        Slot("Produksjonsplanlegger"),
+        Slot("Kvalitetsingeniør"),
+        Slot("Kvalitetskontrollør"),
+        Slot("CNC-operatør", 10),
+        Slot("CNC-operatør", 2, employment_type=HIRED_IN),
+        Slot("Maskinarbeider", 5),
+        Slot("Produksjonsmedarbeider", 2, weekly_hours="30"),
+        Slot("Produksjonsmedarbeider", weekly_hours="20", employment_type=TEMPORARY),
+        Slot("Lærling CNC-maskinering", 2, employment_type=TEMPORARY),
+    ),
+    WELDING: (
+        Slot("Formann sveis og montering", leads=True),
+        Slot("Sveiser", 8),
+        Slot("Sveiser", 3, employment_type=HIRED_IN),
+        Slot("Platearbeider", 4),
+        Slot("Montør", 4),
+        Slot("Lærling platearbeiderfaget", employment_type=TEMPORARY),
+    ),
+    WAREHOUSE: (
+        Slot("Lager- og logistikkleder", leads=True, account=LEADER_EMAIL),
+        Slot("Lagermedarbeider", account=EMPLOYEE_EMAIL),
+        Slot("Lagermedarbeider", 4),
+        Slot("Lagermedarbeider", 2, weekly_hours="15"),
+        Slot("Truckfører", 3),
+        Slot("Truckfører", employment_type=HIRED_IN),
+        Slot("Innkjøper"),
+        Slot("Logistikkoordinator"),
+        Slot("Sjåfør"),
+    ),
+    MAINTENANCE: (
+        Slot("Vedlikeholdsleder", leads=True),
+        Slot("Industrimekaniker", 4),
+        Slot("Elektriker", 2),
+        Slot("Automatiker"),
+        Slot("Vaktmester", weekly_hours="30"),
+    ),
+}
+
+# The people with demo accounts have fixed names, so the README and tests can name them.
+ACCOUNT_NAMES = {
+    COORDINATOR_EMAIL: "Ingrid Solheim",
+    LEADER_EMAIL: "Tore Kristiansen",
+    EMPLOYEE_EMAIL: "Silje Andersen",
+}
+
+
+@dataclass(frozen=True)
+class Former:
+    """Someone who worked here and has left. `last_year` pins both dates to last calendar
+    year (so the yearly average the law counts differs from today's headcount)."""
+
+    department: str
+    title: str
+    end_reason: str
+    employment_type: str = PERMANENT
+    weekly_hours: str = "37.5"
+    last_year: tuple[tuple[int, int], tuple[int, int]] | None = None  # ((m, d), (m, d))
+
+
+FORMER: tuple[Former, ...] = (
+    Former(PRODUCTION, "CNC-operatør", "Gikk av med pensjon"),
+    Former(PRODUCTION, "Maskinarbeider", "Sa opp selv – ny jobb"),
+    Former(WELDING, "Sveiser", "Sa opp selv – ny jobb"),
+    Former(WELDING, "Montør", "Avtalefestet pensjon (AFP)"),
+    Former(WAREHOUSE, "Lagermedarbeider", "Midlertidig ansettelse utløpt", TEMPORARY),
+    Former(WAREHOUSE, "Truckfører", "Sa opp selv – flyttet"),
+    Former(ADMINISTRATION, "Økonomimedarbeider", "Sa opp selv – flyttet"),
+    Former(MAINTENANCE, "Elektriker", "Sa opp selv – ny jobb"),
+    Former(WELDING, "Sveiser", "Innleieavtalen avsluttet", HIRED_IN, last_year=((2, 1), (11, 30))),
+    Former(
+        PRODUCTION,
+        "Sommervikar",
+        "Sommervikariatet avsluttet",
+        TEMPORARY,
+        last_year=((6, 10), (8, 16)),
+    ),  # fmt: skip
+    Former(
+        WAREHOUSE,
+        "Sommervikar",
+        "Sommervikariatet avsluttet",
+        TEMPORARY,
+        "30",
+        last_year=((6, 17), (8, 9)),
+    ),  # fmt: skip
+)
+
+
+# --- what the company looks like (pure: a seed and a day give the same plan) ------------
+
+
+@dataclass(frozen=True)
+class PersonPlan:
+    name: str
+    email: str
+    phone: str
+    title: str
+    department: str
+    employed_from: date
+    employed_to: date | None
+    end_reason: str | None
+    employment_type: str
+    weekly_hours: Decimal
+    leads: bool = False
+
+
+def ascii_fold(text: str) -> str:
+    """'Ødegård' -> 'odegard': æ→ae, ø→o, å→a, other accents dropped."""
+    text = text.lower().replace("æ", "ae").replace("ø", "o").replace("å", "a")
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _email_for(name: str, taken: set[str]) -> str:
+    local = ".".join(ascii_fold(part) for part in name.split())
+    email = f"{local}@{EMAIL_DOMAIN}"
+    n = 2
+    while email in taken:
+        email = f"{local}{n}@{EMAIL_DOMAIN}"
+        n += 1
+    taken.add(email)
+    return email
+
+
+def _phone(rng: random.Random, taken: set[str]) -> str:
+    while True:
+        phone = f"+47 9{rng.randint(0, 99):02d} {rng.randint(0, 99):02d} {rng.randint(0, 999):03d}"
+        if phone not in taken:
+            taken.add(phone)
+            return phone
+
+
+def _name(rng: random.Random, women_share: float, taken: set[str]) -> str:
+    while True:
+        given = rng.choice(FEMALE_NAMES if rng.random() < women_share else MALE_NAMES)
+        name = f"{given} {rng.choice(SURNAMES)}"
+        if name not in taken:
+            taken.add(name)
+            return name
+
+
+def _years(n: float) -> int:
+    return int(n * 365)
+
+
+def _dates(rng: random.Random, slot: Slot, today: date) -> tuple[date, date | None]:
+    """When someone in this slot started, and when a fixed-term contract ends."""
+    if slot.leads or slot.account:
+        return today - timedelta(days=rng.randint(_years(4), _years(15))), None
+    if slot.employment_type == HIRED_IN:
+        return today - timedelta(days=rng.randint(20, _years(2.5))), None
+    if slot.employment_type == TEMPORARY:
+        start = today - timedelta(days=rng.randint(30, _years(1.5)))
+        return start, start + timedelta(days=_years(2))  # fixed term, ends in the future
+    return today - timedelta(days=rng.randint(15, _years(15))), None
+
+
+def plan_people(*, rng: random.Random, today: date) -> list[PersonPlan]:
+    """Everyone the demo company has employed: today's staff, then the people who left."""
+    women = {name: share for name, _parent, share in DEPARTMENTS}
+    names: set[str] = set(ACCOUNT_NAMES.values())
+    emails: set[str] = set(ACCOUNT_NAMES)
+    phones: set[str] = set()
+    plans: list[PersonPlan] = []
+    for department, slots in ROSTER.items():
+        for slot in slots:
+            for _ in range(slot.count):
+                if slot.account:
+                    name, email = ACCOUNT_NAMES[slot.account], slot.account
+                else:
+                    name = _name(rng, women[department], names)
+                    email = _email_for(name, emails)
+                employed_from, employed_to = _dates(rng, slot, today)
+                plans.append(
+                    PersonPlan(
+                        name=name,
+                        email=email,
+                        phone=_phone(rng, phones),
+                        title=slot.title,
+                        department=department,
+                        employed_from=employed_from,
+                        employed_to=employed_to,
+                        end_reason=None,
+                        employment_type=slot.employment_type,
+                        weekly_hours=Decimal(slot.weekly_hours),
+                        leads=slot.leads,
+                    )
+                )
+    last_year = today.year - 1
+    for former in FORMER:
+        if former.last_year:
+            (m1, d1), (m2, d2) = former.last_year
+            employed_from, employed_to = date(last_year, m1, d1), date(last_year, m2, d2)
+        else:
+            employed_to = today - timedelta(days=rng.randint(60, _years(6)))
+            employed_from = employed_to - timedelta(days=rng.randint(_years(1), _years(9)))
+        name = _name(rng, women[former.department], names)
+        plans.append(
+            PersonPlan(
+                name=name,
+                email=_email_for(name, emails),
+                phone=_phone(rng, phones),
+                title=former.title,
+                department=former.department,
+                employed_from=employed_from,
+                employed_to=employed_to,
+                end_reason=former.end_reason,
+                employment_type=former.employment_type,
+                weekly_hours=Decimal(former.weekly_hours),
+            )
+        )
+    return plans
+
+
+# --- writing it -------------------------------------------------------------------------
+
+
+@dataclass
+class DemoCompany:
+    """What the demo builders made, for the builders of later domains to extend."""
+
+    today: date
+    departments: dict[str, Department] = field(default_factory=dict)
+    people: list[Person] = field(default_factory=list)
+    leaders: dict[str, Person] = field(default_factory=dict)  # department name -> leader
+    users: dict[str, User] = field(default_factory=dict)  # e-mail -> account
+
+    def person(self, email: str) -> Person:
+        return next(p for p in self.people if p.email == email)
+
+    def employed_on(self, day: date) -> list[Person]:
+        return [p for p in self.people if p.is_active_on(day)]
+
+
+class DemoAlreadyLoaded(Conflict):
+    pass
+
+
+def has_people(engine: Engine) -> bool:
+    with Session(engine) as session:
+        return _has_people(session)
+
+
+def _has_people(session: Session) -> bool:
+    return session.exec(select(Person.id).limit(1)).first() is not None
+
+
+def _set(session: Session, key: str, value: str) -> CompanySetting:
+    row = session.get(CompanySetting, key) or CompanySetting(key=key, value=value)
+    row.value = value
+    session.add(row)
+    return row
+
+
+def build_settings(session: Session) -> list[CompanySetting]:
+    """The company's name, and the marker that lists the demo accounts on the login page."""
+    return [_set(session, "company_name", COMPANY_NAME), _set(session, DEMO_MARKER, "1")]
+
+
+def build_departments(session: Session) -> dict[str, Department]:
+    departments: dict[str, Department] = {}
+    for name, parent, _women in DEPARTMENTS:
+        department = Department(name=name, parent_id=departments[parent].id if parent else None)
+        session.add(department)
+        session.flush()  # the next one may need this id as its parent
+        departments[name] = department
+    return departments
+
+
+def build_people(
+    session: Session, *, departments: dict[str, Department], rng: random.Random, today: date
+) -> tuple[list[Person], dict[str, Person]]:
+    """Every person of the plan; returns them and each department's leader."""
+    people: list[Person] = []
+    leaders: dict[str, Person] = {}
+    for plan in plan_people(rng=rng, today=today):
+        person = Person(
+            name=plan.name,
+            email=plan.email,
+            phone=plan.phone,
+            title=plan.title,
+            department_id=departments[plan.department].id,
+            employed_from=plan.employed_from,
+            employed_to=plan.employed_to,
+            end_reason=plan.end_reason,
+            employment_type=plan.employment_type,
+            weekly_hours=plan.weekly_hours,
+        )
+        session.add(person)
+        people.append(person)
+        if plan.leads:
+            leaders[plan.department] = person
+    session.flush()
+    return people, leaders
+
+
+def build_leaders(
+    session: Session, *, departments: dict[str, Department], leaders: dict[str, Person]
+) -> list[DepartmentLeader]:
+    rows = [
+        DepartmentLeader(department_id=departments[name].id, person_id=person.id)
+        for name, person in leaders.items()
+    ]
+    session.add_all(rows)
+    session.flush()
+    return rows
+
+
+def build_accounts(session: Session, *, people: list[Person]) -> dict[str, User]:
+    """The demo logins. The password is hashed once: Argon2 is slow on purpose."""
+    password_hash = hash_password(DEMO_PASSWORD)
+    by_email = {p.email: p for p in people}
+    users = {
+        email: User(
+            person_id=by_email[email].id,
+            email=email,
+            password_hash=password_hash,
+            is_admin=email == COORDINATOR_EMAIL,
+        )
+        for email in (COORDINATOR_EMAIL, LEADER_EMAIL, EMPLOYEE_EMAIL)
+    }
+    session.add_all(users.values())
+    session.flush()
+    return users
+
+
+def build_company(session: Session, *, today: date, seed: int) -> DemoCompany:
+    """Everything of the demo, added to `session` (not committed)."""
+    rng = random.Random(seed)
+    company = DemoCompany(today=today)
+    build_settings(session)
+    company.departments = build_departments(session)
+    company.people, company.leaders = build_people(
+        session, departments=company.departments, rng=rng, today=today
+    )
+    build_leaders(session, departments=company.departments, leaders=company.leaders)
+    company.users = build_accounts(session, people=company.people)
+    return company
+
+
+def build_demo(engine: Engine, *, today: date | None = None, seed: int = 2024) -> str:
+    """Load the demo company into an empty database, in one transaction. Refuses (with
+    DemoAlreadyLoaded) when the database already has people."""
+    if today is None:
+        from hms_tracker.web.dates import today as oslo_today
+
+        today = oslo_today()
+    with Session(engine, expire_on_commit=False) as session, acting_as(DEMO_ACTOR):
+        if _has_people(session):
+            raise DemoAlreadyLoaded(
+                "The database already has people; the demo is only loaded into an empty "
+                "database (`hms-tracker demo --if-empty` skips it quietly)."
+            )
+        company = build_company(session, today=today, seed=seed)
+        session.commit()
+    employed = len(company.employed_on(today))
+    return (
+        f"Demo loaded: {len(company.people)} people ({employed} employed today) in "
+        f"{len(company.departments)} departments; log in as {COORDINATOR_EMAIL} / {DEMO_PASSWORD}"
+    )
