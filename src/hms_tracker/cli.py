@@ -84,10 +84,11 @@ def create_admin(
     name: Annotated[str, typer.Option(prompt=True, help="The person's full name.")],
 ) -> None:
     """Create an HMS coordinator (admin) account. The password is asked for, never taken as an
-    argument."""
+    argument. A person already in the register with this e-mail gets the account; otherwise
+    the person is added."""
     from datetime import date
 
-    from sqlmodel import Session
+    from sqlmodel import Session, func, select
 
     from hms_tracker.accounts import service as accounts
     from hms_tracker.audit.service import Actor, acting_as
@@ -95,13 +96,14 @@ def create_admin(
     from hms_tracker.organisation.models import Person
 
     password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    email = accounts.normalise_email(email)
     engine = _engine()
     with Session(engine) as session, acting_as(Actor(label="cli:create-admin")):
-        person = Person(
-            name=name.strip(), email=accounts.normalise_email(email), employed_from=date.today()
-        )
-        session.add(person)
-        session.flush()
+        person = session.exec(select(Person).where(func.lower(Person.email) == email)).first()
+        if person is None:
+            person = Person(name=name.strip(), email=email, employed_from=date.today())
+            session.add(person)
+            session.flush()
         try:
             accounts.create_user(
                 session=session, person=person, email=email, password=password, is_admin=True
@@ -110,6 +112,7 @@ def create_admin(
             session.rollback()
             _fail("; ".join(exc.errors.values()))
         session.commit()
+    engine.dispose()
     typer.echo(f"Admin {email} created.")
 
 
