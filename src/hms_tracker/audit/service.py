@@ -87,8 +87,10 @@ def _snapshot(obj: Any, *, before: bool) -> dict[str, Any]:
 
 
 def _entity_id(obj: Any) -> str:
-    identity = inspect(obj).identity
-    if identity is None:
+    state = inspect(obj)
+    # A row inserted in this flush has its key only after the flush ends: read it off the row.
+    identity = state.identity or state.mapper.primary_key_from_instance(obj)
+    if identity is None or any(part is None for part in identity):
         return ""
     return ",".join(str(part) for part in identity)
 
