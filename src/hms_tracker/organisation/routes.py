@@ -1,7 +1,859 @@
-"""People and departments pages."""
+"""People and departments pages, the CSV import and export, and the admin's account panel.
+
+Routes parse and render; the work is in service.py and csv_io.py. Record scope:
+
+- an admin sees and changes everyone;
+- a leader sees, creates, edits and ends people of the departments they lead (with the
+  departments below them), and cannot move anyone into another department;
+- everyone sees their own person page.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import base64
+import binascii
+import zlib
+from datetime import date
+from types import SimpleNamespace
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+from starlette.datastructures import UploadFile
+
+from hms_tracker.accounts import service as accounts
+from hms_tracker.db import SessionDep
+from hms_tracker.errors import Forbidden, InvalidInput, NotFound
+from hms_tracker.organisation import csv_io, service
+from hms_tracker.organisation.forms import (
+    AccountForm,
+    CloseDepartmentForm,
+    DepartmentForm,
+    EndEmploymentForm,
+    LeaderForm,
+    PersonEditForm,
+    PersonForm,
+    employment_type_label,
+    employment_type_options,
+    hours_text,
+)
+from hms_tracker.organisation.models import Department, Person
+from hms_tracker.web.auth import (
+    CurrentUser,
+    Permission,
+    Principal,
+    can,
+    ensure,
+    register_permission,
+    register_record_check,
+)
+from hms_tracker.web.dates import today
+from hms_tracker.web.forms import FormValues, parse_form
+from hms_tracker.web.i18n import _
+from hms_tracker.web.templating import flash, redirect, render
 
 router = APIRouter()
+
+
+# --- who may do what --------------------------------------------------------------------
+
+
+def _leads(principal: Principal, department_id: int | None) -> bool:
+    return department_id is not None and department_id in principal.led_department_ids
+
+
+def _may_view_person(principal: Principal, person: Any) -> bool:
+    return (
+        principal.is_admin
+        or person.id == principal.person.id
+        or _leads(principal, person.department_id)
+    )
+
+
+def _may_change_person(principal: Principal, person: Any) -> bool:
+    """Edit or end a person, or place one (new or moved) in a department."""
+    return principal.is_admin or _leads(principal, person.department_id)
+
+
+register_permission("person.end", lambda p: p.is_admin or p.is_leader)
+register_record_check("person.view", _may_view_person)
+register_record_check("person.edit", _may_change_person)
+register_record_check("person.end", _may_change_person)
+register_record_check("person.create", _may_change_person)
+
+
+def _scope(principal: Principal) -> frozenset[int] | None:
+    """Departments whose people the principal may list; None means everyone."""
+    return None if principal.is_admin else principal.led_department_ids
+
+
+def _ensure_may_place(principal: Principal, values: dict[str, Any]) -> None:
+    """A leader may only put people in departments they lead: anything else is 403."""
+    if principal.is_admin:
+        return
+    raw = str(values.get("department_id") or "").strip()
+    if raw and (not raw.isdigit() or not _leads(principal, int(raw))):
+        raise Forbidden()
+
+
+def _require_department_for_leader(principal: Principal, data: PersonForm) -> None:
+    if not principal.is_admin and data.department_id is None:
+        raise InvalidInput({"department_id": _("Velg en av avdelingene du leder.")})
+
+
+def load_person(person_id: int, session: SessionDep) -> Person:
+    return service.get_person(session=session, person_id=person_id)
+
+
+def load_department(department_id: int, session: SessionDep) -> Department:
+    return service.get_department(session=session, department_id=department_id)
+
+
+PersonDep = Annotated[Person, Depends(load_person)]
+DepartmentDep = Annotated[Department, Depends(load_department)]
+
+
+# --- shared page context ----------------------------------------------------------------
+
+
+def _status_tag(person: Person, day: date) -> tuple[str, str]:
+    status = service.employment_status(person, day)
+    if status == "former":
+        return _("Sluttet"), "neutral"
+    if status == "upcoming":
+        return _("Kommende"), "info"
+    return _("Aktiv"), "success"
+
+
+def _person_helpers(day: date) -> dict[str, Any]:
+    return {
+        "status_tag": lambda person: _status_tag(person, day),
+        "employment_type_label": employment_type_label,
+        "hours_text": hours_text,
+        "today": day,
+    }
+
+
+# --- people: list and export ------------------------------------------------------------
+
+
+def _filters(q: str | None, department: str | None, status: str | None) -> service.PeopleFilter:
+    return service.PeopleFilter.from_query(q, department, status)
+
+
+def _page_number(page: str | None) -> int:
+    return int(page) if page and page.isdigit() else 1
+
+
+@router.get("/people", dependencies=[Permission("people.list")])
+def people_list(
+    request: Request,
+    session: SessionDep,
+    principal: CurrentUser,
+    q: str | None = None,
+    department: str | None = None,
+    status: str | None = None,
+    page: str | None = None,
+) -> Response:
+    day = today()
+    filters = _filters(q, department, status)
+    result = service.search_people(
+        session=session,
+        filters=filters,
+        scope=_scope(principal),
+        today=day,
+        page=_page_number(page),
+    )
+    params = filters.query_params()
+
+    def page_url(number: int) -> str:
+        return "/people?" + _urlencode({**params, "page": str(number)})
+
+    return render(
+        request,
+        "people/list.html",
+        block="results",
+        result=result,
+        filters=filters,
+        departments=service.department_options(
+            session=session,
+            only_ids=_scope(principal),
+            include_ids=[filters.department_id] if principal.is_admin else [],
+        ),
+        status_options=[
+            ("active", _("Aktive")),
+            ("former", _("Sluttet")),
+            ("all", _("Alle")),
+        ],
+        page_url=page_url,
+        export_url="/people/export.csv?" + _urlencode(params),
+        **_person_helpers(day),
+    )
+
+
+def _urlencode(params: dict[str, str]) -> str:
+    return urlencode({k: v for k, v in params.items() if v})
+
+
+@router.get("/people/export.csv", dependencies=[Permission("people.export")])
+def people_export(
+    session: SessionDep,
+    principal: CurrentUser,
+    q: str | None = None,
+    department: str | None = None,
+    status: str | None = None,
+) -> Response:
+    day = today()
+    rows = service.export_people(
+        session=session, filters=_filters(q, department, status), scope=_scope(principal), today=day
+    )
+    return Response(
+        csv_io.write_people_csv(rows),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="personer-{day.isoformat()}.csv"'},
+    )
+
+
+# --- people: import ---------------------------------------------------------------------
+
+# The confirm step carries the uploaded bytes back in hidden fields (compressed, base64) and
+# checks them again from scratch: the preview the browser saw is never trusted. A form
+# field may hold at most 1 MB, so long files travel in several fields.
+_CHUNK = 500_000
+
+
+def _pack(content: bytes) -> list[str]:
+    packed = base64.b64encode(zlib.compress(content, 9)).decode("ascii")
+    return [packed[i : i + _CHUNK] for i in range(0, len(packed), _CHUNK)] or [""]
+
+
+def _unpack(values: dict[str, Any], max_bytes: int) -> bytes:
+    chunks = values.get("content") or []
+    if isinstance(chunks, str):
+        chunks = [chunks]
+    try:
+        packed = base64.b64decode("".join(str(c) for c in chunks), validate=True)
+        inflater = zlib.decompressobj()
+        content = inflater.decompress(packed, max_bytes + 1)
+    except (binascii.Error, ValueError, zlib.error):
+        raise InvalidInput(
+            {"file": _("Importen kunne ikke leses igjen. Last opp filen på nytt.")}
+        ) from None
+    if len(content) > max_bytes or inflater.unconsumed_tail:
+        raise InvalidInput({"file": _("Filen er for stor.")})
+    return content
+
+
+def _import_page(
+    request: Request,
+    *,
+    preview: csv_io.ImportPreview | None = None,
+    content: bytes | None = None,
+    filename: str = "",
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    return render(
+        request,
+        "people/import.html",
+        status_code=status_code,
+        preview=preview,
+        packed=_pack(content) if content is not None and preview and preview.is_valid else [],
+        filename=filename,
+        errors=errors or {},
+        header=csv_io.HEADER,
+        columns=csv_io.COLUMN_FOR_FIELD,
+        max_mb=round(request.app.state.settings.upload_max_bytes / (1024 * 1024), 1),
+    )
+
+
+def _check_import(session: SessionDep, content: bytes) -> csv_io.ImportPreview:
+    return csv_io.parse_people_csv(
+        content,
+        departments=service.department_lookup(session=session),
+        existing_emails=service.registered_emails(session=session),
+    )
+
+
+@router.get("/people/import", dependencies=[Permission("people.import")])
+def people_import_form(request: Request) -> Response:
+    return _import_page(request)
+
+
+@router.post("/people/import", dependencies=[Permission("people.import")])
+def people_import_preview(request: Request, values: FormValues, session: SessionDep) -> Response:
+    upload = values.get("file")
+    max_bytes = request.app.state.settings.upload_max_bytes
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        return _import_page(
+            request, errors={"file": _("Velg en CSV-fil å laste opp.")}, status_code=422
+        )
+    content = upload.file.read(max_bytes + 1)
+    filename = upload.filename[:200]
+    if len(content) > max_bytes:
+        return _import_page(
+            request,
+            errors={
+                "file": _(
+                    "Filen er for stor. Største tillatte størrelse er %(mb)s MB.",
+                    mb=round(max_bytes / 1048576, 1),
+                )
+            },
+            status_code=413,
+        )
+    preview = _check_import(session, content)
+    return _import_page(
+        request,
+        preview=preview,
+        content=content,
+        filename=filename,
+        errors={"file": " ".join(preview.file_errors)} if preview.file_errors else {},
+        status_code=200 if preview.is_valid else 422,
+    )
+
+
+@router.post("/people/import/confirm", dependencies=[Permission("people.import")])
+def people_import_confirm(request: Request, values: FormValues, session: SessionDep) -> Response:
+    filename = str(values.get("filename") or "")[:200]
+    try:
+        content = _unpack(values, request.app.state.settings.upload_max_bytes)
+    except InvalidInput as exc:
+        return _import_page(request, errors=exc.errors, status_code=422)
+    preview = _check_import(session, content)
+    if not preview.is_valid:
+        return _import_page(
+            request,
+            preview=preview,
+            content=content,
+            filename=filename,
+            errors={
+                "file": " ".join(preview.file_errors)
+                if preview.file_errors
+                else _("Filen har feil nå. Ingenting er lagret.")
+            },
+            status_code=422,
+        )
+    created = service.import_people(session=session, people=preview.people())
+    flash(request, _("%(count)s personer er importert.", count=len(created)))
+    return redirect(request, "/people", status="all")
+
+
+# --- people: create, view, edit, end ----------------------------------------------------
+
+PERSON_FIELDS = (
+    "name",
+    "email",
+    "phone",
+    "title",
+    "department_id",
+    "employed_from",
+    "employed_to",
+    "employment_type",
+    "weekly_hours",
+)
+
+
+def _person_values(person: Person) -> dict[str, Any]:
+    return {
+        "name": person.name,
+        "email": person.email or "",
+        "phone": person.phone or "",
+        "title": person.title or "",
+        "department_id": person.department_id,
+        "employed_from": person.employed_from.isoformat(),
+        "employed_to": person.employed_to.isoformat() if person.employed_to else "",
+        "employment_type": person.employment_type,
+        "weekly_hours": hours_text(person.weekly_hours),
+        "version": person.version,
+    }
+
+
+def _person_form(
+    request: Request,
+    session: SessionDep,
+    principal: Principal,
+    *,
+    person: Person | None,
+    values: dict[str, Any],
+    errors: dict[str, str] | None = None,
+    conflict: Person | None = None,
+    status_code: int = 200,
+) -> Response:
+    current_department = person.department_id if person else None
+    departments = service.department_options(
+        session=session, only_ids=_scope(principal), include_ids=[current_department]
+    )
+    names = dict(departments)
+    return render(
+        request,
+        "people/form.html",
+        status_code=status_code,
+        person=person,
+        values=values,
+        errors=errors or {},
+        conflict=conflict,
+        conflict_values=_person_values(conflict) if conflict else None,
+        department_names=names,
+        departments=departments,
+        employment_types=employment_type_options(),
+        department_required=not principal.is_admin,
+        **_person_helpers(today()),
+    )
+
+
+@router.get("/people/new", dependencies=[Permission("person.create")])
+def person_new(
+    request: Request, session: SessionDep, principal: CurrentUser, department: str | None = None
+) -> Response:
+    values: dict[str, Any] = {
+        "employment_type": "permanent",
+        "weekly_hours": hours_text(csv_io.DEFAULT_WEEKLY_HOURS),
+        "department_id": int(department) if department and department.isdigit() else None,
+    }
+    return _person_form(request, session, principal, person=None, values=values)
+
+
+@router.post("/people/new", dependencies=[Permission("person.create")])
+def person_create(
+    request: Request, values: FormValues, session: SessionDep, principal: CurrentUser
+) -> Response:
+    _ensure_may_place(principal, values)
+    try:
+        data = parse_form(PersonForm, values)
+        _require_department_for_leader(principal, data)
+        ensure(principal, "person.create", data)
+        person = service.create_person(session=session, data=data)
+    except InvalidInput as exc:
+        return _person_form(
+            request,
+            session,
+            principal,
+            person=None,
+            values=values,
+            errors=exc.errors,
+            status_code=422,
+        )
+    flash(request, _("%(name)s er lagt til i personregisteret.", name=person.name))
+    return redirect(request, f"/people/{person.id}")
+
+
+def person_detail_page(
+    request: Request,
+    session: SessionDep,
+    person: Person,
+    *,
+    status_code: int = 200,
+    account_errors: dict[str, str] | None = None,
+    account_values: dict[str, Any] | None = None,
+) -> Response:
+    principal: Principal = request.state.principal
+    day = today()
+    department = (
+        service.get_department(session=session, department_id=person.department_id)
+        if person.department_id
+        else None
+    )
+    user = None
+    live_sessions = 0
+    if principal.is_admin:
+        user = accounts.user_for_person(session=session, person_id=person.id)  # type: ignore[arg-type]
+        if user is not None:
+            live_sessions = accounts.live_session_count(session=session, user=user)
+    values = dict(account_values or {})
+    values.pop("password", None)  # never sent back
+    values.setdefault("email", person.email or "")
+    return render(
+        request,
+        "people/detail.html",
+        status_code=status_code,
+        person=person,
+        department=department,
+        leads=service.led_by(session=session, person_id=person.id),  # type: ignore[arg-type]
+        user=user,
+        live_sessions=live_sessions,
+        account_errors=account_errors or {},
+        account_values=values,
+        is_self=person.id == principal.person.id,
+        **_person_helpers(day),
+    )
+
+
+@router.get("/people/{person_id}", dependencies=[Permission("person.view")])
+def person_detail(
+    request: Request, person: PersonDep, session: SessionDep, principal: CurrentUser
+) -> Response:
+    ensure(principal, "person.view", person)
+    return person_detail_page(request, session, person)
+
+
+@router.get("/people/{person_id}/edit", dependencies=[Permission("person.edit")])
+def person_edit_form(
+    request: Request, person: PersonDep, session: SessionDep, principal: CurrentUser
+) -> Response:
+    ensure(principal, "person.edit", person)
+    return _person_form(request, session, principal, person=person, values=_person_values(person))
+
+
+@router.post("/people/{person_id}/edit", dependencies=[Permission("person.edit")])
+def person_edit(
+    request: Request,
+    person: PersonDep,
+    values: FormValues,
+    session: SessionDep,
+    principal: CurrentUser,
+) -> Response:
+    ensure(principal, "person.edit", person)
+    _ensure_may_place(principal, values)
+    try:
+        data = parse_form(PersonEditForm, values)
+        _require_department_for_leader(principal, data)
+        if data.department_id != person.department_id:
+            ensure(principal, "person.create", data)
+        service.update_person(session=session, person=person, data=data, version=data.version)
+    except service.EditConflict as exc:
+        values = {**values, "version": exc.current.version}
+        return _person_form(
+            request,
+            session,
+            principal,
+            person=person,
+            values=values,
+            conflict=exc.current,
+            status_code=409,
+        )
+    except InvalidInput as exc:
+        return _person_form(
+            request,
+            session,
+            principal,
+            person=person,
+            values=values,
+            errors=exc.errors,
+            status_code=422,
+        )
+    flash(request, _("Endringene er lagret."))
+    return redirect(request, f"/people/{person.id}")
+
+
+def _end_form(
+    request: Request,
+    person: Person,
+    values: dict[str, Any],
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    return render(
+        request,
+        "people/end.html",
+        status_code=status_code,
+        person=person,
+        values=values,
+        errors=errors or {},
+        **_person_helpers(today()),
+    )
+
+
+@router.get("/people/{person_id}/end", dependencies=[Permission("person.end")])
+def person_end_form(request: Request, person: PersonDep, principal: CurrentUser) -> Response:
+    ensure(principal, "person.end", person)
+    values = {
+        "employed_to": (person.employed_to or today()).isoformat(),
+        "end_reason": person.end_reason or "",
+    }
+    return _end_form(request, person, values)
+
+
+@router.post("/people/{person_id}/end", dependencies=[Permission("person.end")])
+def person_end(
+    request: Request,
+    person: PersonDep,
+    values: FormValues,
+    session: SessionDep,
+    principal: CurrentUser,
+) -> Response:
+    ensure(principal, "person.end", person)
+    try:
+        if person.id == principal.person.id:
+            raise InvalidInput(
+                {"": _("Du kan ikke avslutte din egen ansettelse. Be en annen om å gjøre det.")}
+            )
+        data = parse_form(EndEmploymentForm, values)
+        had_account = service.end_employment(
+            session=session, person=person, employed_to=data.employed_to, end_reason=data.end_reason
+        )
+    except InvalidInput as exc:
+        return _end_form(request, person, values, exc.errors, status_code=422)
+    flash(
+        request,
+        _("Ansettelsen er avsluttet, og kontoen er deaktivert.")
+        if had_account
+        else _("Ansettelsen er avsluttet."),
+    )
+    return redirect(request, f"/people/{person.id}")
+
+
+# --- the admin's account panel on the person page ---------------------------------------
+
+
+def _account_of(session: SessionDep, person: Person) -> Any:
+    user = accounts.user_for_person(session=session, person_id=person.id)  # type: ignore[arg-type]
+    if user is None:
+        raise NotFound()
+    return user
+
+
+@router.post("/people/{person_id}/account", dependencies=[Permission("accounts.manage")])
+def create_account(
+    request: Request, person: PersonDep, values: FormValues, session: SessionDep
+) -> Response:
+    try:
+        form = parse_form(AccountForm, values)
+        accounts.create_user(
+            session=session,
+            person=person,
+            email=form.email,
+            password=form.password,
+            is_admin=form.is_admin,
+        )
+    except InvalidInput as exc:
+        return person_detail_page(
+            request,
+            session,
+            person,
+            status_code=422,
+            account_errors=exc.errors,
+            account_values=values,
+        )
+    flash(request, _("Kontoen er opprettet."))
+    return redirect(request, f"/people/{person.id}")
+
+
+@router.post("/people/{person_id}/account/admin", dependencies=[Permission("accounts.manage")])
+def set_admin(
+    request: Request,
+    person: PersonDep,
+    values: FormValues,
+    session: SessionDep,
+    principal: CurrentUser,
+) -> Response:
+    user = _account_of(session, person)
+    make_admin = values.get("is_admin") == "true"
+    if not make_admin and user.id == principal.user.id:
+        flash(request, _("Du kan ikke fjerne din egen administratorrolle."), "danger")
+        return redirect(request, f"/people/{person.id}")
+    user.is_admin = make_admin
+    session.add(user)
+    flash(request, _("Rollen er endret."))
+    return redirect(request, f"/people/{person.id}")
+
+
+@router.post("/people/{person_id}/account/active", dependencies=[Permission("accounts.manage")])
+def set_active(
+    request: Request,
+    person: PersonDep,
+    values: FormValues,
+    session: SessionDep,
+    principal: CurrentUser,
+) -> Response:
+    user = _account_of(session, person)
+    active = values.get("is_active") == "true"
+    if not active and user.id == principal.user.id:
+        flash(request, _("Du kan ikke deaktivere din egen konto."), "danger")
+        return redirect(request, f"/people/{person.id}")
+    user.is_active = active
+    session.add(user)
+    if not active:
+        accounts.end_all_sessions(session=session, user=user)
+    flash(request, _("Kontoen er aktivert.") if active else _("Kontoen er deaktivert."))
+    return redirect(request, f"/people/{person.id}")
+
+
+@router.post(
+    "/people/{person_id}/account/sessions/end", dependencies=[Permission("accounts.manage")]
+)
+def end_sessions(request: Request, person: PersonDep, session: SessionDep) -> Response:
+    user = _account_of(session, person)
+    count = accounts.end_all_sessions(session=session, user=user)
+    flash(request, _("%(count)s innlogginger er avsluttet.", count=count))
+    return redirect(request, f"/people/{person.id}")
+
+
+# --- departments ------------------------------------------------------------------------
+
+
+@router.get("/departments", dependencies=[Permission("departments.view")])
+def department_list(request: Request, session: SessionDep) -> Response:
+    return render(
+        request,
+        "departments/list.html",
+        rows=service.list_departments(session=session, today=today()),
+    )
+
+
+def _department_form(
+    request: Request,
+    session: SessionDep,
+    *,
+    department: Department | None,
+    values: dict[str, Any],
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    options = [
+        (dept_id, name)
+        for dept_id, name in service.department_options(
+            session=session, include_ids=[department.parent_id] if department else []
+        )
+        if department is None or dept_id != department.id
+    ]
+    return render(
+        request,
+        "departments/form.html",
+        status_code=status_code,
+        department=department,
+        values=values,
+        errors=errors or {},
+        parents=options,
+    )
+
+
+@router.get("/departments/new", dependencies=[Permission("departments.manage")])
+def department_new(request: Request, session: SessionDep) -> Response:
+    return _department_form(request, session, department=None, values={})
+
+
+@router.post("/departments/new", dependencies=[Permission("departments.manage")])
+def department_create(request: Request, values: FormValues, session: SessionDep) -> Response:
+    try:
+        data = parse_form(DepartmentForm, values)
+        department = service.create_department(session=session, data=data)
+    except InvalidInput as exc:
+        return _department_form(
+            request, session, department=None, values=values, errors=exc.errors, status_code=422
+        )
+    flash(request, _("Avdelingen %(name)s er opprettet.", name=department.name))
+    return redirect(request, f"/departments/{department.id}")
+
+
+def _department_page(
+    request: Request,
+    session: SessionDep,
+    department: Department,
+    *,
+    errors: dict[str, str] | None = None,
+    values: dict[str, Any] | None = None,
+    status_code: int = 200,
+) -> Response:
+    day = today()
+    detail = service.department_detail(session=session, department=department, today=day)
+    leader_ids = {person.id for _row, person in detail["leaders"]}
+    candidates = [
+        (pid, name)
+        for pid, name in service.people_choices_active(session=session, today=day)
+        if pid not in leader_ids
+    ]
+    return render(
+        request,
+        "departments/detail.html",
+        status_code=status_code,
+        department=department,
+        candidates=candidates,
+        errors=errors or {},
+        values=values or {"closed_on": day.isoformat()},
+        may_add_person=can(
+            request.state.principal, "person.create", SimpleNamespace(department_id=department.id)
+        ),
+        **detail,
+        **_person_helpers(day),
+    )
+
+
+@router.get("/departments/{department_id}", dependencies=[Permission("departments.view")])
+def department_detail(request: Request, department: DepartmentDep, session: SessionDep) -> Response:
+    return _department_page(request, session, department)
+
+
+@router.get("/departments/{department_id}/edit", dependencies=[Permission("departments.manage")])
+def department_edit_form(
+    request: Request, department: DepartmentDep, session: SessionDep
+) -> Response:
+    return _department_form(
+        request,
+        session,
+        department=department,
+        values={"name": department.name, "parent_id": department.parent_id},
+    )
+
+
+@router.post("/departments/{department_id}/edit", dependencies=[Permission("departments.manage")])
+def department_edit(
+    request: Request, department: DepartmentDep, values: FormValues, session: SessionDep
+) -> Response:
+    try:
+        data = parse_form(DepartmentForm, values)
+        service.update_department(session=session, department=department, data=data)
+    except InvalidInput as exc:
+        return _department_form(
+            request,
+            session,
+            department=department,
+            values=values,
+            errors=exc.errors,
+            status_code=422,
+        )
+    flash(request, _("Endringene er lagret."))
+    return redirect(request, f"/departments/{department.id}")
+
+
+@router.post(
+    "/departments/{department_id}/leaders", dependencies=[Permission("departments.manage")]
+)
+def department_add_leader(
+    request: Request, department: DepartmentDep, values: FormValues, session: SessionDep
+) -> Response:
+    try:
+        data = parse_form(LeaderForm, values)
+        service.add_leader(
+            session=session, department=department, person_id=data.person_id, today=today()
+        )
+    except InvalidInput as exc:
+        return _department_page(request, session, department, errors=exc.errors, status_code=422)
+    flash(request, _("Lederen er lagt til."))
+    return redirect(request, f"/departments/{department.id}")
+
+
+@router.post(
+    "/departments/{department_id}/leaders/{leader_id}/remove",
+    dependencies=[Permission("departments.manage")],
+)
+def department_remove_leader(
+    request: Request, department: DepartmentDep, leader_id: int, session: SessionDep
+) -> Response:
+    person = service.remove_leader(session=session, department=department, leader_id=leader_id)
+    flash(request, _("%(name)s er ikke lenger leder for avdelingen.", name=person.name))
+    return redirect(request, f"/departments/{department.id}")
+
+
+@router.post("/departments/{department_id}/close", dependencies=[Permission("departments.manage")])
+def department_close(
+    request: Request, department: DepartmentDep, values: FormValues, session: SessionDep
+) -> Response:
+    try:
+        data = parse_form(CloseDepartmentForm, values)
+        service.close_department(
+            session=session, department=department, closed_on=data.closed_on, today=today()
+        )
+    except InvalidInput as exc:
+        return _department_page(
+            request, session, department, errors=exc.errors, values=values, status_code=422
+        )
+    flash(request, _("Avdelingen er lagt ned."))
+    return redirect(request, f"/departments/{department.id}")
+
+
+@router.post("/departments/{department_id}/reopen", dependencies=[Permission("departments.manage")])
+def department_reopen(request: Request, department: DepartmentDep, session: SessionDep) -> Response:
+    service.reopen_department(session=session, department=department)
+    flash(request, _("Avdelingen er åpnet igjen."))
+    return redirect(request, f"/departments/{department.id}")

@@ -1,11 +1,26 @@
-"""People and departments: the register the law's counts are computed from."""
+"""People and departments: the register the law's counts are computed from.
+
+Keyword-only functions, `session` first. Reads that pages need load what the page shows in
+a fixed number of statements. Nothing is deleted: people end their employment, departments
+close. Every change is audited by the session listener (audit/service.py).
+"""
 
 from __future__ import annotations
 
-from sqlmodel import Session, col, select
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
 
-from hms_tracker.errors import NotFound
-from hms_tracker.organisation.models import Person
+import sqlalchemy as sa
+from sqlmodel import Session, col, func, select, update
+
+from hms_tracker.errors import Conflict, InvalidInput, NotFound
+from hms_tracker.organisation.forms import DepartmentForm, PersonForm
+from hms_tracker.organisation.models import Department, DepartmentLeader, Person
+from hms_tracker.web.i18n import _
+
+PAGE_SIZE = 50
 
 
 def get_person(*, session: Session, person_id: int) -> Person:
@@ -26,3 +41,542 @@ def person_names(*, session: Session, person_ids: set[int | None]) -> dict[int, 
 def people_choices(*, session: Session) -> list[tuple[int, str]]:
     rows = session.exec(select(Person.id, Person.name).order_by(Person.name)).all()
     return [(pid, name) for pid, name in rows if pid is not None]
+
+
+def people_choices_active(*, session: Session, today: date) -> list[tuple[int, str]]:
+    """People employed today (or starting later), for choosing a leader."""
+    rows = session.exec(
+        select(Person.id, Person.name)
+        .where(sa.or_(col(Person.employed_to).is_(None), col(Person.employed_to) >= today))
+        .order_by(Person.name)
+    ).all()
+    return [(pid, name) for pid, name in rows if pid is not None]
+
+
+# --- employment status --------------------------------------------------------------------
+
+
+def active_on(day: date) -> Any:
+    """SQL condition: the person is employed on `day`."""
+    return sa.and_(
+        col(Person.employed_from) <= day,
+        sa.or_(col(Person.employed_to).is_(None), col(Person.employed_to) >= day),
+    )
+
+
+def employment_status(person: Person, today: date) -> str:
+    """active | former | upcoming, as the list and the detail page show it."""
+    if person.employed_to is not None and person.employed_to < today:
+        return "former"
+    if person.employed_from > today:
+        return "upcoming"
+    return "active"
+
+
+class EditConflict(Conflict):
+    """Someone saved the record after the form was opened; `current` is what they saved."""
+
+    def __init__(self, current: Any):
+        super().__init__(
+            _(
+                "Oppføringen er endret av noen andre siden du åpnet skjemaet. "
+                "Se de lagrede verdiene, og lagre på nytt hvis dine endringer skal gjelde."
+            )
+        )
+        self.current = current
+
+
+def _claim_version(session: Session, obj: Person | Department, version: int) -> None:
+    """Move the row to the next version if it still has the version the form was opened on.
+
+    The conditional UPDATE also locks the row (PostgreSQL), so of two simultaneous saves of
+    the same version exactly one wins and the other gets EditConflict.
+    """
+    model = type(obj)
+    result = session.execute(
+        update(model)
+        .where(col(model.id) == obj.id, col(model.version) == version)
+        .values(version=version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        session.refresh(obj)
+        raise EditConflict(obj)
+    obj.version = version + 1
+
+
+# --- departments ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DepartmentRow:
+    department: Department
+    parent_name: str | None
+    leaders: list[tuple[int, str]]
+    people_count: int
+
+
+def get_department(*, session: Session, department_id: int) -> Department:
+    department = session.get(Department, department_id)
+    if department is None:
+        raise NotFound()
+    return department
+
+
+def _leaders_by_department(
+    session: Session, department_ids: Iterable[int] | None = None
+) -> dict[int, list[tuple[int, str]]]:
+    query = (
+        select(DepartmentLeader.department_id, Person.id, Person.name)
+        .join(Person, col(Person.id) == DepartmentLeader.person_id)
+        .order_by(Person.name)
+    )
+    if department_ids is not None:
+        query = query.where(col(DepartmentLeader.department_id).in_(list(department_ids)))
+    result: dict[int, list[tuple[int, str]]] = {}
+    for dept_id, person_id, name in session.exec(query).all():
+        result.setdefault(dept_id, []).append((person_id, name))  # type: ignore[arg-type]
+    return result
+
+
+def list_departments(*, session: Session, today: date) -> list[DepartmentRow]:
+    """Every department with its parent, leaders and number of people employed today.
+
+    Three statements, whatever the number of departments.
+    """
+    departments = session.exec(select(Department).order_by(Department.name)).all()
+    names = {d.id: d.name for d in departments}
+    counts = dict(
+        session.exec(
+            select(Person.department_id, func.count(col(Person.id)))
+            .where(active_on(today), col(Person.department_id).is_not(None))
+            .group_by(col(Person.department_id))
+        ).all()
+    )
+    leaders = _leaders_by_department(session)
+    return [
+        DepartmentRow(
+            department=d,
+            parent_name=names.get(d.parent_id) if d.parent_id else None,
+            leaders=leaders.get(d.id, []),  # type: ignore[arg-type]
+            people_count=int(counts.get(d.id, 0)),
+        )
+        for d in departments
+    ]
+
+
+def department_options(
+    *,
+    session: Session,
+    only_ids: Iterable[int] | None = None,
+    include_ids: Iterable[int | None] = (),
+) -> list[tuple[int, str]]:
+    """Open departments to choose from (limited to `only_ids` when given); `include_ids` are
+    shown even when closed, so that a form never silently changes a stored choice."""
+    keep = {i for i in include_ids if i is not None}
+    query = select(Department.id, Department.name, Department.closed_on).order_by(Department.name)
+    allowed = set(only_ids) if only_ids is not None else None
+    options = []
+    for dept_id, name, closed_on in session.exec(query).all():
+        if dept_id is None:
+            continue
+        if dept_id in keep or (closed_on is None and (allowed is None or dept_id in allowed)):
+            options.append((dept_id, name))
+    return options
+
+
+def department_detail(*, session: Session, department: Department, today: date) -> dict[str, Any]:
+    """What the department page shows, in a fixed number of statements."""
+    people = session.exec(
+        select(Person)
+        .where(Person.department_id == department.id, active_on(today))
+        .order_by(Person.name, col(Person.id))
+    ).all()
+    former_count = session.exec(
+        select(func.count(col(Person.id))).where(
+            Person.department_id == department.id, col(Person.employed_to) < today
+        )
+    ).one()
+    leader_rows = session.exec(
+        select(DepartmentLeader, Person)
+        .join(Person, col(Person.id) == DepartmentLeader.person_id)
+        .where(DepartmentLeader.department_id == department.id)
+        .order_by(Person.name)
+    ).all()
+    children = session.exec(
+        select(Department).where(Department.parent_id == department.id).order_by(Department.name)
+    ).all()
+    parent = session.get(Department, department.parent_id) if department.parent_id else None
+    return {
+        "people": list(people),
+        "former_count": int(former_count),
+        "leaders": list(leader_rows),
+        "children": list(children),
+        "parent": parent,
+    }
+
+
+def _check_department(
+    session: Session, data: DepartmentForm, department: Department | None
+) -> None:
+    errors: dict[str, str] = {}
+    name = data.name.strip()
+    same_name = session.exec(
+        select(Department.id).where(func.lower(Department.name) == name.lower())
+    ).first()
+    if same_name is not None and (department is None or same_name != department.id):
+        errors["name"] = _("Det finnes allerede en avdeling med navnet «%(name)s».", name=name)
+    if data.parent_id is not None:
+        parents = dict(session.exec(select(Department.id, Department.parent_id)).all())
+        closed = set(
+            session.exec(select(Department.id).where(col(Department.closed_on).is_not(None))).all()
+        )
+        if data.parent_id not in parents:
+            errors["parent_id"] = _("Velg en avdeling fra listen.")
+        elif data.parent_id in closed and (
+            department is None or department.parent_id != data.parent_id
+        ):
+            errors["parent_id"] = _("Avdelingen er lagt ned og kan ikke velges.")
+        elif department is not None:
+            # Walk up from the chosen parent; meeting this department means a cycle.
+            seen: set[int] = set()
+            current: int | None = data.parent_id
+            while current is not None and current not in seen:
+                if current == department.id:
+                    errors["parent_id"] = _(
+                        "En avdeling kan ikke ligge under seg selv eller en av sine "
+                        "underavdelinger."
+                    )
+                    break
+                seen.add(current)
+                current = parents.get(current)
+    if errors:
+        raise InvalidInput(errors)
+
+
+def create_department(*, session: Session, data: DepartmentForm) -> Department:
+    _check_department(session, data, None)
+    department = Department(name=data.name.strip(), parent_id=data.parent_id)
+    session.add(department)
+    session.flush()
+    return department
+
+
+def update_department(
+    *, session: Session, department: Department, data: DepartmentForm
+) -> Department:
+    _check_department(session, data, department)
+    department.name = data.name.strip()
+    department.parent_id = data.parent_id
+    department.version += 1
+    session.add(department)
+    session.flush()
+    return department
+
+
+def close_department(
+    *, session: Session, department: Department, closed_on: date, today: date
+) -> Department:
+    """Close a department on a date; refused while people work there or a sub-department
+    is open. Nothing is deleted."""
+    if department.closed_on is not None:
+        raise InvalidInput({"closed_on": _("Avdelingen er allerede lagt ned.")})
+    active_people = session.exec(
+        select(func.count(col(Person.id))).where(
+            Person.department_id == department.id, active_on(max(closed_on, today))
+        )
+    ).one()
+    if active_people:
+        raise InvalidInput(
+            {
+                "closed_on": _(
+                    "Avdelingen har %(count)s ansatte den dagen. Flytt dem til en annen "
+                    "avdeling eller avslutt ansettelsene først.",
+                    count=active_people,
+                )
+            }
+        )
+    open_children = session.exec(
+        select(func.count(col(Department.id))).where(
+            Department.parent_id == department.id, col(Department.closed_on).is_(None)
+        )
+    ).one()
+    if open_children:
+        raise InvalidInput({"closed_on": _("Legg ned underavdelingene først, eller flytt dem.")})
+    department.closed_on = closed_on
+    department.version += 1
+    session.add(department)
+    session.flush()
+    return department
+
+
+def reopen_department(*, session: Session, department: Department) -> Department:
+    department.closed_on = None
+    department.version += 1
+    session.add(department)
+    session.flush()
+    return department
+
+
+def add_leader(*, session: Session, department: Department, person_id: int, today: date) -> None:
+    person = session.get(Person, person_id)
+    if person is None or employment_status(person, today) == "former":
+        raise InvalidInput({"person_id": _("Velg en ansatt fra listen.")})
+    exists = session.exec(
+        select(DepartmentLeader.id).where(
+            DepartmentLeader.department_id == department.id,
+            DepartmentLeader.person_id == person_id,
+        )
+    ).first()
+    if exists is not None:
+        raise InvalidInput(
+            {"person_id": _("%(name)s leder allerede avdelingen.", name=person.name)}
+        )
+    session.add(DepartmentLeader(department_id=department.id, person_id=person_id))  # type: ignore[arg-type]
+    session.flush()
+
+
+def remove_leader(*, session: Session, department: Department, leader_id: int) -> Person:
+    """Remove a leader link. The link is deleted (it is a link, not a record), and the
+    audit listener records the deletion with what it was."""
+    row = session.get(DepartmentLeader, leader_id)
+    if row is None or row.department_id != department.id:
+        raise NotFound()
+    person = get_person(session=session, person_id=row.person_id)
+    session.delete(row)
+    session.flush()
+    return person
+
+
+def led_by(*, session: Session, person_id: int) -> list[Department]:
+    """The departments a person leads directly."""
+    return list(
+        session.exec(
+            select(Department)
+            .join(DepartmentLeader, col(DepartmentLeader.department_id) == Department.id)
+            .where(DepartmentLeader.person_id == person_id)
+            .order_by(Department.name)
+        ).all()
+    )
+
+
+# --- people: lists ----------------------------------------------------------------------
+
+STATUSES = ("active", "former", "all")
+
+
+@dataclass(frozen=True)
+class PeopleFilter:
+    q: str = ""
+    department_id: int | None = None
+    status: str = "active"
+
+    @classmethod
+    def from_query(cls, q: str | None, department: str | None, status: str | None) -> PeopleFilter:
+        return cls(
+            q=(q or "").strip()[:200],
+            department_id=int(department) if department and department.isdigit() else None,
+            status=status if status in STATUSES else "active",
+        )
+
+    def query_params(self) -> dict[str, str]:
+        params = {"q": self.q, "status": self.status}
+        if self.department_id is not None:
+            params["department"] = str(self.department_id)
+        return params
+
+
+@dataclass
+class PeoplePage:
+    rows: list[tuple[Person, str | None]]
+    total: int
+    page: int
+    pages: int
+    filters: PeopleFilter = field(default_factory=PeopleFilter)
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _people_query(filters: PeopleFilter, scope: frozenset[int] | None, today: date) -> Any:
+    """People matching the filters, limited to departments in `scope` (None: everyone)."""
+    conditions: list[Any] = []
+    if scope is not None:
+        conditions.append(col(Person.department_id).in_(sorted(scope)))
+    if filters.department_id is not None:
+        conditions.append(Person.department_id == filters.department_id)
+    if filters.status == "active":
+        conditions.append(active_on(today))
+    elif filters.status == "former":
+        conditions.append(col(Person.employed_to) < today)
+    for term in filters.q.lower().split():
+        pattern = f"%{_escape_like(term)}%"
+        conditions.append(
+            sa.or_(
+                func.lower(Person.name).like(pattern, escape="\\"),
+                func.lower(func.coalesce(Person.email, "")).like(pattern, escape="\\"),
+                func.lower(func.coalesce(Person.title, "")).like(pattern, escape="\\"),
+            )
+        )
+    return conditions
+
+
+def search_people(
+    *,
+    session: Session,
+    filters: PeopleFilter,
+    scope: frozenset[int] | None,
+    today: date,
+    page: int = 1,
+    page_size: int = PAGE_SIZE,
+) -> PeoplePage:
+    """One page of people (sorted by name) and the total: two statements."""
+    conditions = _people_query(filters, scope, today)
+    total = int(session.exec(select(func.count(col(Person.id))).where(*conditions)).one())
+    pages = max(1, -(-total // page_size))
+    page = min(max(page, 1), pages)
+    rows = session.exec(
+        select(Person, Department.name)
+        .outerjoin(Department, col(Department.id) == Person.department_id)
+        .where(*conditions)
+        .order_by(Person.name, col(Person.id))
+        .offset((page - 1) * page_size)
+        .limit(page_size)
+    ).all()
+    return PeoplePage(
+        rows=[(p, d) for p, d in rows], total=total, page=page, pages=pages, filters=filters
+    )
+
+
+def export_people(
+    *, session: Session, filters: PeopleFilter, scope: frozenset[int] | None, today: date
+) -> list[tuple[Person, str | None]]:
+    """Every person the list's filters match (no pagination), with the department's name."""
+    rows = session.exec(
+        select(Person, Department.name)
+        .outerjoin(Department, col(Department.id) == Person.department_id)
+        .where(*_people_query(filters, scope, today))
+        .order_by(Person.name, col(Person.id))
+    ).all()
+    return [(p, d) for p, d in rows]
+
+
+# --- people: changes --------------------------------------------------------------------
+
+
+def _check_email_free(session: Session, email: str | None, person_id: int | None) -> None:
+    if not email:
+        return
+    other = session.exec(select(Person.id).where(func.lower(Person.email) == email.lower())).first()
+    if other is not None and other != person_id:
+        raise InvalidInput(
+            {
+                "email": _(
+                    "En annen person i registeret har allerede e-postadressen %(email)s.",
+                    email=email,
+                )
+            }
+        )
+
+
+def _check_department_open(
+    session: Session, department_id: int | None, current: int | None = None
+) -> None:
+    if department_id is None or department_id == current:
+        return
+    department = session.get(Department, department_id)
+    if department is None:
+        raise InvalidInput({"department_id": _("Velg en avdeling fra listen.")})
+    if department.closed_on is not None:
+        raise InvalidInput({"department_id": _("Avdelingen er lagt ned og kan ikke velges.")})
+
+
+def _apply(person: Person, data: PersonForm) -> None:
+    person.name = data.name.strip()
+    person.email = data.email or None
+    person.phone = (data.phone or "").strip() or None
+    person.title = (data.title or "").strip() or None
+    person.department_id = data.department_id
+    person.employed_from = data.employed_from
+    person.employed_to = data.employed_to
+    person.employment_type = data.employment_type.value
+    person.weekly_hours = data.weekly_hours
+
+
+def create_person(*, session: Session, data: PersonForm) -> Person:
+    _check_email_free(session, data.email, None)
+    _check_department_open(session, data.department_id)
+    person = Person(name=data.name, employed_from=data.employed_from)
+    _apply(person, data)
+    session.add(person)
+    session.flush()
+    return person
+
+
+def update_person(*, session: Session, person: Person, data: PersonForm, version: int) -> Person:
+    """Save the form over the version it was opened on; EditConflict if someone was first."""
+    _check_email_free(session, data.email, person.id)
+    _check_department_open(session, data.department_id, person.department_id)
+    _claim_version(session, person, version)
+    _apply(person, data)
+    session.add(person)
+    session.flush()
+    return person
+
+
+def end_employment(*, session: Session, person: Person, employed_to: date, end_reason: str) -> bool:
+    """Record the last day and the reason; the person's account (if any) is deactivated and
+    its sessions end. Returns whether there was an account. Nothing is deleted."""
+    from hms_tracker.accounts import service as accounts
+
+    if employed_to < person.employed_from:
+        raise InvalidInput(
+            {"employed_to": _("Siste arbeidsdag kan ikke være før ansatt fra-datoen.")}
+        )
+    person.employed_to = employed_to
+    person.end_reason = end_reason.strip()
+    person.version += 1
+    person.__audit_action__ = "employment_ended"  # type: ignore[attr-defined]
+    session.add(person)
+    session.flush()
+    del person.__audit_action__  # type: ignore[attr-defined]
+    user = accounts.user_for_person(session=session, person_id=person.id)  # type: ignore[arg-type]
+    if user is None:
+        return False
+    if user.is_active:
+        user.is_active = False
+        session.add(user)
+    accounts.end_all_sessions(session=session, user=user)
+    session.flush()
+    return True
+
+
+# --- CSV import -------------------------------------------------------------------------
+
+
+def department_lookup(*, session: Session) -> dict[str, tuple[int, bool]]:
+    """Department name (lower-case) → (id, is closed), for the CSV import."""
+    rows = session.exec(select(Department.id, Department.name, Department.closed_on)).all()
+    return {
+        name.strip().lower(): (dept_id, closed is not None)
+        for dept_id, name, closed in rows
+        if dept_id is not None
+    }
+
+
+def registered_emails(*, session: Session) -> set[str]:
+    rows = session.exec(select(Person.email).where(col(Person.email).is_not(None))).all()
+    return {e.lower() for e in rows if e}
+
+
+def import_people(*, session: Session, people: list[PersonForm]) -> list[Person]:
+    """Save every person of a validated import in the caller's transaction (all or none)."""
+    created = []
+    for data in people:
+        person = Person(name=data.name, employed_from=data.employed_from)
+        _apply(person, data)
+        session.add(person)
+        created.append(person)
+    session.flush()
+    return created
