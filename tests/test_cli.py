@@ -30,6 +30,7 @@ from hms_tracker.migrate import head_revision, is_up_to_date, upgrade
 from hms_tracker.paths import MIGRATIONS_DIR
 from tests.conftest import login
 from tests.factories import make_person
+from tests.test_migrations import empty_database
 
 ADMIN_PASSWORD = "et-langt-og-godt-passord"
 
@@ -44,6 +45,12 @@ def cli_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[pytest.
     get_settings.cache_clear()
     yield monkeypatch
     get_settings.cache_clear()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    with empty_database(request.param, tmp_path) as url:
+        yield url
 
 
 @pytest.fixture
@@ -79,16 +86,26 @@ def no_server(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
 # --- migrate and the serve gate ---------------------------------------------------------
 
 
-def test_migrate_brings_an_empty_database_to_the_newest_revision(sqlite_url: str) -> None:
+def test_migrate_brings_an_empty_database_to_head_and_opens_the_serve_gate(
+    empty_db_url: str, cli_env: pytest.MonkeyPatch, no_server: list[dict[str, Any]]
+) -> None:
+    cli_env.setenv("HMS_DATABASE_URL", empty_db_url)
+    cli_env.setenv("HMS_SECRET_KEY", "test-secret-key")
+    refused = run("serve")
+    assert refused.exit_code == 1 and "hms-tracker migrate" in refused.output
+
     result = run("migrate")
     assert result.exit_code == 0, result.output
-    engine = create_db_engine(sqlite_url)
+    engine = create_db_engine(empty_db_url)
     try:
         assert is_up_to_date(engine)
     finally:
         engine.dispose()
     again = run("migrate")  # running it twice is harmless
     assert again.exit_code == 0, again.output
+    assert no_server == []
+    started = run("serve")
+    assert isinstance(started.exception, ServerStarts), started.output
 
 
 def test_serve_refuses_an_unmigrated_database_and_names_the_command(

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -30,9 +31,11 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 APP_TABLES = set(SQLModel.metadata.tables)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def empty_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
+@contextmanager
+def empty_database(kind: str, tmp_path: Path) -> Iterator[str]:
+    """The URL of an empty database: a new SQLite file, or a PostgreSQL database created
+    for the caller and dropped afterwards."""
+    if kind == "sqlite":
         yield f"sqlite:///{tmp_path / 'empty.db'}"
         return
     base = os.environ.get("HMS_TEST_POSTGRES_URL")
@@ -60,6 +63,12 @@ def empty_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
             )
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
         admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    with empty_database(request.param, tmp_path) as url:
+        yield url
 
 
 def _tables(url: str) -> set[str]:
