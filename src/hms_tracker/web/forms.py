@@ -40,7 +40,9 @@ def _message(error: Any) -> str:
     ctx = error.get("ctx") or {}
     if kind == "hms":
         return str(error["msg"])
-    if kind == "missing" or (kind == "string_too_short" and ctx.get("min_length") == 1):
+    # parse_form sends an empty field as None: a required field then fails on its type.
+    empty = error.get("input") is None and kind.endswith("_type")
+    if empty or kind == "missing" or (kind == "string_too_short" and ctx.get("min_length") == 1):
         return _("Fyll ut dette feltet.")
     if kind == "string_too_long":
         return _("Teksten er for lang (høyst %(max)s tegn).", max=ctx.get("max_length"))
