@@ -93,6 +93,7 @@ def test_create_with_bad_input_rerenders_with_every_error_and_keeps_values(clien
     )
     assert r.status_code == 422
     assert 'href="#field-name"' in r.text
+    assert "Navn: Fyll ut dette feltet." in r.text
     assert 'href="#field-email"' in r.text
     assert 'href="#field-employed_from"' in r.text
     assert 'href="#field-weekly_hours"' in r.text
@@ -381,6 +382,9 @@ def test_leader_creates_only_in_departments_they_lead(client, session):
     leader = make_leader(session, department=lager)
     session.commit()
     login(client, leader.email)
+    form = client.get("/people/new").text
+    assert f'<option value="{lager.id}" selected>' in form  # their only department
+    assert f'<option value="{kontor.id}"' not in form
     refused = client.submit("/people/new", person_form(department_id=str(kontor.id)))
     assert refused.status_code == 403
     no_department = client.submit("/people/new", person_form(department_id=""))

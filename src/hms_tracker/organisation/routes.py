@@ -14,6 +14,7 @@ import base64
 import binascii
 import zlib
 from datetime import date
+from decimal import Decimal
 from types import SimpleNamespace
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -50,7 +51,7 @@ from hms_tracker.web.auth import (
 )
 from hms_tracker.web.dates import today
 from hms_tracker.web.forms import FormValues, parse_form
-from hms_tracker.web.i18n import _
+from hms_tracker.web.i18n import _, format_number
 from hms_tracker.web.templating import flash, redirect, render
 
 router = APIRouter()
@@ -264,8 +265,12 @@ def _import_page(
         errors=errors or {},
         header=csv_io.HEADER,
         columns=csv_io.COLUMN_FOR_FIELD,
-        max_mb=round(request.app.state.settings.upload_max_bytes / (1024 * 1024), 1),
+        max_mb=_megabytes(request.app.state.settings.upload_max_bytes),
     )
+
+
+def _megabytes(size: int) -> Decimal:
+    return round(Decimal(size) / (1024 * 1024), 1)
 
 
 def _check_import(session: SessionDep, content: bytes) -> csv_io.ImportPreview:
@@ -297,7 +302,7 @@ def people_import_preview(request: Request, values: FormValues, session: Session
             errors={
                 "file": _(
                     "Filen er for stor. Største tillatte størrelse er %(mb)s MB.",
-                    mb=round(max_bytes / 1048576, 1),
+                    mb=format_number(_megabytes(max_bytes)),
                 )
             },
             status_code=413,
@@ -385,6 +390,13 @@ def _person_form(
         session=session, only_ids=_scope(principal), include_ids=[current_department]
     )
     names = dict(departments)
+    if (
+        request.method == "GET"
+        and person is None
+        and not principal.is_admin
+        and len(departments) == 1
+    ):
+        values = {**values, "department_id": values.get("department_id") or departments[0][0]}
     return render(
         request,
         "people/form.html",

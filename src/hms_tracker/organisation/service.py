@@ -174,7 +174,9 @@ def department_options(
     """Open departments to choose from (limited to `only_ids` when given); `include_ids` are
     shown even when closed, so that a form never silently changes a stored choice."""
     keep = {i for i in include_ids if i is not None}
-    query = select(Department.id, Department.name, Department.closed_on).order_by(Department.name)
+    query = select(col(Department.id), col(Department.name), col(Department.closed_on)).order_by(
+        Department.name
+    )
     allowed = set(only_ids) if only_ids is not None else None
     options = []
     for dept_id, name, closed_on in session.exec(query).all():
@@ -557,7 +559,9 @@ def end_employment(*, session: Session, person: Person, employed_to: date, end_r
 
 def department_lookup(*, session: Session) -> dict[str, tuple[int, bool]]:
     """Department name (lower-case) → (id, is closed), for the CSV import."""
-    rows = session.exec(select(Department.id, Department.name, Department.closed_on)).all()
+    rows = session.exec(
+        select(col(Department.id), col(Department.name), col(Department.closed_on))
+    ).all()
     return {
         name.strip().lower(): (dept_id, closed is not None)
         for dept_id, name, closed in rows
