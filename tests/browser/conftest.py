@@ -277,6 +277,8 @@ class Browsing:
         problems = PageProblems()
         problems.watch(page)
         page.problems = problems  # read by assert_no_page_problems
+        page.browsing = self  # check_a11y opens a scripted twin of a page without JavaScript
+        page.javascript_enabled = context_options.get("java_script_enabled", True)
         self.pages.append(page)
         return page
 
@@ -362,6 +364,16 @@ def check_a11y(page: Any, *, context: str = "") -> None:
             _missing(f"axe-core ({AXE_JS}; run `npm ci`)")
         _AXE_SOURCE = AXE_JS.read_text(encoding="utf-8")
     page.wait_for_load_state("load")
+    if not page.javascript_enabled:
+        # axe needs timers and promises, which do not run with JavaScript off (evaluate would
+        # wait forever). Check the same URL, with the same cookies, in a scripted context.
+        assert_no_page_problems(page)
+        twin = page.browsing.new_page(
+            viewport=page.viewport_size, storage_state=page.context.storage_state()
+        )
+        twin.goto(page.url)
+        check_a11y(twin, context=f"{context}, re-read with JavaScript for axe".lstrip(", "))
+        return
     if not page.evaluate("() => typeof window.axe === 'object'"):
         page.evaluate(_AXE_SOURCE)
     violations = page.evaluate(_RUN_AXE)
