@@ -27,6 +27,12 @@ Checks every journey gets without asking:
 - a CSP violation or an uncaught script error on any page fails the test (we ship no inline
   script or style; a violation means we broke our own rule);
 - a failing test leaves a screenshot of each open page in test-results/<test name>.png.
+
+Helpers for journeys: `login(page, email)`, `check_a11y(page)` (axe-core; fails on serious
+and critical violations; call it on every page a journey visits — for a page opened with
+JavaScript off it re-reads the same URL with the same cookies in a scripted context, since
+axe cannot run without scripts), `has_horizontal_scroll(page)`, `unique()`, and
+`browsing.new_page(viewport=PHONE, java_script_enabled=False, ...)` for extra contexts.
 """
 
 from __future__ import annotations
@@ -343,7 +349,9 @@ def login(page: Any, email: str, password: str = PASSWORD) -> None:
 _AXE_SOURCE: str | None = None
 
 _RUN_AXE = """async () => {
-  const result = await axe.run(document, {resultTypes: ["violations"]});
+  const timeout = new Promise((_, reject) =>
+    setTimeout(() => reject(new Error("axe-core did not finish in 30 s")), 30000));
+  const result = await Promise.race([axe.run(document, {resultTypes: ["violations"]}), timeout]);
   return result.violations.map(v => ({
     id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
     nodes: v.nodes.map(n => ({target: n.target.join(" "), html: n.html,
