@@ -294,7 +294,10 @@ def people_import_preview(request: Request, values: FormValues, session: Session
         return _import_page(
             request, errors={"file": _("Velg en CSV-fil å laste opp.")}, status_code=422
         )
-    content = upload.file.read(max_bytes + 1)
+    try:
+        content = upload.file.read(max_bytes + 1)
+    finally:
+        upload.file.close()
     filename = upload.filename[:200]
     if len(content) > max_bytes:
         return _import_page(
