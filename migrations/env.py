@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from alembic import context
+from sqlalchemy import text
 from sqlmodel import SQLModel
 
 import hms_tracker.models  # noqa: F401  (registers every table)
@@ -12,6 +13,7 @@ from hms_tracker.config import get_settings
 from hms_tracker.db import UTCDateTime, create_db_engine
 
 config = context.config
+MIGRATION_LOCK = 0x484D53  # "HMS": the advisory lock key for migrations on PostgreSQL
 target_metadata = SQLModel.metadata
 
 
@@ -61,6 +63,10 @@ def _run(connection: Any) -> None:
         compare_type=True,
     )
     with context.begin_transaction():
+        if connection.dialect.name == "postgresql":
+            # Several instances may start at once against one database: one migrates at a
+            # time (the lock ends with the transaction), the others then find nothing to do.
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         context.run_migrations()
 
 
