@@ -113,3 +113,25 @@ def test_employee_cannot_read_the_trail(client, session):
 
 def _results(html: str) -> str:
     return html[html.index('id="results"') :]
+
+
+def test_trail_shows_labels_names_and_dates_not_codes(client, session):
+    from datetime import date
+
+    make_user(session, email="admin@test.example", is_admin=True)
+    with acting_as(Actor(label="tester")):
+        dept = make_department(session, name="Sveiseverksted")
+        make_person(
+            session,
+            name="Per Hansen",
+            department=dept,
+            employed_from=date(2024, 3, 1),
+            employment_type="hired_in",
+        )
+    session.commit()
+    login(client, "admin@test.example")
+    results = _results(client.get("/audit", params={"entity": "person"}).text)
+    assert "Ansatt fra" in results and "1. mars 2024" in results
+    assert "Sveiseverksted" in results and "Innleid" in results
+    assert "employed_from" not in results and "department_id" not in results
+    assert "created_at" not in results and "Versjon" not in results

@@ -154,3 +154,12 @@ def test_employee_start_page_has_no_counts(client, session):
     session.commit()
     login(client, "ansatt@test.example")
     assert "Antall ansatte slik loven teller" not in client.get("/").text
+
+
+def test_unknown_page_keeps_the_menu_for_a_logged_in_user(client, session):
+    make_user(session, email="kari@test.example")
+    session.commit()
+    login(client, "kari@test.example")
+    page = client.get("/finnes-ikke")
+    assert page.status_code == 404
+    assert 'action="/logout"' in page.text

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
+from typing import Any
+
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from hms_tracker.audit import service
+from hms_tracker.audit.models import AuditEvent
 from hms_tracker.db import SessionDep
 from hms_tracker.organisation import service as organisation
+from hms_tracker.organisation.forms import employment_type_label
 from hms_tracker.web.auth import Permission
-from hms_tracker.web.i18n import _, lazy
+from hms_tracker.web.i18n import _, format_date, format_datetime, lazy
 from hms_tracker.web.templating import render
 
 ENTITY_LABELS = {
@@ -26,6 +31,75 @@ ACTION_LABELS = {
     "sessions_ended": lazy("Innlogginger avsluttet"),
     "employment_ended": lazy("Ansettelse avsluttet"),
 }
+
+
+FIELD_LABELS = {
+    "name": lazy("Navn"),
+    "email": lazy("E-post"),
+    "phone": lazy("Telefon"),
+    "title": lazy("Stilling"),
+    "department_id": lazy("Avdeling"),
+    "parent_id": lazy("Overordnet avdeling"),
+    "person_id": lazy("Person"),
+    "employed_from": lazy("Ansatt fra"),
+    "employed_to": lazy("Ansatt til"),
+    "end_reason": lazy("Sluttårsak"),
+    "employment_type": lazy("Ansettelsesform"),
+    "weekly_hours": lazy("Timer per uke"),
+    "closed_on": lazy("Nedlagt"),
+    "is_admin": lazy("Administrator"),
+    "is_active": lazy("Aktiv konto"),
+    "language": lazy("Språk"),
+    "last_login_at": lazy("Sist innlogget"),
+    "password_hash": lazy("Passord"),
+    "key": lazy("Innstilling"),
+    "value": lazy("Verdi"),
+    "sessions_ended": lazy("Avsluttede innlogginger"),
+}
+# Bookkeeping columns that say nothing to a reader of the trail.
+HIDDEN_FIELDS = {"id", "created_at", "version"}
+
+
+def _display(field: str, value: Any, names: dict[str, dict[int, str]]) -> str:
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, bool):
+        return _("Ja") if value else _("Nei")
+    if field in ("department_id", "parent_id") and isinstance(value, int):
+        return names["department"].get(value, f"#{value}")
+    if field == "person_id" and isinstance(value, int):
+        return names["person"].get(value, f"#{value}")
+    if field == "employment_type":
+        return employment_type_label(str(value))
+    if field == "password_hash":
+        return _("(skjult)")
+    if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
+        try:
+            return format_date(date.fromisoformat(value))
+        except ValueError:
+            return value
+    if isinstance(value, str) and len(value) > 18 and value[10] == "T":
+        try:
+            return format_datetime(datetime.fromisoformat(value), "short")
+        except ValueError:
+            return value
+    return str(value)
+
+
+def describe(
+    event: AuditEvent, names: dict[str, dict[int, str]]
+) -> list[tuple[str, str | None, str]]:
+    """The event's changes as (field label, before or None, after), for people to read."""
+    before = event.before or {}
+    after = event.after or {}
+    rows: list[tuple[str, str | None, str]] = []
+    for field, value in after.items():
+        if field in HIDDEN_FIELDS or (event.action == "create" and value in (None, "")):
+            continue
+        label = _(FIELD_LABELS[field]) if field in FIELD_LABELS else field
+        old = _display(field, before[field], names) if field in before else None
+        rows.append((label, old, _display(field, value, names)))
+    return rows
 
 
 def entity_label(entity: str) -> str:
@@ -52,10 +126,22 @@ def audit_list(
         session=session, entity=entity or None, person_id=person_id, page=page
     )
     pages = max(1, -(-total // service.PAGE_SIZE))
-    names = organisation.person_names(
-        session=session,
-        person_ids={e.actor_person_id for e in events} | {e.subject_person_id for e in events},
-    )
+    referred_people = {e.actor_person_id for e in events} | {e.subject_person_id for e in events}
+    referred_departments: set[int | None] = set()
+    for e in events:
+        for values in (e.before or {}, e.after or {}):
+            if isinstance(values.get("person_id"), int):
+                referred_people.add(values["person_id"])
+            for key in ("department_id", "parent_id"):
+                if isinstance(values.get(key), int):
+                    referred_departments.add(values[key])
+    names = organisation.person_names(session=session, person_ids=referred_people)
+    lookup = {
+        "person": names,
+        "department": organisation.department_names(
+            session=session, department_ids=referred_departments
+        ),
+    }
     return render(
         request,
         "audit/list.html",
@@ -70,6 +156,7 @@ def audit_list(
         people=organisation.people_choices(session=session),
         names=names,
         entity_label=entity_label,
+        describe=lambda event: describe(event, lookup),
         action_label=action_label,
         entity_options=lambda items: [(item, entity_label(item)) for item in items],
         page_url=lambda p: (

@@ -584,3 +584,13 @@ def import_people(*, session: Session, people: list[PersonForm]) -> list[Person]
         created.append(person)
     session.flush()
     return created
+
+
+def department_names(*, session: Session, department_ids: set[int | None]) -> dict[int, str]:
+    ids = {i for i in department_ids if i is not None}
+    if not ids:
+        return {}
+    rows = session.exec(
+        select(Department.id, Department.name).where(col(Department.id).in_(ids))
+    ).all()
+    return {did: name for did, name in rows if did is not None}

@@ -9,9 +9,13 @@ from urllib.parse import quote
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
+from sqlmodel import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from hms_tracker.accounts.service import load_session
 from hms_tracker.errors import Conflict, Forbidden, NotAuthenticated, NotFound, TransitionRefused
+from hms_tracker.web.auth import SESSION_COOKIE, build_principal
+from hms_tracker.web.dates import today
 from hms_tracker.web.i18n import _
 from hms_tracker.web.security import RequestTooLarge
 from hms_tracker.web.templating import redirect, render
@@ -43,8 +47,29 @@ def _titles() -> dict[int, tuple[str, str]]:
     }
 
 
+def _resolve_principal(request: Request) -> None:
+    """An unknown path runs no dependency; find who is logged in so the page keeps its menu."""
+    if hasattr(request.state, "principal") or not request.cookies.get(SESSION_COOKIE):
+        return
+    request.state.principal = None
+    try:
+        with Session(request.app.state.engine, expire_on_commit=False) as session:
+            loaded = load_session(
+                session=session,
+                settings=request.app.state.settings,
+                token=request.cookies[SESSION_COOKIE],
+            )
+            if loaded is not None:
+                row, user = loaded
+                request.state.principal = build_principal(session, user, row, today())
+            session.rollback()
+    except Exception:  # the database may be the reason for the error page
+        log.warning("could not resolve the user for an error page", exc_info=True)
+
+
 def error_page(request: Request, status: int, message: str | None = None) -> Response:
     title, default = _titles().get(status, _titles()[400])
+    _resolve_principal(request)
     try:
         return render(
             request,
