@@ -72,7 +72,7 @@ lint: $(VENV)/.dev-installed
 	$(BIN)/mypy src
 
 test: $(VENV)/.dev-installed assets translations lint
-	$(BIN)/pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
 
 wheel: $(VENV)/.dev-installed assets translations
 	rm -rf dist && $(BIN)/python -m build --wheel --no-isolation --outdir dist
