@@ -45,6 +45,10 @@ HEADER = (
     "ansettelsesform",
     "ukentlige_timer",
 )
+# An example row for the import page (data, not interface text: the columns are fixed).
+SAMPLE_ROW = (
+    "Kari Nordmann;kari@firma.no;+47 912 34 567;Lagermedarbeider;Lager;2024-01-15;;Fast ansatt;37,5"
+)
 FIELDS = (
     "name",
     "email",

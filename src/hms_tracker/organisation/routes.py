@@ -264,6 +264,7 @@ def _import_page(
         filename=filename,
         errors=errors or {},
         header=csv_io.HEADER,
+        sample_row=csv_io.SAMPLE_ROW,
         columns=csv_io.COLUMN_FOR_FIELD,
         max_mb=_megabytes(request.app.state.settings.upload_max_bytes),
     )
