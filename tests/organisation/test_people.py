@@ -446,3 +446,41 @@ def test_unknown_or_malformed_id_is_404(client, session):
 def test_pages_need_login(client):
     r = client.get("/people", follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"].startswith("/login")
+
+
+def test_a_last_day_ahead_keeps_the_account_until_then(client, session):
+    from datetime import timedelta
+
+    from hms_tracker.web.dates import today
+
+    admin_client(client, session)
+    worker = make_user(session, email="ola@test.example")
+    session.commit()
+    last_day = today() + timedelta(days=30)
+    r = client.submit(
+        f"/people/{worker.person_id}/end",
+        {"employed_to": last_day.isoformat(), "end_reason": "Sa opp selv"},
+    )
+    assert r.status_code == 303
+    session.refresh(worker)
+    assert worker.is_active is True
+    other = client.__class__(client.app)
+    with other:
+        login(other, "ola@test.example")  # still employed: may log in
+
+
+def test_a_person_who_has_left_cannot_log_in_even_with_an_active_account(client, session):
+    from datetime import timedelta
+
+    from hms_tracker.web.dates import today
+
+    worker = make_user(session, email="ola@test.example")
+    session.commit()
+    login(client, "ola@test.example")
+    person = session.get(Person, worker.person_id)
+    person.employed_to = today() - timedelta(days=1)
+    session.add(person)
+    session.commit()
+    assert client.get("/", follow_redirects=False).status_code == 303  # session no longer valid
+    r = client.submit("/login", {"email": "ola@test.example", "password": "riktig-passord-123"})
+    assert r.status_code == 422

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
@@ -17,6 +17,7 @@ from hms_tracker.config import Settings
 from hms_tracker.db import utcnow
 from hms_tracker.errors import InvalidInput, NotFound
 from hms_tracker.organisation.models import Person
+from hms_tracker.web.dates import today as today_in_norway
 from hms_tracker.web.i18n import _
 
 password_hash = PasswordHash((Argon2Hasher(),))
@@ -149,13 +150,21 @@ def authenticate(
         _record_failure(session=session, settings=settings, email=email, client=client, now=now)
         raise LoginFailed()
     valid, new_hash = password_hash.verify_and_update(password, user.password_hash)
-    if not valid or not user.is_active:
+    if not valid or not can_log_in(session=session, user=user, today=today_in_norway()):
         _record_failure(session=session, settings=settings, email=email, client=client, now=now)
         raise LoginFailed()
     if new_hash:
         user.password_hash = new_hash
     _clear_failures(session=session, email=email)
     return user
+
+
+def can_log_in(*, session: Session, user: User, today: date) -> bool:
+    """An active account of a person who has not left (employment ended before today)."""
+    if not user.is_active:
+        return False
+    person = session.get(Person, user.person_id)
+    return person is not None and (person.employed_to is None or person.employed_to >= today)
 
 
 # --- sessions ---------------------------------------------------------------------------
@@ -189,7 +198,12 @@ def load_session(
     idle_limit = row.last_seen_at + timedelta(minutes=settings.session_idle_minutes)
     max_limit = row.created_at + timedelta(hours=settings.session_max_hours)
     user = session.get(User, row.user_id)
-    if now > idle_limit or now > max_limit or user is None or not user.is_active:
+    if (
+        now > idle_limit
+        or now > max_limit
+        or user is None
+        or not can_log_in(session=session, user=user, today=today_in_norway())
+    ):
         # Recorded in its own transaction: the request that found it will not succeed.
         with Session(session.get_bind()) as own:
             own.exec(

@@ -596,7 +596,11 @@ def person_end(
             )
         data = parse_form(EndEmploymentForm, values)
         had_account = service.end_employment(
-            session=session, person=person, employed_to=data.employed_to, end_reason=data.end_reason
+            session=session,
+            person=person,
+            employed_to=data.employed_to,
+            end_reason=data.end_reason,
+            today=today(),
         )
     except InvalidInput as exc:
         return _end_form(request, person, values, exc.errors, status_code=422)
@@ -604,7 +608,7 @@ def person_end(
         request,
         _("Ansettelsen er avsluttet, og kontoen er deaktivert.")
         if had_account
-        else _("Ansettelsen er avsluttet."),
+        else _("Ansettelsen er avsluttet. En konto virker til og med siste arbeidsdag."),
     )
     return redirect(request, f"/people/{person.id}")
 

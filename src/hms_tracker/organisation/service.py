@@ -527,9 +527,15 @@ def update_person(*, session: Session, person: Person, data: PersonForm, version
     return person
 
 
-def end_employment(*, session: Session, person: Person, employed_to: date, end_reason: str) -> bool:
-    """Record the last day and the reason; the person's account (if any) is deactivated and
-    its sessions end. Returns whether there was an account. Nothing is deleted."""
+def end_employment(
+    *, session: Session, person: Person, employed_to: date, end_reason: str, today: date
+) -> bool:
+    """Record the last day and the reason. Nothing is deleted.
+
+    When the last day has already passed, the person's account (if any) is deactivated and
+    its sessions end now; a last day still ahead leaves the account working until then (the
+    login refuses anyone whose employment has ended). Returns whether the account was
+    deactivated now."""
     from hms_tracker.accounts import service as accounts
 
     if employed_to < person.employed_from:
@@ -544,7 +550,7 @@ def end_employment(*, session: Session, person: Person, employed_to: date, end_r
     session.flush()
     del person.__audit_action__  # type: ignore[attr-defined]
     user = accounts.user_for_person(session=session, person_id=person.id)  # type: ignore[arg-type]
-    if user is None:
+    if user is None or employed_to >= today:
         return False
     if user.is_active:
         user.is_active = False
