@@ -5,13 +5,14 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from hms_tracker.organisation.models import CompanySetting
+from hms_tracker.web.i18n import lazy
 
 DEMO_PASSWORD = "demo-passord"
 DEMO_MARKER = "demo_loaded"
 DEMO_ACCOUNTS = (
-    ("koordinator@example.com", "HMS-koordinator (administrator)"),
-    ("leder@example.com", "Leder"),
-    ("ansatt@example.com", "Ansatt"),
+    ("koordinator@example.com", lazy("HMS-koordinator (administrator)")),
+    ("leder@example.com", lazy("Leder")),
+    ("ansatt@example.com", lazy("Ansatt")),
 )
 
 

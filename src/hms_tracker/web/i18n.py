@@ -103,17 +103,3 @@ def format_number(value: int | float | Decimal | None) -> str:
     if value is None:
         return ""
     return _format_decimal(value, locale=babel_locale())
-
-
-def negotiate(accept_language: str | None) -> str | None:
-    """The first of our languages in an Accept-Language header (no/nn/nb → nb)."""
-    if not accept_language:
-        return None
-    for part in accept_language.split(","):
-        tag = part.split(";")[0].strip().lower()
-        primary = tag.split("-")[0]
-        if primary in ("nb", "no", "nn"):
-            return "nb"
-        if primary == "en":
-            return "en"
-    return None

@@ -73,7 +73,9 @@ class SecurityMiddleware:
         chosen = cookie.get(LANGUAGE_COOKIE)
         if chosen and chosen.value in i18n.LANGUAGES:
             return chosen.value
-        return i18n.negotiate(headers.get("accept-language")) or self.default_language
+        # Bokmål unless the user chose otherwise (the switch, remembered on the account):
+        # the browser's language is not asked, so everyone in the company starts alike.
+        return self.default_language
 
 
 class BodyLimitMiddleware:
