@@ -135,3 +135,16 @@ def _email_key(email: str) -> str:
     from hms_tracker.accounts.service import _throttle_key
 
     return _throttle_key("email", email)
+
+
+def test_login_is_recorded_as_done_by_the_user(client, session):
+    from hms_tracker.audit.models import AuditEvent
+
+    user = make_user(session, email="kari@test.example")
+    session.commit()
+    login(client, "kari@test.example")
+    event = session.exec(
+        select(AuditEvent).where(AuditEvent.entity == "app_user", AuditEvent.action == "update")
+    ).one()
+    assert "last_login_at" in event.after
+    assert event.actor_user_id == user.id and event.actor_label == "kari@test.example"

@@ -12,7 +12,7 @@ from pwdlib.hashers.argon2 import Argon2Hasher
 from sqlmodel import Session, col, select, update
 
 from hms_tracker.accounts.models import LoginThrottle, User, UserSession
-from hms_tracker.audit.service import record_event
+from hms_tracker.audit.service import Actor, record_event
 from hms_tracker.config import Settings
 from hms_tracker.db import utcnow
 from hms_tracker.errors import InvalidInput, NotFound
@@ -171,7 +171,9 @@ def can_log_in(*, session: Session, user: User, today: date) -> bool:
 
 
 def start_session(*, session: Session, user: User, previous_token: str | None = None) -> str:
-    """A new session for the user; the old one (if any) ends. Returns the cookie token."""
+    """A new session for the user; the old one (if any) ends. Returns the cookie token.
+    From here on the request acts as this user (the audit trail records them)."""
+    session.info["actor"] = Actor(label=user.email, user_id=user.id, person_id=user.person_id)
     if previous_token:
         end_session(session=session, token=previous_token, reason="rotated")
     token = secrets.token_urlsafe(32)
