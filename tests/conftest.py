@@ -14,6 +14,7 @@ import re
 import shutil
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session
 
 from hms_tracker.app import create_app
-from hms_tracker.config import Settings
+from hms_tracker.config import Settings, normalise_database_url
 from hms_tracker.db import create_db_engine
 from hms_tracker.migrate import upgrade
 
@@ -48,13 +49,15 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
-def postgres_url(worker_id: str) -> Iterator[str]:
+@contextmanager
+def postgres_database(prefix: str) -> Iterator[str]:
+    """A new, empty PostgreSQL database on HMS_TEST_POSTGRES_URL, dropped afterwards.
+    Without PostgreSQL: skipped, or failed under CI=true."""
     base = os.environ.get("HMS_TEST_POSTGRES_URL")
     if not base:
         _missing("PostgreSQL (HMS_TEST_POSTGRES_URL)")
-    admin_url = make_url(base.replace("postgresql://", "postgresql+psycopg://", 1))
-    name = f"hms_test_{re.sub(r'[^a-z0-9]', '', worker_id)}_{uuid.uuid4().hex[:8]}"
+    admin_url = make_url(normalise_database_url(base))
+    name = f"{re.sub(r'[^a-z0-9_]', '', prefix.lower())}_{uuid.uuid4().hex[:8]}"
     admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
@@ -62,19 +65,27 @@ def postgres_url(worker_id: str) -> Iterator[str]:
     except sa.exc.OperationalError as exc:
         admin.dispose()
         _missing(f"PostgreSQL at {admin_url.render_as_string(hide_password=True)} ({exc.orig})")
-    url = admin_url.set(database=name).render_as_string(hide_password=False)
-    upgrade(url)
-    yield url
-    with admin.connect() as conn:
-        conn.execute(
-            sa.text(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE datname = :name AND pid <> pg_backend_pid()"
-            ),
-            {"name": name},
-        )
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
-    admin.dispose()
+    try:
+        yield admin_url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(
+                sa.text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = :name AND pid <> pg_backend_pid()"
+                ),
+                {"name": name},
+            )
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_url(worker_id: str) -> Iterator[str]:
+    """One migrated PostgreSQL database per test run (per xdist worker)."""
+    with postgres_database(f"hms_test_{worker_id}") as url:
+        upgrade(url)
+        yield url
 
 
 def _truncate_postgres(url: str) -> None:

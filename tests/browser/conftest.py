@@ -43,23 +43,23 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-import sqlalchemy as sa
 import uvicorn
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from hms_tracker.app import create_app
-from hms_tracker.config import Settings, normalise_database_url
+from hms_tracker.config import Settings
 from hms_tracker.db import create_db_engine
 from hms_tracker.migrate import upgrade
-from tests.conftest import PASSWORD, _missing
+from tests.conftest import PASSWORD, _missing, postgres_database
 
 ROOT = Path(__file__).resolve().parents[2]
 RESULTS_DIR = ROOT / "test-results"
@@ -116,37 +116,6 @@ class LiveServer:
         return Session(self.engine, expire_on_commit=False)
 
 
-def _create_postgres_database(worker_id: str) -> tuple[str, Callable[[], None]]:
-    import os
-
-    base = os.environ.get("HMS_TEST_POSTGRES_URL")
-    if not base:
-        _missing("PostgreSQL (HMS_TEST_POSTGRES_URL)")
-    admin_url = make_url(normalise_database_url(base))
-    name = f"hms_browser_{re.sub(r'[^a-z0-9]', '', worker_id)}_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    except sa.exc.OperationalError as exc:
-        admin.dispose()
-        _missing(f"PostgreSQL at {admin_url.render_as_string(hide_password=True)} ({exc.orig})")
-
-    def drop() -> None:
-        with admin.connect() as conn:
-            conn.execute(
-                sa.text(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                    "WHERE datname = :name AND pid <> pg_backend_pid()"
-                ),
-                {"name": name},
-            )
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
-        admin.dispose()
-
-    return admin_url.set(database=name).render_as_string(hide_password=False), drop
-
-
 def _wait_until_healthy(base_url: str, server: uvicorn.Server, thread: threading.Thread) -> None:
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
@@ -168,12 +137,11 @@ def live(
 ) -> Iterator[LiveServer]:
     backend: str = request.param
     tmp = tmp_path_factory.mktemp(f"live-{backend}")
-    drop: Callable[[], None] | None = None
-    if backend == "sqlite":
-        database_url = f"sqlite:///{tmp / 'live.db'}"
-    else:
-        database_url, drop = _create_postgres_database(worker_id)
-    try:
+    with ExitStack() as stack:
+        if backend == "sqlite":
+            database_url = f"sqlite:///{tmp / 'live.db'}"
+        else:
+            database_url = stack.enter_context(postgres_database(f"hms_browser_{worker_id}"))
         upgrade(database_url)
         settings = Settings(
             database_url=database_url,
@@ -205,9 +173,6 @@ def live(
             sock.close()
             engine.dispose()
             app.state.engine.dispose()
-    finally:
-        if drop is not None:
-            drop()
 
 
 @pytest.fixture
