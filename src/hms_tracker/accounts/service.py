@@ -296,3 +296,21 @@ def get_user(*, session: Session, user_id: int) -> User:
 
 def user_for_person(*, session: Session, person_id: int) -> User | None:
     return session.exec(select(User).where(User.person_id == person_id)).first()
+
+
+def set_admin(*, session: Session, user: User, is_admin: bool, actor: User) -> None:
+    """Give or take the admin (HMS coordinator) role; nobody removes their own."""
+    if not is_admin and user.id == actor.id:
+        raise InvalidInput({"": _("Du kan ikke fjerne din egen administratorrolle.")})
+    user.is_admin = is_admin
+    session.add(user)
+
+
+def set_active(*, session: Session, user: User, is_active: bool, actor: User) -> None:
+    """Activate or deactivate an account; deactivating ends its sessions. Not one's own."""
+    if not is_active and user.id == actor.id:
+        raise InvalidInput({"": _("Du kan ikke deaktivere din egen konto.")})
+    user.is_active = is_active
+    session.add(user)
+    if not is_active:
+        end_all_sessions(session=session, user=user)

@@ -658,13 +658,17 @@ def set_admin(
     principal: CurrentUser,
 ) -> Response:
     user = _account_of(session, person)
-    make_admin = values.get("is_admin") == "true"
-    if not make_admin and user.id == principal.user.id:
-        flash(request, _("Du kan ikke fjerne din egen administratorrolle."), "danger")
-        return redirect(request, f"/people/{person.id}")
-    user.is_admin = make_admin
-    session.add(user)
-    flash(request, _("Rollen er endret."))
+    try:
+        accounts.set_admin(
+            session=session,
+            user=user,
+            is_admin=values.get("is_admin") == "true",
+            actor=principal.user,
+        )
+    except InvalidInput as exc:
+        flash(request, next(iter(exc.errors.values())), "danger")
+    else:
+        flash(request, _("Rollen er endret."))
     return redirect(request, f"/people/{person.id}")
 
 
@@ -678,14 +682,12 @@ def set_active(
 ) -> Response:
     user = _account_of(session, person)
     active = values.get("is_active") == "true"
-    if not active and user.id == principal.user.id:
-        flash(request, _("Du kan ikke deaktivere din egen konto."), "danger")
-        return redirect(request, f"/people/{person.id}")
-    user.is_active = active
-    session.add(user)
-    if not active:
-        accounts.end_all_sessions(session=session, user=user)
-    flash(request, _("Kontoen er aktivert.") if active else _("Kontoen er deaktivert."))
+    try:
+        accounts.set_active(session=session, user=user, is_active=active, actor=principal.user)
+    except InvalidInput as exc:
+        flash(request, next(iter(exc.errors.values())), "danger")
+    else:
+        flash(request, _("Kontoen er aktivert.") if active else _("Kontoen er deaktivert."))
     return redirect(request, f"/people/{person.id}")
 
 
