@@ -217,7 +217,7 @@ def test_build_hook_compiles_catalogues_into_the_wheel_and_leaves_the_tree_alone
 ) -> None:
     project = _copy_project(tmp_path / "project")
     po = project / "src" / "hms_tracker" / "locale" / "en" / "LC_MESSAGES" / "messages.po"
-    po.parent.mkdir(parents=True)
+    po.parent.mkdir(parents=True, exist_ok=True)
     po.write_text(EN_CATALOGUE, encoding="utf-8")
 
     wheel = _build_wheel(project, tmp_path / "dist")
