@@ -1,10 +1,24 @@
 """Imports every table class so that SQLModel.metadata is complete (Alembic, tests)."""
 
 from hms_tracker.accounts.models import LoginThrottle, User, UserSession
+from hms_tracker.appointments.models import (
+    AmuChairPeriod,
+    Appointment,
+    AppointmentArea,
+    SafetyRepAgreement,
+)
 from hms_tracker.audit.models import AuditEvent
 from hms_tracker.organisation.models import CompanySetting, Department, DepartmentLeader, Person
+from hms_tracker.training.models import Certificate, CourseType, TrainingRecord
 
 __all__ = [
+    "AmuChairPeriod",
+    "Appointment",
+    "AppointmentArea",
+    "Certificate",
+    "CourseType",
+    "SafetyRepAgreement",
+    "TrainingRecord",
     "AuditEvent",
     "CompanySetting",
     "Department",
