@@ -15,6 +15,7 @@ import shutil
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +23,9 @@ import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine, make_url
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel
 
+import hms_tracker.models  # noqa: F401  (every table, for resetting PostgreSQL)
 from hms_tracker.app import create_app
 from hms_tracker.config import Settings, normalise_database_url
 from hms_tracker.db import create_db_engine
@@ -80,16 +82,38 @@ def postgres_database(prefix: str) -> Iterator[str]:
         admin.dispose()
 
 
+@dataclass
+class MigratedPostgres:
+    """A migrated database and the rows the migrations seeded (restored before each test)."""
+
+    url: str
+    seeded: dict[str, list[dict[str, Any]]]
+
+
 @pytest.fixture(scope="session")
-def postgres_url(worker_id: str) -> Iterator[str]:
+def postgres_migrated(worker_id: str) -> Iterator[MigratedPostgres]:
     """One migrated PostgreSQL database per test run (per xdist worker)."""
     with postgres_database(f"hms_test_{worker_id}") as url:
         upgrade(url)
-        yield url
+        engine = sa.create_engine(url)
+        seeded: dict[str, list[dict[str, Any]]] = {}
+        with engine.connect() as conn:
+            for table in SQLModel.metadata.sorted_tables:
+                rows = [dict(r._mapping) for r in conn.execute(sa.select(table))]
+                if rows:
+                    seeded[table.name] = rows
+        engine.dispose()
+        yield MigratedPostgres(url, seeded)
 
 
-def _truncate_postgres(url: str) -> None:
-    engine = sa.create_engine(url)
+@pytest.fixture(scope="session")
+def postgres_url(postgres_migrated: MigratedPostgres) -> str:
+    return postgres_migrated.url
+
+
+def _reset_postgres(db: MigratedPostgres) -> None:
+    """Empty every table, then put back what the migrations seeded (course types …)."""
+    engine = sa.create_engine(db.url)
     with engine.begin() as conn:
         tables = conn.execute(
             sa.text(
@@ -100,6 +124,16 @@ def _truncate_postgres(url: str) -> None:
         names = ", ".join(f'"{t}"' for t in tables)
         if names:
             conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        for table in SQLModel.metadata.sorted_tables:
+            rows = db.seeded.get(table.name)
+            if not rows:
+                continue
+            conn.execute(sa.insert(table), rows)
+            if "id" in table.c:
+                conn.execute(
+                    sa.text(f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), :n)"),
+                    {"n": max(r["id"] for r in rows)},
+                )
     engine.dispose()
 
 
@@ -109,9 +143,9 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path
         path = tmp_path / "test.db"
         shutil.copyfile(sqlite_template, path)
         return f"sqlite:///{path}"
-    url: str = request.getfixturevalue("postgres_url")
-    _truncate_postgres(url)
-    return url
+    db: MigratedPostgres = request.getfixturevalue("postgres_migrated")
+    _reset_postgres(db)
+    return db.url
 
 
 @pytest.fixture

@@ -4,17 +4,31 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from fractions import Fraction
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from hms_tracker.organisation.models import Person
+from hms_tracker.rules.engine import (
+    AgreementFact,
+    AppointmentFact,
+    ChairFact,
+    CourseFact,
+    DepartmentFact,
+    Facts,
+    LeaderFact,
+    RecordFact,
+    Report,
+    evaluate,
+)
 from hms_tracker.rules.headcount import (
     Employment,
     average_last_calendar_year,
     headcount_on,
     last_calendar_year,
 )
+from hms_tracker.rules.settings import RuleSettings
 
 
 def load_employments(*, session: Session, until: date | None = None) -> list[Employment]:
@@ -56,3 +70,104 @@ def employee_counts(*, session: Session, day: date) -> EmployeeCounts:
         average_last_year=average_last_calendar_year(employments, day),
         last_year=last_calendar_year(day)[0].year,
     )
+
+
+def load_facts(*, session: Session, day: date) -> Facts:
+    """Everything the rule engine needs for `day`, in a fixed number of queries."""
+    from hms_tracker.appointments.models import (
+        AmuChairPeriod,
+        Appointment,
+        AppointmentArea,
+        SafetyRepAgreement,
+    )
+    from hms_tracker.organisation.models import Department, DepartmentLeader
+    from hms_tracker.training.models import CourseType, TrainingRecord
+
+    areas: dict[int, set[int]] = {}
+    for appointment_id, department_id in session.exec(
+        select(AppointmentArea.appointment_id, AppointmentArea.department_id)
+    ).all():
+        areas.setdefault(appointment_id, set()).add(department_id)
+    appointments = tuple(
+        AppointmentFact(
+            id=a.id,  # type: ignore[arg-type]
+            kind=a.kind,
+            person_id=a.person_id,
+            name=a.external_name or "",
+            starts_on=a.starts_on,
+            ends_on=a.ends_on,
+            ended_on=a.ended_on,
+            amu_side=a.amu_side,
+            is_deputy=a.is_deputy,
+            area_ids=frozenset(areas.get(a.id, ())),  # type: ignore[arg-type]
+        )
+        for a in session.exec(select(Appointment).where(Appointment.starts_on <= day)).all()
+    )
+    courses = tuple(
+        CourseFact(
+            id=c.id,  # type: ignore[arg-type]
+            name=c.name,
+            legal_basis=c.legal_basis or "",
+            required_hours=Decimal(c.required_hours),
+            validity_months=c.validity_months,
+            required_kinds=c.required_kinds(),
+            required_for_leaders=c.required_for_leaders,
+        )
+        for c in session.exec(select(CourseType).where(col(CourseType.archived_on).is_(None))).all()
+    )
+    records = tuple(
+        RecordFact(
+            id=r.id,  # type: ignore[arg-type]
+            person_id=r.person_id,
+            course_type_id=r.course_type_id,
+            completed_on=r.completed_on,
+            hours=Decimal(r.hours),
+        )
+        for r in session.exec(
+            select(TrainingRecord).where(
+                TrainingRecord.completed_on <= day, col(TrainingRecord.withdrawn_on).is_(None)
+            )
+        ).all()
+    )
+    return Facts(
+        employments=tuple(load_employments(session=session, until=day)),
+        appointments=appointments,
+        chairs=tuple(
+            ChairFact(c.appointment_id, c.starts_on, c.ends_on)
+            for c in session.exec(select(AmuChairPeriod)).all()
+        ),
+        courses=courses,
+        records=records,
+        agreements=tuple(
+            AgreementFact(ag.id, ag.valid_from, ag.valid_to)  # type: ignore[arg-type]
+            for ag in session.exec(select(SafetyRepAgreement)).all()
+        ),
+        departments=tuple(
+            DepartmentFact(d.id, d.name, d.parent_id, d.closed_on)  # type: ignore[arg-type]
+            for d in session.exec(select(Department)).all()
+        ),
+        leaders=tuple(
+            LeaderFact(person_id, department_id)
+            for person_id, department_id in session.exec(
+                select(DepartmentLeader.person_id, DepartmentLeader.department_id)
+            ).all()
+        ),
+        person_names={
+            pid: name
+            for pid, name in session.exec(select(Person.id, Person.name)).all()
+            if pid is not None
+        },
+    )
+
+
+def evaluate_on(*, session: Session, day: date) -> Report:
+    """The rule engine's report for `day`, with the company's settings."""
+    from hms_tracker.organisation.models import CompanySetting
+
+    values = {
+        row.key: row.value
+        for row in session.exec(
+            select(CompanySetting).where(col(CompanySetting.key).startswith("rules."))
+        ).all()
+    }
+    return evaluate(load_facts(session=session, day=day), day, RuleSettings.from_values(values))

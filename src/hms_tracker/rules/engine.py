@@ -1,0 +1,609 @@
+"""The rule engine: pure functions over the company's records and a date.
+
+It answers, for any day, per person and required course: ok, in_grace, expiring, missing
+or expired; and company-wide, for each rule of the law (as changed on 1 January 2024), a
+finding with the records that prove it. Pages, the barometer and reminders all ask this
+module; no rule lives anywhere else. No database, no web, no clock: the day is a parameter.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from hms_tracker.rules.findings import Finding, Ref, Status
+from hms_tracker.rules.headcount import Employment, average_last_calendar_year, headcount_on
+from hms_tracker.rules.settings import RuleSettings
+
+SAFETY_REP = "safety_rep"
+CHIEF_SAFETY_REP = "chief_safety_rep"
+AMU_MEMBER = "amu_member"
+MANAGING_DIRECTOR = "managing_director"
+OHS_CONTACT = "ohs_contact"
+LEADER = "leader"  # pseudo-kind: leads a department
+TERM_KINDS = frozenset({SAFETY_REP, CHIEF_SAFETY_REP, AMU_MEMBER})
+
+
+# --- facts ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AppointmentFact:
+    id: int
+    kind: str
+    person_id: int | None
+    name: str
+    starts_on: date
+    ends_on: date | None = None
+    ended_on: date | None = None
+    amu_side: str | None = None
+    is_deputy: bool = False
+    area_ids: frozenset[int] = frozenset()
+
+    @property
+    def last_day(self) -> date | None:
+        days = [d for d in (self.ends_on, self.ended_on) if d is not None]
+        return min(days) if days else None
+
+    def is_active_on(self, day: date) -> bool:
+        last = self.last_day
+        return self.starts_on <= day and (last is None or day <= last)
+
+    def holder(self) -> tuple[int | None, str]:
+        return (self.person_id, "" if self.person_id else self.name)
+
+
+@dataclass(frozen=True)
+class ChairFact:
+    appointment_id: int
+    starts_on: date
+    ends_on: date
+
+
+@dataclass(frozen=True)
+class CourseFact:
+    id: int
+    name: str
+    legal_basis: str
+    required_hours: Decimal
+    validity_months: int | None
+    required_kinds: frozenset[str]
+    required_for_leaders: bool = False
+
+
+@dataclass(frozen=True)
+class RecordFact:
+    id: int
+    person_id: int
+    course_type_id: int
+    completed_on: date
+    hours: Decimal
+
+
+@dataclass(frozen=True)
+class AgreementFact:
+    id: int
+    valid_from: date
+    valid_to: date
+
+
+@dataclass(frozen=True)
+class DepartmentFact:
+    id: int
+    name: str
+    parent_id: int | None = None
+    closed_on: date | None = None
+
+    def is_open_on(self, day: date) -> bool:
+        return self.closed_on is None or self.closed_on > day
+
+
+@dataclass(frozen=True)
+class LeaderFact:
+    person_id: int
+    department_id: int
+
+
+@dataclass(frozen=True)
+class Facts:
+    employments: tuple[Employment, ...] = ()
+    appointments: tuple[AppointmentFact, ...] = ()
+    chairs: tuple[ChairFact, ...] = ()
+    courses: tuple[CourseFact, ...] = ()
+    records: tuple[RecordFact, ...] = ()
+    agreements: tuple[AgreementFact, ...] = ()
+    departments: tuple[DepartmentFact, ...] = ()
+    leaders: tuple[LeaderFact, ...] = ()
+    person_names: dict[int, str] = field(default_factory=dict)
+
+    def name_of(self, person_id: int | None) -> str:
+        return self.person_names.get(person_id, f"#{person_id}") if person_id else ""
+
+
+# --- dates ------------------------------------------------------------------------------
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later (the month's last day when it is shorter)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+# --- training ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TrainingStatus:
+    """One person's standing on one required course on a day."""
+
+    person_id: int
+    person_name: str
+    course_id: int
+    course_name: str
+    legal_basis: str
+    reasons: tuple[str, ...]  # the kinds that require it ("safety_rep", …, "leader")
+    status: Status
+    required_hours: Decimal
+    hours_done: Decimal  # hours counting towards the current completion
+    completed_on: date | None = None  # when the required hours were reached (latest)
+    expires_on: date | None = None  # first day no longer valid
+    due_on: date | None = None  # last day of the grace period
+    since: date | None = None  # the day the current status began, when known
+    appointment_ids: tuple[int, ...] = ()
+
+
+def completions(
+    records: Iterable[RecordFact], required_hours: Decimal
+) -> tuple[list[date], Decimal]:
+    """The days the required hours were reached (hours may be taken in parts; each
+    completion starts a new count), and the hours counted since the last completion."""
+    done: list[date] = []
+    running = Decimal(0)
+    for record in sorted(records, key=lambda r: (r.completed_on, r.id)):
+        running += record.hours
+        if running >= required_hours and running > 0:
+            done.append(record.completed_on)
+            running = Decimal(0)
+    return done, running
+
+
+def training_status(
+    *,
+    person_id: int,
+    person_name: str,
+    course: CourseFact,
+    records: Iterable[RecordFact],
+    appointed_on: date | None,
+    reasons: tuple[str, ...],
+    day: date,
+    settings: RuleSettings,
+    appointment_ids: tuple[int, ...] = (),
+) -> TrainingStatus:
+    """The standing of a person required to take `course`, on `day`.
+
+    `appointed_on` is when the requirement began (the earliest start of the appointments
+    that require it); the grace period runs from there. Records after `day` do not count.
+    """
+    relevant = [r for r in records if r.completed_on <= day]
+    done, running = completions(relevant, course.required_hours)
+    common = dict(
+        person_id=person_id,
+        person_name=person_name,
+        course_id=course.id,
+        course_name=course.name,
+        legal_basis=course.legal_basis,
+        reasons=reasons,
+        required_hours=course.required_hours,
+        appointment_ids=appointment_ids,
+    )
+    if done:
+        completed_on = done[-1]
+        if course.validity_months is None:
+            return TrainingStatus(
+                **common,
+                status=Status.ok,
+                hours_done=course.required_hours,
+                completed_on=completed_on,
+                since=completed_on,
+            )
+        expires_on = add_months(completed_on, course.validity_months)
+        if day >= expires_on:
+            return TrainingStatus(
+                **common,
+                status=Status.expired,
+                hours_done=running,
+                completed_on=completed_on,
+                expires_on=expires_on,
+                since=expires_on,
+            )
+        warn_from = expires_on - timedelta(days=settings.expiring_days)
+        status = Status.expiring if day >= warn_from else Status.ok
+        return TrainingStatus(
+            **common,
+            status=status,
+            hours_done=course.required_hours,
+            completed_on=completed_on,
+            expires_on=expires_on,
+            since=warn_from if status is Status.expiring else completed_on,
+        )
+    if appointed_on is not None:
+        grace_ends = add_months(appointed_on, settings.grace_months)  # first day after grace
+        due_on = grace_ends - timedelta(days=1)
+        if day < grace_ends:
+            return TrainingStatus(
+                **common,
+                status=Status.in_grace,
+                hours_done=running,
+                due_on=due_on,
+                since=appointed_on,
+            )
+        return TrainingStatus(
+            **common, status=Status.missing, hours_done=running, due_on=due_on, since=grace_ends
+        )
+    return TrainingStatus(**common, status=Status.missing, hours_done=running)
+
+
+def training_overview(facts: Facts, day: date, settings: RuleSettings) -> list[TrainingStatus]:
+    """Every person who must take a course on `day` × each course they must take."""
+    active = [a for a in facts.appointments if a.is_active_on(day) and a.person_id is not None]
+    employed = {e.person_id for e in facts.employments if e.is_employed_on(day)}
+    open_departments = {d.id for d in facts.departments if d.is_open_on(day)}
+    leaders = {
+        lf.person_id
+        for lf in facts.leaders
+        if lf.person_id in employed and lf.department_id in open_departments
+    }
+    records_by_key: dict[tuple[int, int], list[RecordFact]] = defaultdict(list)
+    for record in facts.records:
+        records_by_key[(record.person_id, record.course_type_id)].append(record)
+    started: dict[tuple[int, str], date] = {}
+    for a in facts.appointments:
+        if a.person_id is None or a.starts_on > day:
+            continue
+        key = (a.person_id, a.kind)
+        started[key] = min(started.get(key, a.starts_on), a.starts_on)
+
+    rows: list[TrainingStatus] = []
+    for course in facts.courses:
+        required: dict[int, tuple[set[str], list[int]]] = {}
+        for a in active:
+            if a.kind in course.required_kinds:
+                kinds, ids = required.setdefault(a.person_id, (set(), []))  # type: ignore[arg-type]
+                kinds.add(a.kind)
+                ids.append(a.id)
+        if course.required_for_leaders:
+            for person_id in leaders:
+                required.setdefault(person_id, (set(), []))[0].add(LEADER)
+        for person_id, (kinds, ids) in required.items():
+            starts = [started[(person_id, k)] for k in kinds if (person_id, k) in started]
+            rows.append(
+                training_status(
+                    person_id=person_id,
+                    person_name=facts.name_of(person_id),
+                    course=course,
+                    records=records_by_key.get((person_id, course.id), []),
+                    appointed_on=min(starts) if starts else None,
+                    reasons=tuple(sorted(kinds)),
+                    day=day,
+                    settings=settings,
+                    appointment_ids=tuple(sorted(ids)),
+                )
+            )
+    rows.sort(key=lambda r: (r.person_name, r.course_name))
+    return rows
+
+
+# --- company-wide rules -----------------------------------------------------------------
+
+
+def _person_ref(facts: Facts, person_id: int | None, fallback: str = "") -> Ref:
+    return Ref("person", person_id, facts.name_of(person_id) if person_id else fallback)
+
+
+def _appointment_ref(facts: Facts, a: AppointmentFact) -> Ref:
+    return Ref("appointment", a.id, facts.name_of(a.person_id) if a.person_id else a.name)
+
+
+def safety_rep_rules(facts: Facts, day: date, settings: RuleSettings) -> list[Finding]:
+    """AML § 6-1: a verneombud, a hovedverneombud when there are several, every area covered."""
+    findings: list[Finding] = []
+    active = [a for a in facts.appointments if a.is_active_on(day)]
+    reps = [a for a in active if a.kind in (SAFETY_REP, CHIEF_SAFETY_REP)]
+    plain_reps = [a for a in active if a.kind == SAFETY_REP]
+    chiefs = [a for a in active if a.kind == CHIEF_SAFETY_REP]
+    employees = headcount_on(facts.employments, day)
+
+    if reps:
+        findings.append(
+            Finding(
+                "aml-6-1.safety-rep",
+                Status.ok,
+                "AML § 6-1",
+                tuple(_appointment_ref(facts, a) for a in reps),
+                {"employees": employees},
+            )
+        )
+    else:
+        # An agreement counts only while in force and for at most two years.
+        in_force = [
+            ag
+            for ag in facts.agreements
+            if ag.valid_from <= day <= ag.valid_to
+            and day < add_months(ag.valid_from, 12 * settings.agreement_max_years)
+        ]
+        if employees < settings.safety_rep_min_employees and in_force:
+            findings.append(
+                Finding(
+                    "aml-6-1.safety-rep-agreement",
+                    Status.ok,
+                    "AML § 6-1",
+                    tuple(Ref("agreement", ag.id, ag.valid_to.isoformat()) for ag in in_force),
+                    {"employees": employees, "valid_to": max(ag.valid_to for ag in in_force)},
+                )
+            )
+        else:
+            findings.append(
+                Finding(
+                    "aml-6-1.safety-rep-missing",
+                    Status.gap,
+                    "AML § 6-1",
+                    (),
+                    {
+                        "employees": employees,
+                        "threshold": settings.safety_rep_min_employees,
+                        "agreement_possible": employees < settings.safety_rep_min_employees,
+                    },
+                )
+            )
+
+    distinct_reps = {a.holder() for a in plain_reps}
+    if len(distinct_reps) > 1:
+        findings.append(
+            Finding(
+                "aml-6-1.chief-safety-rep",
+                Status.ok if chiefs else Status.gap,
+                "AML § 6-1",
+                tuple(_appointment_ref(facts, a) for a in (chiefs or plain_reps)),
+                {"safety_reps": len(distinct_reps)},
+            )
+        )
+
+    if reps:
+        open_departments = [d for d in facts.departments if d.is_open_on(day)]
+        covered: set[int] = set()
+        whole_company = False
+        for a in reps:
+            if a.area_ids:
+                covered |= a.area_ids
+            elif a.kind == SAFETY_REP or len(reps) == 1:
+                whole_company = True
+        uncovered = [] if whole_company else [d for d in open_departments if d.id not in covered]
+        findings.append(
+            Finding(
+                "aml-6-1.safety-areas",
+                Status.gap if uncovered else Status.ok,
+                "AML § 6-1, forskrift § 3-1",
+                tuple(Ref("department", d.id, d.name) for d in uncovered),
+                {"departments": len(open_departments)},
+            )
+        )
+    return findings
+
+
+def amu_rules(facts: Facts, day: date, settings: RuleSettings) -> list[Finding]:
+    """AML § 7-1 and forskrift §§ 3-7, 3-12: when AMU is required, and how it is composed."""
+    findings: list[Finding] = []
+    average = average_last_calendar_year(
+        facts.employments, day, min_weekly_hours=settings.amu_min_weekly_hours
+    )
+    members = [a for a in facts.appointments if a.kind == AMU_MEMBER and a.is_active_on(day)]
+    params = {"average": average, "year": day.year - 1}
+    if not members:
+        if average >= settings.amu_required_from:
+            findings.append(
+                Finding(
+                    "aml-7-1.amu-missing",
+                    Status.gap,
+                    "AML § 7-1, forskrift § 3-7",
+                    (),
+                    dict(params, threshold=settings.amu_required_from),
+                )
+            )
+        elif average >= settings.amu_may_be_demanded_from:
+            findings.append(
+                Finding(
+                    "aml-7-1.amu-may-be-demanded",
+                    Status.notice,
+                    "AML § 7-1, forskrift § 3-7",
+                    (),
+                    dict(params, threshold=settings.amu_may_be_demanded_from),
+                )
+            )
+        return findings
+
+    findings.append(
+        Finding(
+            "aml-7-1.amu",
+            Status.ok,
+            "AML § 7-1",
+            tuple(_appointment_ref(facts, a) for a in members),
+            params,
+        )
+    )
+
+    def side(members_: list[AppointmentFact], side_: str, deputy: bool) -> list[AppointmentFact]:
+        return [a for a in members_ if a.amu_side == side_ and a.is_deputy == deputy]
+
+    for deputy, rule in ((False, "aml-7-1.amu-sides-equal"), (True, "aml-7-1.amu-deputies-equal")):
+        employer, employee = side(members, "employer", deputy), side(members, "employee", deputy)
+        findings.append(
+            Finding(
+                rule,
+                Status.ok if len(employer) == len(employee) else Status.gap,
+                "AML § 7-1, forskrift § 3-7",
+                tuple(_appointment_ref(facts, a) for a in employer + employee),
+                {"employer": len(employer), "employee": len(employee)},
+            )
+        )
+
+    # The employer or top management sits on the employer side.
+    active = [a for a in facts.appointments if a.is_active_on(day)]
+    directors = {a.person_id for a in active if a.kind == MANAGING_DIRECTOR and a.person_id}
+    top_departments = {d.id for d in facts.departments if d.parent_id is None}
+    top_leaders = {lf.person_id for lf in facts.leaders if lf.department_id in top_departments}
+    employer_regulars = side(members, "employer", False)
+    top = [a for a in employer_regulars if a.person_id in directors | top_leaders]
+    findings.append(
+        Finding(
+            "aml-7-1.amu-employer-top-management",
+            Status.ok if top else Status.gap,
+            "AML § 7-1, forskrift § 3-7",
+            tuple(_appointment_ref(facts, a) for a in top),
+        )
+    )
+
+    # The hovedverneombud (or the only verneombud) is one of the employee side.
+    chiefs = [a for a in active if a.kind == CHIEF_SAFETY_REP and a.person_id]
+    reps = [a for a in active if a.kind == SAFETY_REP and a.person_id]
+    expected = chiefs or (reps if len({a.person_id for a in reps}) == 1 else [])
+    if expected:
+        employee_side = {a.person_id for a in members if a.amu_side == "employee"}
+        missing = [a for a in expected if a.person_id not in employee_side]
+        findings.append(
+            Finding(
+                "aml-7-1.amu-safety-rep-member",
+                Status.gap if missing else Status.ok,
+                "AML § 7-1, forskrift § 3-7",
+                tuple(_appointment_ref(facts, a) for a in (missing or expected)),
+                {"chief": bool(chiefs)},
+            )
+        )
+
+    ohs = [a for a in members if a.amu_side == "ohs"]
+    findings.append(
+        Finding(
+            "aml-7-1.amu-ohs-member",
+            Status.ok if ohs else Status.gap,
+            "AML § 7-1, forskrift § 3-7",
+            tuple(_appointment_ref(facts, a) for a in ohs),
+        )
+    )
+
+    findings.append(chair_rule(facts, day))
+    return findings
+
+
+def chair_rule(facts: Facts, day: date) -> Finding:
+    """The chair is elected for one year at a time, alternately from each side (§ 3-12)."""
+    by_id = {a.id: a for a in facts.appointments}
+    periods = sorted(
+        (c for c in facts.chairs if c.appointment_id in by_id and c.starts_on <= day),
+        key=lambda c: c.starts_on,
+    )
+    current = [c for c in periods if c.starts_on <= day <= c.ends_on]
+    basis = "AML § 7-1, forskrift § 3-12"
+    if not current:
+        return Finding("aml-7-1.amu-chair-missing", Status.gap, basis)
+    chair = current[-1]
+    chair_appointment = by_id[chair.appointment_id]
+    earlier = [c for c in periods if c.ends_on < chair.starts_on]
+    evidence = [_appointment_ref(facts, chair_appointment)]
+    if earlier:
+        previous = by_id[earlier[-1].appointment_id]
+        evidence.append(_appointment_ref(facts, previous))
+        if previous.amu_side == chair_appointment.amu_side:
+            return Finding(
+                "aml-7-1.amu-chair-same-side",
+                Status.gap,
+                basis,
+                tuple(evidence),
+                {"side": chair_appointment.amu_side},
+            )
+    return Finding(
+        "aml-7-1.amu-chair",
+        Status.ok,
+        basis,
+        tuple(evidence),
+        {"side": chair_appointment.amu_side, "until": chair.ends_on},
+    )
+
+
+def term_rule(facts: Facts, day: date) -> Finding:
+    """Two-year terms (forskrift §§ 3-4, 3-15): a term past its end date that was neither
+    renewed nor ended is a gap."""
+    lapsed: list[AppointmentFact] = []
+    for a in facts.appointments:
+        if a.kind not in TERM_KINDS or a.ends_on is None or a.ends_on >= day:
+            continue
+        if a.ended_on is not None and a.ended_on <= a.ends_on:
+            continue  # ended deliberately
+        renewed = any(
+            b.id != a.id
+            and b.kind == a.kind
+            and b.holder() == a.holder()
+            and b.starts_on > a.starts_on
+            and b.starts_on <= day
+            for b in facts.appointments
+        )
+        if not renewed:
+            lapsed.append(a)
+    return Finding(
+        "forskrift-3-4.term-expired",
+        Status.gap if lapsed else Status.ok,
+        "forskrift §§ 3-4, 3-15",
+        tuple(_appointment_ref(facts, a) for a in lapsed),
+    )
+
+
+def training_rules(rows: list[TrainingStatus], facts: Facts) -> list[Finding]:
+    """One finding per required course: the people who lack it (missing or expired)."""
+    findings: list[Finding] = []
+    for course in facts.courses:
+        course_rows = [r for r in rows if r.course_id == course.id]
+        if not course_rows:
+            continue
+        lacking = [r for r in course_rows if r.status in (Status.missing, Status.expired)]
+        findings.append(
+            Finding(
+                "training.required",
+                Status.gap if lacking else Status.ok,
+                course.legal_basis,
+                tuple(Ref("person", r.person_id, r.person_name) for r in lacking),
+                {
+                    "course": course.name,
+                    "course_id": course.id,
+                    "required": len(course_rows),
+                    "lacking": len(lacking),
+                },
+            )
+        )
+    return findings
+
+
+@dataclass(frozen=True)
+class Report:
+    day: date
+    training: list[TrainingStatus]
+    findings: list[Finding]
+
+    @property
+    def gaps(self) -> list[Finding]:
+        return [f for f in self.findings if f.is_gap]
+
+
+def evaluate(facts: Facts, day: date, settings: RuleSettings | None = None) -> Report:
+    """Everything the law asks, on `day`."""
+    settings = settings or RuleSettings()
+    training = training_overview(facts, day, settings)
+    findings = (
+        safety_rep_rules(facts, day, settings)
+        + amu_rules(facts, day, settings)
+        + [term_rule(facts, day)]
+        + training_rules(training, facts)
+    )
+    return Report(day=day, training=training, findings=findings)
