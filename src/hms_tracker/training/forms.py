@@ -1,0 +1,180 @@
+"""Forms of the training registers: course types, completed training, withdrawing a record.
+
+Hours are typed as Norwegians write them ("7,5" or "7.5"); dates as 2025-01-31 or
+31.01.2025. Whether a date lies in the future is checked by the service, which knows today.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from hms_tracker.organisation.forms import parse_date_text, parse_hours_text
+from hms_tracker.web.forms import field_error
+from hms_tracker.web.i18n import _, lazy
+
+# Appointment kinds a course may be required for (values of AppointmentKind).
+KIND_LABELS: dict[str, str] = {
+    "safety_rep": lazy("Verneombud"),
+    "chief_safety_rep": lazy("Hovedverneombud"),
+    "amu_member": lazy("AMU-medlem"),
+    "managing_director": lazy("Daglig leder"),
+    "ohs_contact": lazy("BHT-kontakt"),
+}
+MAX_COURSE_HOURS = Decimal(9999)
+MAX_RECORD_HOURS = Decimal(1000)
+MAX_VALIDITY_MONTHS = 240
+
+
+def kind_options() -> list[tuple[str, str]]:
+    return [(kind, _(label)) for kind, label in KIND_LABELS.items()]
+
+
+def required_for_labels(required_for: str, for_leaders: bool) -> list[str]:
+    """ "Verneombud, Hovedverneombud, Ledere": who must take a course, for people."""
+    kinds = [k for k in required_for.split(",") if k]
+    labels = [_(KIND_LABELS[k]) if k in KIND_LABELS else k for k in kinds]
+    if for_leaders:
+        labels.append(_("Ledere"))
+    return labels
+
+
+def _no_control_characters(value: Any) -> Any:
+    if isinstance(value, str) and any(ord(ch) < 32 and ch not in "\t" for ch in value):
+        raise field_error(_("Teksten inneholder ugyldige tegn."))
+    return value
+
+
+def _hours(value: Any) -> Decimal | None:
+    if value is None or isinstance(value, Decimal):
+        return value
+    try:
+        return parse_hours_text(str(value))
+    except ValueError:
+        raise field_error(
+            _("Skriv antall timer som et tall med høyst to desimaler, for eksempel 7,5.")
+        ) from None
+
+
+class CourseTypeForm(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    name: str = Field(min_length=1, max_length=200)
+    legal_basis: str | None = Field(default=None, max_length=300)
+    required_hours: Decimal
+    validity_months: int | None = None
+    required_for: list[str] = Field(default_factory=list)
+    required_for_leaders: bool = False
+
+    @field_validator("name", "legal_basis", mode="before")
+    @classmethod
+    def _plain_text(cls, value: Any) -> Any:
+        return _no_control_characters(value)
+
+    @field_validator("required_hours", mode="before")
+    @classmethod
+    def _required_hours(cls, value: Any) -> Any:
+        hours = _hours(value)
+        if hours is not None and (hours < 0 or hours > MAX_COURSE_HOURS):
+            raise field_error(_("Timetallet må være mellom 0 og 9999."))
+        return hours
+
+    @field_validator("validity_months", mode="before")
+    @classmethod
+    def _validity(cls, value: Any) -> Any:
+        if value is None or isinstance(value, int):
+            months = value
+        else:
+            text = str(value).strip()
+            if not text.isdigit():
+                raise field_error(
+                    _("Skriv et helt antall måneder (1–240), eller la feltet stå tomt.")
+                )
+            months = int(text)
+        if months is not None and not 1 <= months <= MAX_VALIDITY_MONTHS:
+            raise field_error(
+                _("Gyldigheten må være mellom 1 og 240 måneder, eller tom (utløper ikke).")
+            )
+        return months
+
+    @field_validator("required_for", mode="before")
+    @classmethod
+    def _kinds(cls, value: Any) -> Any:
+        if value is None:
+            return []
+        items = [value] if isinstance(value, str) else list(value)
+        kinds = []
+        for item in items:
+            if item not in KIND_LABELS:
+                raise field_error(_("Velg blant vervene i listen."))
+            if item not in kinds:
+                kinds.append(item)
+        return [k for k in KIND_LABELS if k in kinds]  # a fixed order
+
+    @field_validator("required_for_leaders", mode="before")
+    @classmethod
+    def _checkbox(cls, value: Any) -> Any:
+        return value == "true" or value is True
+
+
+class CourseTypeEditForm(CourseTypeForm):
+    version: int
+
+
+class TrainingRecordForm(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    course_type_id: int
+    completed_on: date
+    hours: Decimal
+    provider: str | None = Field(default=None, max_length=200)
+
+    @field_validator("provider", mode="before")
+    @classmethod
+    def _plain_text(cls, value: Any) -> Any:
+        return _no_control_characters(value)
+
+    @field_validator("course_type_id", mode="before")
+    @classmethod
+    def _course_type(cls, value: Any) -> Any:
+        if value is None or isinstance(value, int):
+            return value
+        if not str(value).strip().isdigit():
+            raise field_error(_("Velg et kurs fra listen."))
+        return int(str(value).strip())
+
+    @field_validator("completed_on", mode="before")
+    @classmethod
+    def _date(cls, value: Any) -> Any:
+        if value is None or isinstance(value, date):
+            return value
+        try:
+            return parse_date_text(str(value))
+        except ValueError:
+            raise field_error(
+                _("Skriv en gyldig dato, for eksempel 2025-01-31 eller 31.01.2025.")
+            ) from None
+
+    @field_validator("hours", mode="before")
+    @classmethod
+    def _record_hours(cls, value: Any) -> Any:
+        hours = _hours(value)
+        if hours is not None and hours <= 0:
+            raise field_error(_("Timetallet må være større enn 0."))
+        if hours is not None and hours > MAX_RECORD_HOURS:
+            raise field_error(_("Timetallet kan være høyst 1000."))
+        return hours
+
+
+class WithdrawForm(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    reason: str = Field(min_length=1, max_length=500)
+
+    @field_validator("reason", mode="before")
+    @classmethod
+    def _plain_text(cls, value: Any) -> Any:
+        return _no_control_characters(value)
