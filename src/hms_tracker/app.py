@@ -49,7 +49,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
 
     from hms_tracker.accounts.routes import router as accounts_router
+    from hms_tracker.appointments.routes import router as appointments_router
     from hms_tracker.audit.routes import router as audit_router
+    from hms_tracker.compliance.routes import router as compliance_router
     from hms_tracker.organisation.routes import router as organisation_router
     from hms_tracker.training.routes import router as training_router
     from hms_tracker.web.routes import router as web_router
@@ -58,6 +60,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(accounts_router)
     app.include_router(organisation_router)
     app.include_router(audit_router)
+    app.include_router(compliance_router)
+    app.include_router(appointments_router)
     app.include_router(training_router)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
 

@@ -1,0 +1,168 @@
+"""The training overview (/training) and the company gaps summary (/gaps), on any day."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from hms_tracker.compliance import service
+from hms_tracker.compliance.presenter import (
+    REASON_LABELS,
+    STATUS_LABELS,
+    present,
+    reason_label,
+    status_colour,
+    status_label,
+    training_note,
+)
+from hms_tracker.db import SessionDep
+from hms_tracker.rules.findings import Status
+from hms_tracker.web.auth import Permission, Principal, register_permission
+from hms_tracker.web.dates import today
+from hms_tracker.web.i18n import _
+from hms_tracker.web.templating import render
+
+
+def _reviews_compliance(p: Principal) -> bool:
+    """The coordinator, leaders, verneombud and AMU members see the company's gaps."""
+    return p.is_admin or bool(p.roles & {"leader", "safety_rep", "chief_safety_rep", "amu_member"})
+
+
+register_permission("gaps.view", _reviews_compliance)
+register_permission("training.overview", _reviews_compliance)
+
+router = APIRouter()
+TRAINING_STATUSES = [Status.missing, Status.expired, Status.in_grace, Status.expiring, Status.ok]
+
+
+def _day(on: str | None) -> tuple[date, str | None]:
+    """The day asked for (`?on=YYYY-MM-DD`), or today with a message when it is not a date."""
+    if not on:
+        return today(), None
+    try:
+        return date.fromisoformat(on), None
+    except ValueError:
+        return today(), _("Skriv datoen som åååå-mm-dd. Viser i dag.")
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+@router.get("/gaps", dependencies=[Permission("gaps.view")])
+def gaps(request: Request, session: SessionDep, on: str | None = None) -> Response:
+    day, day_error = _day(on)
+    report = service.report_on(session=session, day=day)
+    presented = [present(f) for f in report.findings]
+    order = {Status.gap: 0, Status.notice: 1, Status.ok: 2}
+    presented.sort(key=lambda p: order.get(p.finding.status, 3))
+    return render(
+        request,
+        "compliance/gaps.html",
+        day=day,
+        is_today=day == today(),
+        day_error=day_error,
+        findings=presented,
+        gap_count=sum(1 for p in presented if p.finding.is_gap),
+    )
+
+
+@router.get("/training", dependencies=[Permission("training.overview")])
+def training_overview(
+    request: Request,
+    session: SessionDep,
+    on: str | None = None,
+    status: str | None = None,
+    kind: str | None = None,
+    course: str | None = None,
+) -> Response:
+    day, day_error = _day(on)
+    report = service.report_on(session=session, day=day)
+    status = status if status in {s.value for s in TRAINING_STATUSES} else None
+    kind = kind if kind in REASON_LABELS else None
+    rows = service.filter_training(
+        report.training, status=status, reason=kind, course_id=_int(course)
+    )
+    courses = sorted({(r.course_id, r.course_name) for r in report.training}, key=lambda c: c[1])
+    return render(
+        request,
+        "compliance/training.html",
+        block="results",
+        day=day,
+        is_today=day == today(),
+        day_error=day_error,
+        rows=rows,
+        counts=service.status_counts(report.training),
+        status=status or "",
+        kind=kind or "",
+        course=_int(course),
+        courses=courses,
+        status_options=[(s.value, _(STATUS_LABELS[s])) for s in TRAINING_STATUSES],
+        kind_options=[(k, _(v)) for k, v in REASON_LABELS.items()],
+        status_label=status_label,
+        status_colour=status_colour,
+        reason_label=reason_label,
+        training_note=training_note,
+        export_query=request.url.query,
+    )
+
+
+@router.get("/training/export.csv", dependencies=[Permission("training.overview")])
+def training_export(
+    request: Request,
+    session: SessionDep,
+    on: str | None = None,
+    status: str | None = None,
+    kind: str | None = None,
+    course: str | None = None,
+) -> Response:
+    day, _error = _day(on)
+    report = service.report_on(session=session, day=day)
+    rows = service.filter_training(
+        report.training, status=status or None, reason=kind or None, course_id=_int(course)
+    )
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";")
+    writer.writerow(
+        [
+            _("Navn"),
+            _("Kurs"),
+            _("Verv"),
+            _("Status"),
+            _("Timer fullført"),
+            _("Timer kreves"),
+            _("Fullført"),
+            _("Utløper"),
+            _("Frist"),
+            _("Hjemmel"),
+        ]
+    )
+    for r in rows:
+        writer.writerow(
+            [
+                _safe(r.person_name),
+                _safe(r.course_name),
+                ", ".join(reason_label(x) for x in r.reasons),
+                status_label(r.status),
+                str(r.hours_done).replace(".", ","),
+                str(r.required_hours).replace(".", ","),
+                r.completed_on.isoformat() if r.completed_on else "",
+                r.expires_on.isoformat() if r.expires_on else "",
+                r.due_on.isoformat() if r.due_on else "",
+                r.legal_basis,
+            ]
+        )
+    return Response(
+        "\ufeff" + buffer.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="opplaering-{day.isoformat()}.csv"'},
+    )
+
+
+def _safe(value: str) -> str:
+    """Spreadsheet programs run cells that start like a formula; neutralise them."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@") else value

@@ -1,0 +1,113 @@
+"""The gaps summary and the training overview, on any day (both databases)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from sqlmodel import select
+
+from hms_tracker.appointments.models import Appointment
+from hms_tracker.training.models import CourseType, TrainingRecord
+from hms_tracker.web.dates import today
+from tests.conftest import login
+from tests.factories import make_person, make_user
+
+
+def _admin(client, session):
+    make_user(session, email="admin@test.example", is_admin=True)
+    session.commit()
+    login(client, "admin@test.example")
+
+
+def _vo_course(session) -> CourseType:
+    return session.exec(
+        select(CourseType).where(CourseType.name == "Grunnopplæring for verneombud")
+    ).one()
+
+
+def test_gaps_page_names_a_missing_safety_rep_and_how_to_fix_it(client, session):
+    for _ in range(6):
+        make_person(session)
+    _admin(client, session)
+    page = client.get("/gaps")
+    assert page.status_code == 200
+    assert "Bedriften har ikke verneombud" in page.text
+    assert "AML § 6-1" in page.text
+    assert 'href="/appointments/new?kind=safety_rep"' in page.text
+
+
+def test_gap_disappears_when_a_trained_safety_rep_is_registered(client, session):
+    _admin(client, session)
+    kari = make_person(session, name="Kari Nordmann")
+    session.add(
+        Appointment(kind="safety_rep", person_id=kari.id, starts_on=today() - timedelta(days=400))
+    )
+    session.commit()
+    page = client.get("/gaps").text
+    assert "Bedriften har ikke verneombud" not in page
+    assert "Opplæring: Grunnopplæring for verneombud" in page and "Kari Nordmann" in page
+    training = client.get("/training", params={"status": "missing"}).text
+    assert "Kari Nordmann" in training and "Mangler" in training
+
+    session.add(
+        TrainingRecord(
+            person_id=kari.id,
+            course_type_id=_vo_course(session).id,
+            completed_on=today() - timedelta(days=10),
+            hours=Decimal(40),
+        )
+    )
+    session.commit()
+    training = client.get("/training", params={"status": "missing"}).text
+    assert "Kari Nordmann" not in training
+    assert "Kari Nordmann" in client.get("/training", params={"status": "ok"}).text
+
+
+def test_the_day_can_be_in_the_past_or_the_future(client, session):
+    _admin(client, session)
+    kari = make_person(session, name="Kari Nordmann")
+    start = today() - timedelta(days=30)
+    session.add(Appointment(kind="safety_rep", person_id=kari.id, starts_on=start))
+    session.commit()
+    now = client.get("/training").text
+    assert "Innenfor frist" in now
+    later = client.get("/training", params={"on": (start + timedelta(days=200)).isoformat()}).text
+    assert "Mangler" in later and "Kari Nordmann" in later
+    before = client.get("/gaps", params={"on": (start - timedelta(days=1)).isoformat()}).text
+    assert "Bedriften har ikke verneombud" in before
+
+
+def test_a_bad_day_is_explained_not_an_error(client, session):
+    _admin(client, session)
+    page = client.get("/gaps", params={"on": "31.12.2026"})
+    assert page.status_code == 200
+    assert "Skriv datoen som åååå-mm-dd" in page.text
+
+
+def test_training_csv_export_follows_the_filter(client, session):
+    _admin(client, session)
+    kari = make_person(session, name="Kari Nordmann")
+    session.add(Appointment(kind="safety_rep", person_id=kari.id, starts_on=date(2020, 1, 1)))
+    session.commit()
+    response = client.get("/training/export.csv", params={"status": "missing"})
+    assert response.status_code == 200
+    assert response.text.startswith("\ufeffNavn;Kurs;Verv;Status")
+    assert "Kari Nordmann;Grunnopplæring for verneombud;Verneombud;Mangler" in response.text
+    empty = client.get("/training/export.csv", params={"status": "ok"}).text
+    assert "Kari Nordmann" not in empty
+
+
+def test_employees_see_neither_page(client, session):
+    make_user(session, email="ansatt@test.example")
+    session.commit()
+    login(client, "ansatt@test.example")
+    assert client.get("/gaps").status_code == 403
+    assert client.get("/training").status_code == 403
+
+
+def test_htmx_filter_returns_only_the_results(client, session):
+    _admin(client, session)
+    partial = client.get("/training", params={"status": "ok"}, headers={"HX-Request": "true"})
+    assert partial.status_code == 200
+    assert "<html" not in partial.text and 'id="results"' in partial.text
