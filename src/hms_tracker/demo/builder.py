@@ -20,6 +20,13 @@ from sqlmodel import Session, select
 
 from hms_tracker.accounts.models import User
 from hms_tracker.accounts.service import hash_password
+from hms_tracker.appointments.models import (
+    AmuChairPeriod,
+    AmuSide,
+    Appointment,
+    AppointmentArea,
+    AppointmentKind,
+)
 from hms_tracker.audit.service import Actor, acting_as
 from hms_tracker.demo.service import DEMO_MARKER, DEMO_PASSWORD
 from hms_tracker.errors import Conflict
@@ -30,6 +37,8 @@ from hms_tracker.organisation.models import (
     EmploymentType,
     Person,
 )
+from hms_tracker.rules.engine import add_months
+from hms_tracker.training.models import CourseType, TrainingRecord
 
 COMPANY_NAME = "Nordvik Mekaniske AS"
 EMAIL_DOMAIN = "nordvik.example"
@@ -38,6 +47,9 @@ DEMO_ACTOR = Actor(label="demo")
 COORDINATOR_EMAIL = "koordinator@example.com"
 LEADER_EMAIL = "leder@example.com"
 EMPLOYEE_EMAIL = "ansatt@example.com"
+SAFETY_REP_EMAIL = "verneombud@example.com"
+AMU_EMAIL = "amu@example.com"
+ACCOUNT_EMAILS = (COORDINATOR_EMAIL, LEADER_EMAIL, EMPLOYEE_EMAIL, SAFETY_REP_EMAIL, AMU_EMAIL)
 
 ADMINISTRATION = "Administrasjon"
 PRODUCTION = "Produksjon"
@@ -121,6 +133,7 @@ ROSTER: dict[str, tuple[Slot, ...]] = {
         Slot("Produksjonsmedarbeider", 2, weekly_hours="30"),
         Slot("Produksjonsmedarbeider", weekly_hours="20", employment_type=TEMPORARY),
         Slot("Lærling CNC-maskinering", 2, employment_type=TEMPORARY),
+        Slot("CNC-operatør", account=AMU_EMAIL),
     ),
     WELDING: (
         Slot("Formann sveis og montering", leads=True),
@@ -129,6 +142,7 @@ ROSTER: dict[str, tuple[Slot, ...]] = {
         Slot("Platearbeider", 4),
         Slot("Montør", 4),
         Slot("Lærling platearbeiderfaget", employment_type=TEMPORARY),
+        Slot("Sveiser", account=SAFETY_REP_EMAIL),
     ),
     WAREHOUSE: (
         Slot("Lager- og logistikkleder", leads=True, account=LEADER_EMAIL),
@@ -155,6 +169,8 @@ ACCOUNT_NAMES = {
     COORDINATOR_EMAIL: "Ingrid Solheim",
     LEADER_EMAIL: "Tore Kristiansen",
     EMPLOYEE_EMAIL: "Silje Andersen",
+    SAFETY_REP_EMAIL: "Marius Berntsen",
+    AMU_EMAIL: "Hanne Lunde",
 }
 
 
@@ -329,6 +345,22 @@ def plan_people(*, rng: random.Random, today: date) -> list[PersonPlan]:
 
 
 @dataclass
+class Appointees:
+    """Who holds which appointment today, for the training builder."""
+
+    safety_reps: dict[str, Person]  # department name -> its verneombud
+    former_safety_rep: Person  # term ended, succeeded
+    chief: Person  # hovedverneombud, on AMU's employee side
+    director: Person  # daglig leder, on AMU's employer side
+    amu_start: date  # the AMU's term began
+    amu_regular: list[Person]  # both sides, people of the register
+    amu_deputies: list[Person]  # trained deputies
+    amu_deputy_partial: Person  # has taken the first part of the course only
+    amu_deputy_new: Person  # appointed lately: in the grace period
+    former_amu_deputy: Person  # stepped down during the term
+
+
+@dataclass
 class DemoCompany:
     """What the demo builders made, for the builders of later domains to extend."""
 
@@ -337,6 +369,9 @@ class DemoCompany:
     people: list[Person] = field(default_factory=list)
     leaders: dict[str, Person] = field(default_factory=dict)  # department name -> leader
     users: dict[str, User] = field(default_factory=dict)  # e-mail -> account
+    appointments: list[Appointment] = field(default_factory=list)
+    appointees: Appointees | None = None
+    training: list[TrainingRecord] = field(default_factory=list)
 
     def person(self, email: str) -> Person:
         return next(p for p in self.people if p.email == email)
@@ -430,11 +465,318 @@ def build_accounts(session: Session, *, people: list[Person]) -> dict[str, User]
             password_hash=password_hash,
             is_admin=email == COORDINATOR_EMAIL,
         )
-        for email in (COORDINATOR_EMAIL, LEADER_EMAIL, EMPLOYEE_EMAIL)
+        for email in ACCOUNT_EMAILS
     }
     session.add_all(users.values())
     session.flush()
     return users
+
+
+# --- appointments and training (issue 3) ---------------------------------------------------
+
+SAFETY_REP_COURSE = "Grunnopplæring for verneombud"
+AMU_COURSE = "Grunnopplæring for AMU-medlemmer"
+EMPLOYER_COURSE = "HMS-opplæring for arbeidsgiver"
+FIRST_AID_COURSE = "Førstehjelp"
+# The demo company requires first aid of its verneombud (a company's own choice).
+FIRST_AID_REQUIRED_FOR = "safety_rep,chief_safety_rep"
+BHT_NAME = "Marte Fossum"
+BHT_ORGANISATION = "Bedriftshelse Vest AS"
+TERM_MONTHS = 24  # two-year terms (forskrift §§ 3-4, 3-15)
+PROVIDERS = {
+    SAFETY_REP_COURSE: ("AOF Vestland", "Arbeidsmiljøsenteret"),
+    AMU_COURSE: ("AOF Vestland", "Arbeidsmiljøsenteret"),
+    EMPLOYER_COURSE: ("Arbeidsmiljøsenteret", "NHO Vestland"),
+    FIRST_AID_COURSE: ("Norsk Folkehjelp", "Røde Kors Førstehjelp"),
+}
+
+
+def _term_end(start: date) -> date:
+    return add_months(start, TERM_MONTHS) - timedelta(days=1)
+
+
+def _pick(
+    rng: random.Random,
+    company: DemoCompany,
+    departments: tuple[str, ...],
+    used: set[int],
+    *,
+    since: date,
+) -> Person:
+    """Someone permanent, working 20 hours or more, employed since `since` and still today,
+    not a leader, not a demo account, and not picked before; from `departments` when they
+    have someone (else from the whole company)."""
+    leader_ids = {p.id for p in company.leaders.values()}
+    eligible = [
+        p
+        for p in company.people
+        if p.is_active_on(company.today)
+        and p.employed_from <= since
+        and p.employment_type == PERMANENT
+        and p.weekly_hours >= Decimal(20)
+        and p.id not in used
+        and p.id not in leader_ids
+        and p.email not in ACCOUNT_EMAILS
+    ]
+    wanted = {company.departments[name].id for name in departments}
+    candidates = [p for p in eligible if p.department_id in wanted] or eligible
+    person = rng.choice(candidates)
+    used.add(person.id)  # type: ignore[arg-type]
+    return person
+
+
+def _appoint(
+    session: Session,
+    rows: list[Appointment],
+    kind: AppointmentKind,
+    person: Person | None,
+    starts_on: date,
+    *,
+    ends_on: date | None = None,
+    ended_on: date | None = None,
+    end_reason: str | None = None,
+    side: AmuSide | None = None,
+    deputy: bool = False,
+    note: str | None = None,
+    areas: tuple[Department, ...] = (),
+) -> Appointment:
+    """One appointment (a person of the register, or the external BHT person), appended
+    to `rows`, with its verneområde."""
+    appointment = Appointment(
+        kind=kind.value,
+        person_id=person.id if person else None,
+        external_name=None if person else BHT_NAME,
+        external_organisation=None if person else BHT_ORGANISATION,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        ended_on=ended_on,
+        end_reason=end_reason,
+        amu_side=side.value if side else None,
+        is_deputy=deputy,
+        note=note,
+    )
+    session.add(appointment)
+    session.flush()
+    session.add_all(
+        AppointmentArea(appointment_id=appointment.id, department_id=d.id)  # type: ignore[arg-type]
+        for d in areas
+    )
+    rows.append(appointment)
+    return appointment
+
+
+def _elected(department: str) -> str:
+    return f"Valgt av de ansatte i {department.lower()}"
+
+
+def build_appointments(
+    session: Session, *, company: DemoCompany, rng: random.Random
+) -> tuple[list[Appointment], Appointees]:
+    """Verneombud (one without training, one term ended and succeeded; Administrasjon left
+    without one), a hovedverneombud, daglig leder, BHT contact and an AMU with a BHT member,
+    unequal deputies, a deputy appointed lately, and a chair that changed side this year."""
+    today, departments = company.today, company.departments
+    used: set[int] = set()
+    rows: list[Appointment] = []
+    rep = AppointmentKind.safety_rep
+
+    def safety_rep(person: Person, department: str, start: date) -> Appointment:
+        return _appoint(
+            session, rows, rep, person, start, ends_on=_term_end(start),
+            note=_elected(department), areas=(departments[department],),
+        )  # fmt: skip
+
+    # Verneombud, one per verneområde. The demo account's is past the grace period.
+    account_rep = company.person(SAFETY_REP_EMAIL)
+    safety_rep(account_rep, WELDING, today - timedelta(days=300))
+
+    former_start = add_months(today, -33)
+    former_rep = _pick(rng, company, (PRODUCTION,), used, since=former_start)
+    former = safety_rep(former_rep, PRODUCTION, former_start)
+    former.ended_on = former.ends_on  # the term ran out and a successor was elected
+    former.end_reason = "Valgperioden utløp; ny verneombud valgt"
+    successor_start = _term_end(former_start) + timedelta(days=1)
+    production_rep = _pick(rng, company, (PRODUCTION,), used, since=successor_start)
+    safety_rep(production_rep, PRODUCTION, successor_start)
+
+    start = add_months(today, -23)  # the term ends within two months: up for election
+    warehouse_rep = _pick(rng, company, (WAREHOUSE,), used, since=start)
+    safety_rep(warehouse_rep, WAREHOUSE, start)
+
+    start = add_months(today, -20)
+    chief = _pick(rng, company, (MAINTENANCE,), used, since=start)
+    safety_rep(chief, MAINTENANCE, start)
+    _appoint(
+        session, rows, AppointmentKind.chief_safety_rep, chief, start,
+        ends_on=_term_end(start), note="Valgt av verneombudene",
+    )  # fmt: skip
+
+    # Daglig leder, and the BHT contact (an external person, no account).
+    director = company.leaders[ADMINISTRATION]
+    _appoint(
+        session, rows, AppointmentKind.managing_director, director, director.employed_from,
+        note="Ansatt av styret",
+    )  # fmt: skip
+    _appoint(
+        session, rows, AppointmentKind.ohs_contact, None, date(today.year - 3, 1, 1),
+        note="Avtale med godkjent bedriftshelsetjeneste",
+    )  # fmt: skip
+
+    # AMU: a two-year term from 1 January last year.
+    amu_start, amu_end = date(today.year - 1, 1, 1), date(today.year, 12, 31)
+
+    def member(
+        person: Person | None,
+        side: AmuSide,
+        note: str,
+        *,
+        deputy: bool = False,
+        start: date = amu_start,
+    ) -> Appointment:
+        return _appoint(
+            session, rows, AppointmentKind.amu_member, person, start, ends_on=amu_end,
+            side=side, deputy=deputy, note=note,
+        )  # fmt: skip
+
+    employer, employee, chosen = AmuSide.employer, AmuSide.employee, "Utpekt av daglig leder"
+    director_seat = member(director, employer, "Daglig leder")
+    production_leader = company.leaders[PRODUCTION]
+    member(production_leader, employer, chosen)
+    administration = _pick(rng, company, (ADMINISTRATION,), used, since=amu_start)
+    member(administration, employer, chosen)
+    maintenance_leader = company.leaders[MAINTENANCE]
+    member(maintenance_leader, employer, chosen, deputy=True)
+    partial = _pick(rng, company, (ADMINISTRATION, PRODUCTION), used, since=amu_start)
+    member(partial, employer, chosen, deputy=True)
+
+    member(chief, employee, "Hovedverneombud")
+    amu_account = company.person(AMU_EMAIL)
+    account_seat = member(amu_account, employee, "Valgt av de ansatte")
+    warehouse = _pick(rng, company, (WAREHOUSE,), used, since=amu_start)
+    member(warehouse, employee, "Valgt av de ansatte")
+    former_deputy = _pick(rng, company, (WELDING,), used, since=amu_start)
+    stepped_down = today - timedelta(days=61)
+    left = member(former_deputy, employee, "Valgt av de ansatte", deputy=True)
+    left.ended_on, left.end_reason = stepped_down, "Trakk seg fra vervet"
+    new_deputy = _pick(rng, company, (WELDING,), used, since=amu_start)
+    member(
+        new_deputy, employee, "Valgt av de ansatte for resten av perioden", deputy=True,
+        start=stepped_down + timedelta(days=1),
+    )  # fmt: skip
+    member(None, AmuSide.ohs, "Bedriftshelsetjenesten, uten stemmerett")
+
+    # The chair alternates: the employer side last year, the employee side this year.
+    session.add_all(
+        [
+            AmuChairPeriod(
+                appointment_id=director_seat.id,  # type: ignore[arg-type]
+                starts_on=amu_start,
+                ends_on=date(today.year - 1, 12, 31),
+            ),
+            AmuChairPeriod(
+                appointment_id=account_seat.id,  # type: ignore[arg-type]
+                starts_on=date(today.year, 1, 1),
+                ends_on=amu_end,
+            ),
+        ]
+    )
+    session.flush()
+    appointees = Appointees(
+        safety_reps={
+            WELDING: account_rep,
+            PRODUCTION: production_rep,
+            WAREHOUSE: warehouse_rep,
+            MAINTENANCE: chief,
+        },
+        former_safety_rep=former_rep,
+        chief=chief,
+        director=director,
+        amu_start=amu_start,
+        amu_regular=[director, production_leader, administration, chief, amu_account, warehouse],
+        amu_deputies=[maintenance_leader],
+        amu_deputy_partial=partial,
+        amu_deputy_new=new_deputy,
+        former_amu_deputy=former_deputy,
+    )
+    return rows, appointees
+
+
+def _courses(session: Session) -> dict[str, CourseType]:
+    """The course types seeded by the migration, by name."""
+    return {c.name: c for c in session.exec(select(CourseType)).all()}
+
+
+def build_training(
+    session: Session, *, company: DemoCompany, appointees: Appointees, rng: random.Random
+) -> list[TrainingRecord]:
+    """Completed courses: most appointees trained (some in two parts); the verneombud of the
+    demo account, a leader and the newest AMU deputy without; first aid expired for one
+    verneombud and expiring for another."""
+    today = company.today
+    courses = _courses(session)
+    first_aid = courses[FIRST_AID_COURSE]
+    first_aid.required_for = FIRST_AID_REQUIRED_FOR
+    session.add(first_aid)
+    records: list[TrainingRecord] = []
+
+    def took(person: Person, course: str, on: date, hours: int) -> None:
+        record = TrainingRecord(
+            person_id=person.id,  # type: ignore[arg-type]
+            course_type_id=courses[course].id,  # type: ignore[arg-type]
+            completed_on=min(on, today),
+            hours=Decimal(hours),
+            provider=rng.choice(PROVIDERS[course]),
+        )
+        session.add(record)
+        records.append(record)
+
+    def soon_after(start: date) -> date:
+        return start + timedelta(days=rng.randint(30, 150))
+
+    def full_course(person: Person, course: str, start: date, *, in_parts: bool = False) -> None:
+        done = soon_after(start)
+        if in_parts:
+            took(person, course, done - timedelta(days=rng.randint(20, 40)), 24)
+            took(person, course, done, 16)
+        else:
+            took(person, course, done, 40)
+
+    appointed: dict[int | None, date] = {}  # each verneombud's first appointment
+    for a in company.appointments:
+        if a.kind == AppointmentKind.safety_rep.value:
+            appointed[a.person_id] = min(appointed.get(a.person_id, a.starts_on), a.starts_on)
+
+    # Verneombud course (40 h; never expires). The demo account's verneombud has none.
+    former = appointees.former_safety_rep
+    full_course(former, SAFETY_REP_COURSE, appointed[former.id])
+    for department in (PRODUCTION, WAREHOUSE, MAINTENANCE):
+        rep = appointees.safety_reps[department]
+        in_parts = department == PRODUCTION
+        full_course(rep, SAFETY_REP_COURSE, appointed[rep.id], in_parts=in_parts)
+
+    # AMU course (40 h): every regular member and a deputy; one deputy has taken the first
+    # part only, the newest deputy is within the grace period.
+    amu_start = appointees.amu_start
+    for person in appointees.amu_regular + appointees.amu_deputies:
+        full_course(person, AMU_COURSE, amu_start, in_parts=person.email == AMU_EMAIL)
+    took(appointees.amu_deputy_partial, AMU_COURSE, soon_after(amu_start), 24)
+    full_course(appointees.former_amu_deputy, AMU_COURSE, amu_start)
+
+    # The employer's HMS course: daglig leder and the leaders, except the welding foreman.
+    for department, leader in company.leaders.items():
+        if department != WELDING:
+            took(leader, EMPLOYER_COURSE, soon_after(leader.employed_from), 16)
+
+    # First aid (valid 24 months): expired for one verneombud, expiring for another, valid
+    # for the hovedverneombud; and taken by a few people it is not required of.
+    took(appointees.safety_reps[PRODUCTION], FIRST_AID_COURSE, add_months(today, -26), 8)
+    expiring_soon = add_months(today, -24) + timedelta(days=30)
+    took(appointees.safety_reps[WAREHOUSE], FIRST_AID_COURSE, expiring_soon, 8)
+    took(appointees.chief, FIRST_AID_COURSE, add_months(today, -8), 8)
+    for leader in company.leaders.values():
+        took(leader, FIRST_AID_COURSE, today - timedelta(days=rng.randint(60, 600)), 8)
+    session.flush()
+    return records
 
 
 def build_company(session: Session, *, today: date, seed: int) -> DemoCompany:
@@ -448,6 +790,10 @@ def build_company(session: Session, *, today: date, seed: int) -> DemoCompany:
     )
     build_leaders(session, departments=company.departments, leaders=company.leaders)
     company.users = build_accounts(session, people=company.people)
+    company.appointments, company.appointees = build_appointments(session, company=company, rng=rng)
+    company.training = build_training(
+        session, company=company, appointees=company.appointees, rng=rng
+    )
     return company
 
 
@@ -469,5 +815,7 @@ def build_demo(engine: Engine, *, today: date | None = None, seed: int = 2024) -
     employed = len(company.employed_on(today))
     return (
         f"Demo loaded: {len(company.people)} people ({employed} employed today) in "
-        f"{len(company.departments)} departments; log in as {COORDINATOR_EMAIL} / {DEMO_PASSWORD}"
+        f"{len(company.departments)} departments, with {len(company.appointments)} appointments "
+        f"and {len(company.training)} training records; "
+        f"log in as {COORDINATOR_EMAIL} / {DEMO_PASSWORD}"
     )

@@ -13,6 +13,8 @@ DEMO_ACCOUNTS = (
     ("koordinator@example.com", lazy("HMS-koordinator (administrator)")),
     ("leder@example.com", lazy("Leder")),
     ("ansatt@example.com", lazy("Ansatt")),
+    ("verneombud@example.com", lazy("Verneombud")),
+    ("amu@example.com", lazy("AMU-medlem")),
 )
 
 
