@@ -111,3 +111,25 @@ def test_htmx_filter_returns_only_the_results(client, session):
     partial = client.get("/training", params={"status": "ok"}, headers={"HX-Request": "true"})
     assert partial.status_code == 200
     assert "<html" not in partial.text and 'id="results"' in partial.text
+
+
+def test_own_page_shows_what_to_take_and_by_when(client, session):
+    user = make_user(session, email="kari@test.example")
+    start = today() - timedelta(days=30)
+    session.add(Appointment(kind="safety_rep", person_id=user.person_id, starts_on=start))
+    session.commit()
+    login(client, "kari@test.example")
+    page = client.get(f"/people/{user.person_id}").text
+    assert "Grunnopplæring for verneombud" in page
+    assert "Innenfor frist" in page and "Må være fullført innen" in page
+    assert "Verneombud" in page and f'href="/people/{user.person_id}/training/new"' in page
+
+
+def test_another_employee_cannot_see_my_training(client, session):
+    me = make_user(session, email="kari@test.example")
+    other = make_person(session, name="Ola Hansen")
+    session.add(Appointment(kind="safety_rep", person_id=other.id, starts_on=date(2020, 1, 1)))
+    session.commit()
+    login(client, "kari@test.example")
+    assert client.get(f"/people/{other.id}").status_code == 403
+    assert client.get(f"/people/{me.person_id}").status_code == 200

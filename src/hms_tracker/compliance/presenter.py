@@ -248,3 +248,13 @@ def present(finding: Finding) -> Presented:  # noqa: C901  (one branch per rule,
         title = rule
         explanation = ""
     return Presented(finding, title, explanation, fix_url, fix_label)
+
+
+def helpers() -> dict[str, Any]:
+    """The functions templates use to show training statuses."""
+    return {
+        "status_label": status_label,
+        "status_colour": status_colour,
+        "reason_label": reason_label,
+        "training_note": training_note,
+    }

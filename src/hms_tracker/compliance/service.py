@@ -40,3 +40,8 @@ def status_counts(rows: list[TrainingStatus]) -> dict[Status, int]:
     for r in rows:
         counts[r.status] = counts.get(r.status, 0) + 1
     return counts
+
+
+def training_for_person(*, session: Session, person_id: int, day: date) -> list[TrainingStatus]:
+    """What one person must take, and where they stand, on `day`."""
+    return filter_training(report_on(session=session, day=day).training, person_id=person_id)

@@ -24,6 +24,11 @@ from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
 from hms_tracker.accounts import service as accounts
+from hms_tracker.appointments import service as appointments_service
+from hms_tracker.appointments.forms import kind_label as appointment_kind_label
+from hms_tracker.appointments.forms import status_tag as appointment_status_tag
+from hms_tracker.compliance import service as compliance
+from hms_tracker.compliance.presenter import helpers as compliance_helpers
 from hms_tracker.db import SessionDep
 from hms_tracker.errors import Forbidden, InvalidInput, NotFound
 from hms_tracker.organisation import csv_io, service
@@ -40,6 +45,7 @@ from hms_tracker.organisation.forms import (
     hours_text,
 )
 from hms_tracker.organisation.models import Department, Person
+from hms_tracker.training import service as training_service
 from hms_tracker.web.auth import (
     CurrentUser,
     Permission,
@@ -479,6 +485,7 @@ def person_detail_page(
     values = dict(account_values or {})
     values.pop("password", None)  # never sent back
     values.setdefault("email", person.email or "")
+    can_see_training = can(principal, "training.view", training_service.scope_of_person(person))
     return render(
         request,
         "people/detail.html",
@@ -491,6 +498,28 @@ def person_detail_page(
         account_errors=account_errors or {},
         account_values=values,
         is_self=person.id == principal.person.id,
+        appointments=appointments_service.appointments_for_person(
+            session=session,
+            person_id=person.id,  # type: ignore[arg-type]
+            today=day,
+        ),
+        obligations=compliance.training_for_person(
+            session=session,
+            person_id=person.id,  # type: ignore[arg-type]
+            day=day,
+        )
+        if can_see_training
+        else [],
+        records=training_service.records_for_person(
+            session=session,
+            person_id=person.id,  # type: ignore[arg-type]
+        )
+        if can_see_training
+        else [],
+        can_see_training=can_see_training,
+        kind_label=appointment_kind_label,
+        appointment_status_tag=appointment_status_tag,
+        **compliance_helpers(),
         **_person_helpers(day),
     )
 
