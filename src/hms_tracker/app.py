@@ -68,7 +68,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.add_middleware(
         BodyLimitMiddleware,
-        max_bytes=settings.upload_max_bytes,
+        max_bytes=settings.request_max_bytes,
         on_too_large=_too_large_asgi,
     )
     app.add_middleware(

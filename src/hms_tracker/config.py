@@ -44,6 +44,12 @@ class Settings(BaseSettings):
     login_window_minutes: int = 15
 
     @property
+    def request_max_bytes(self) -> int:
+        """The largest request body: one upload at its limit plus room for the form's other
+        fields, so a file just over the limit gets the form's own message, not a 413."""
+        return self.upload_max_bytes + 512 * 1024
+
+    @property
     def is_sqlite(self) -> bool:
         return self.resolved_database_url.startswith("sqlite")
 

@@ -44,7 +44,7 @@ def test_unauthenticated_page_redirects_to_login(client):
 
 def test_too_large_request_is_413_page(client, settings):
     token = client.token("/login")
-    body = {"csrf_token": token, "email": "x" * (settings.upload_max_bytes + 10)}
+    body = {"csrf_token": token, "email": "x" * (settings.request_max_bytes + 10)}
     response = client.post("/login", data=body)
     assert response.status_code == 413
     assert "For stor forespørsel" in response.text
