@@ -161,3 +161,15 @@ def test_unknown_page_keeps_the_menu_for_a_logged_in_user(client, session):
     page = client.get("/finnes-ikke")
     assert page.status_code == 404
     assert 'action="/logout"' in page.text
+
+
+def test_form_macros_point_inputs_to_their_hint_and_error():
+    from hms_tracker.web.templating import env
+
+    macros = env.get_template("components/forms.html").module
+    html = str(macros.select("kind", "Type", [("a", "A")], hint="Hjelp", errors={"kind": "Feil"}))
+    assert 'aria-describedby="hint-kind error-kind"' in html
+    html = str(macros.select("kind", "Type", [("a", "A")], hint="Hjelp"))
+    assert 'aria-describedby="hint-kind"' in html and "aria-invalid" not in html
+    html = str(macros.textarea("note", "Notat", errors={"note": "Feil"}))
+    assert 'aria-describedby="error-note"' in html
