@@ -20,11 +20,13 @@ from hms_tracker.compliance.presenter import (
     training_note,
 )
 from hms_tracker.db import SessionDep
+from hms_tracker.errors import InvalidInput
 from hms_tracker.rules.findings import Status
 from hms_tracker.web.auth import Permission, Principal, register_permission
 from hms_tracker.web.dates import today
+from hms_tracker.web.forms import FormValues
 from hms_tracker.web.i18n import _
-from hms_tracker.web.templating import render
+from hms_tracker.web.templating import flash, redirect, render
 
 
 def _reviews_compliance(p: Principal) -> bool:
@@ -166,3 +168,42 @@ def training_export(
 def _safe(value: str) -> str:
     """Spreadsheet programs run cells that start like a formula; neutralise them."""
     return "'" + value if value[:1] in ("=", "+", "-", "@") else value
+
+
+register_permission("settings.manage", lambda p: p.is_admin)
+
+
+def _settings_page(
+    request: Request, session: SessionDep, *, values=None, errors=None, status_code=200
+):  # type: ignore[no-untyped-def]
+    from hms_tracker.compliance import settings as rule_settings
+
+    saved = rule_settings.current(session=session)
+    return render(
+        request,
+        "compliance/settings.html",
+        status_code=status_code,
+        fields=[(f.name, _(f.label), _(f.hint)) for f in rule_settings.FIELDS],
+        values=values
+        if values is not None
+        else {f.name: getattr(saved, f.name) for f in rule_settings.FIELDS},
+        defaults=rule_settings.law_defaults(),
+        errors=errors or {},
+    )
+
+
+@router.get("/settings", dependencies=[Permission("settings.manage")])
+def settings_form(request: Request, session: SessionDep) -> Response:
+    return _settings_page(request, session)
+
+
+@router.post("/settings", dependencies=[Permission("settings.manage")])
+def settings_save(request: Request, session: SessionDep, values: FormValues) -> Response:
+    from hms_tracker.compliance import settings as rule_settings
+
+    try:
+        rule_settings.save(session=session, values=values)
+    except InvalidInput as exc:
+        return _settings_page(request, session, values=values, errors=exc.errors, status_code=422)
+    flash(request, _("Innstillingene er lagret."))
+    return redirect(request, "/settings")

@@ -1,0 +1,129 @@
+"""The company's settings for the rules: each threshold with the law's value as default."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from decimal import Decimal, InvalidOperation
+
+from sqlmodel import Session, col, select
+
+from hms_tracker.errors import InvalidInput
+from hms_tracker.organisation.models import CompanySetting
+from hms_tracker.rules.settings import RuleSettings
+from hms_tracker.web.i18n import _, lazy
+
+
+@dataclass(frozen=True)
+class SettingField:
+    name: str
+    label: str
+    hint: str
+    minimum: int
+    maximum: int
+
+
+FIELDS = (
+    SettingField(
+        "safety_rep_min_employees",
+        lazy("Verneombud: grense for avtale om annen ordning"),
+        lazy("Under dette antallet ansatte kan partene avtale en annen ordning (AML § 6-1)."),
+        1,
+        1000,
+    ),
+    SettingField(
+        "amu_required_from",
+        lazy("AMU kreves fra (gjennomsnittlig antall ansatte)"),
+        lazy("AML § 7-1 og forskrift § 3-7."),
+        1,
+        10000,
+    ),
+    SettingField(
+        "amu_may_be_demanded_from",
+        lazy("AMU kan kreves fra"),
+        lazy("En av partene kan kreve AMU fra dette antallet."),
+        1,
+        10000,
+    ),
+    SettingField(
+        "amu_min_weekly_hours",
+        lazy("Timer per uke for å telle med i AMU-grensen"),
+        lazy("De som arbeider minst så mange timer i uka, telles."),
+        0,
+        100,
+    ),
+    SettingField(
+        "agreement_max_years",
+        lazy("Lengste varighet for avtale om annen ordning (år)"),
+        lazy("AML § 6-1."),
+        1,
+        10,
+    ),
+    SettingField(
+        "grace_months",
+        lazy("Frist for opplæring etter at vervet starter (måneder)"),
+        lazy("I denne perioden vises personen som «innenfor frist», ikke som mangel."),
+        0,
+        60,
+    ),
+    SettingField(
+        "expiring_days",
+        lazy("Varsle før et kurs utløper (dager)"),
+        lazy("Kurs som utløper innen så mange dager, vises som «utløper snart»."),
+        1,
+        365,
+    ),
+)
+
+
+def current(*, session: Session) -> RuleSettings:
+    rows = session.exec(
+        select(CompanySetting).where(col(CompanySetting.key).startswith("rules."))
+    ).all()
+    return RuleSettings.from_values({row.key: row.value for row in rows})
+
+
+def save(*, session: Session, values: dict[str, str]) -> RuleSettings:
+    """Validate and store every field; an empty field goes back to the law's value."""
+    errors: dict[str, str] = {}
+    parsed: dict[str, str | None] = {}
+    for f in FIELDS:
+        raw = (values.get(f.name) or "").strip().replace(",", ".")
+        if not raw:
+            parsed[f.name] = None
+            continue
+        try:
+            number = Decimal(raw)
+        except InvalidOperation:
+            errors[f.name] = _("Skriv et tall.")
+            continue
+        if number != number.to_integral_value() and f.name != "amu_min_weekly_hours":
+            errors[f.name] = _("Skriv et helt tall.")
+        elif not f.minimum <= number <= f.maximum:
+            errors[f.name] = _(
+                "Tallet må være mellom %(min)s og %(max)s.", min=f.minimum, max=f.maximum
+            )
+        else:
+            parsed[f.name] = (
+                str(number.normalize()) if f.name == "amu_min_weekly_hours" else str(int(number))
+            )
+    if errors:
+        raise InvalidInput(errors)
+    for name, value in parsed.items():
+        key = f"rules.{name}"
+        row = session.get(CompanySetting, key)
+        if value is None:
+            if row is not None:
+                row.value = ""
+                session.add(row)
+        elif row is None:
+            session.add(CompanySetting(key=key, value=value))
+        elif row.value != value:
+            row.value = value
+            session.add(row)
+    session.flush()
+    return current(session=session)
+
+
+def law_defaults() -> dict[str, object]:
+    defaults = RuleSettings()
+    return {f.name: getattr(defaults, f.name) for f in fields(defaults)}

@@ -1,0 +1,51 @@
+"""The rules' thresholds are company settings with the law's values as defaults."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from tests.conftest import login
+from tests.factories import make_person, make_user
+
+
+def _admin(client, session):
+    make_user(
+        session,
+        email="admin@test.example",
+        is_admin=True,
+        person=make_person(session, employed_from=date(2000, 1, 1)),
+    )
+    session.commit()
+    login(client, "admin@test.example")
+
+
+def test_changing_a_threshold_changes_the_gaps(client, session):
+    for _ in range(12):
+        make_person(session, employed_from=date(2000, 1, 1))
+    _admin(client, session)
+    assert "AMU kan kreves" in client.get("/gaps").text
+    r = client.submit("/settings", {"amu_required_from": "12"}, token_page="/settings")
+    assert r.status_code == 303
+    page = client.get("/gaps").text
+    assert "Bedriften skal ha arbeidsmiljøutvalg (AMU)" in page
+    client.submit("/settings", {"amu_required_from": ""}, token_page="/settings")  # back to the law
+    assert "AMU kan kreves" in client.get("/gaps").text
+
+
+def test_bad_values_come_back_with_a_message_and_what_was_typed(client, session):
+    _admin(client, session)
+    r = client.submit(
+        "/settings", {"grace_months": "seks", "expiring_days": "0"}, token_page="/settings"
+    )
+    assert r.status_code == 422
+    assert "Skriv et tall." in r.text and 'value="seks"' in r.text
+    assert "Tallet må være mellom 1 og 365." in r.text
+    page = client.get("/settings").text
+    assert "Lovens verdi: 6." in page
+
+
+def test_only_the_admin_changes_settings(client, session):
+    make_user(session, email="ansatt@test.example")
+    session.commit()
+    login(client, "ansatt@test.example")
+    assert client.get("/settings").status_code == 403
