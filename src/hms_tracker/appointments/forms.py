@@ -12,8 +12,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from hms_tracker.appointments.models import AmuSide, AppointmentKind
-from hms_tracker.organisation.forms import _date_value, _no_control_characters
-from hms_tracker.web.forms import field_error
+from hms_tracker.web.forms import date_value, field_error, plain_text
 from hms_tracker.web.i18n import _, lazy
 
 KIND_LABELS: dict[str, str] = {
@@ -94,12 +93,12 @@ class AppointmentForm(BaseModel):
     @field_validator("external_name", "external_organisation", mode="before")
     @classmethod
     def _plain_text(cls, value: Any) -> Any:
-        return _no_control_characters(value)
+        return plain_text(value)
 
     @field_validator("starts_on", "ends_on", mode="before")
     @classmethod
     def _date(cls, value: Any) -> Any:
-        return _date_value(value)
+        return date_value(value)
 
     @field_validator("is_deputy", mode="before")
     @classmethod
@@ -127,12 +126,12 @@ class EndAppointmentForm(BaseModel):
     @field_validator("ended_on", mode="before")
     @classmethod
     def _date(cls, value: Any) -> Any:
-        return _date_value(value)
+        return date_value(value)
 
     @field_validator("end_reason", mode="before")
     @classmethod
     def _plain_text(cls, value: Any) -> Any:
-        return _no_control_characters(value)
+        return plain_text(value)
 
 
 class ChairForm(BaseModel):
@@ -144,7 +143,7 @@ class ChairForm(BaseModel):
     @field_validator("starts_on", "ends_on", mode="before")
     @classmethod
     def _date(cls, value: Any) -> Any:
-        return _date_value(value)
+        return date_value(value)
 
 
 class AgreementForm(BaseModel):
@@ -157,4 +156,4 @@ class AgreementForm(BaseModel):
     @field_validator("valid_from", "valid_to", mode="before")
     @classmethod
     def _date(cls, value: Any) -> Any:
-        return _date_value(value)
+        return date_value(value)

@@ -26,12 +26,11 @@ from hms_tracker.organisation.forms import (
     EMPLOYMENT_TYPE_LABELS,
     PersonForm,
     normalise_email_text,
-    parse_date_text,
     parse_employment_type,
     parse_hours_text,
 )
 from hms_tracker.organisation.models import Person
-from hms_tracker.web.forms import errors_from
+from hms_tracker.web.forms import errors_from, parse_date_text
 from hms_tracker.web.i18n import _
 
 HEADER = (

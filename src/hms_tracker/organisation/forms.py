@@ -6,7 +6,6 @@ The parsers accept what Norwegian users type: dates as 2025-01-31 or 31.01.2025,
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -15,7 +14,7 @@ from email_validator import EmailNotValidError, validate_email
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from hms_tracker.organisation.models import EmploymentType
-from hms_tracker.web.forms import field_error
+from hms_tracker.web.forms import date_value, field_error, plain_text
 from hms_tracker.web.i18n import _, lazy
 
 EMPLOYMENT_TYPE_LABELS: dict[str, str] = {
@@ -39,8 +38,6 @@ _EMPLOYMENT_TYPE_ALIASES = {
 }
 
 MAX_WEEKLY_HOURS = Decimal(100)
-_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
-_NORWEGIAN_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
 
 
 def employment_type_label(code: str) -> str:
@@ -49,18 +46,6 @@ def employment_type_label(code: str) -> str:
 
 def employment_type_options() -> list[tuple[str, str]]:
     return [(code, _(label)) for code, label in EMPLOYMENT_TYPE_LABELS.items()]
-
-
-def parse_date_text(text: str) -> date:
-    """2025-01-31 or 31.01.2025 (also 1.2.2025); ValueError otherwise."""
-    text = text.strip()
-    if match := _ISO_DATE.match(text):
-        year, month, day = (int(part) for part in match.groups())
-    elif match := _NORWEGIAN_DATE.match(text):
-        day, month, year = (int(part) for part in match.groups())
-    else:
-        raise ValueError(text)
-    return date(year, month, day)  # raises ValueError for 31.02.2025
 
 
 def parse_hours_text(text: str) -> Decimal:
@@ -105,23 +90,6 @@ def hours_text(value: Decimal | None) -> str:
     return text.replace(".", ",") if get_language() == "nb" else text
 
 
-def _date_value(value: Any) -> Any:
-    if value is None or isinstance(value, date):
-        return value
-    try:
-        return parse_date_text(str(value))
-    except ValueError:
-        raise field_error(
-            _("Skriv en gyldig dato, for eksempel 2025-01-31 eller 31.01.2025.")
-        ) from None
-
-
-def _no_control_characters(value: Any) -> Any:
-    if isinstance(value, str) and any(ord(ch) < 32 and ch not in "\t" for ch in value):
-        raise field_error(_("Teksten inneholder ugyldige tegn."))
-    return value
-
-
 class PersonForm(BaseModel):
     """Create or edit a person. The field names are the form's input names."""
 
@@ -140,7 +108,7 @@ class PersonForm(BaseModel):
     @field_validator("name", "phone", "title", mode="before")
     @classmethod
     def _plain_text(cls, value: Any) -> Any:
-        return _no_control_characters(value)
+        return plain_text(value)
 
     @field_validator("email", mode="before")
     @classmethod
@@ -159,7 +127,7 @@ class PersonForm(BaseModel):
     @field_validator("employed_from", "employed_to", mode="before")
     @classmethod
     def _date(cls, value: Any) -> Any:
-        return _date_value(value)
+        return date_value(value)
 
     @field_validator("employed_to")
     @classmethod
@@ -210,12 +178,12 @@ class EndEmploymentForm(BaseModel):
     @field_validator("employed_to", mode="before")
     @classmethod
     def _date(cls, value: Any) -> Any:
-        return _date_value(value)
+        return date_value(value)
 
     @field_validator("end_reason", mode="before")
     @classmethod
     def _plain_text(cls, value: Any) -> Any:
-        return _no_control_characters(value)
+        return plain_text(value)
 
 
 class DepartmentForm(BaseModel):
@@ -227,7 +195,7 @@ class DepartmentForm(BaseModel):
     @field_validator("name", mode="before")
     @classmethod
     def _plain_text(cls, value: Any) -> Any:
-        return _no_control_characters(value)
+        return plain_text(value)
 
 
 class CloseDepartmentForm(BaseModel):
@@ -238,7 +206,7 @@ class CloseDepartmentForm(BaseModel):
     @field_validator("closed_on", mode="before")
     @classmethod
     def _date(cls, value: Any) -> Any:
-        return _date_value(value)
+        return date_value(value)
 
 
 class LeaderForm(BaseModel):

@@ -12,8 +12,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from hms_tracker.organisation.forms import parse_date_text, parse_hours_text
-from hms_tracker.web.forms import field_error
+from hms_tracker.organisation.forms import parse_hours_text
+from hms_tracker.web.forms import field_error, parse_date_text, plain_text
 from hms_tracker.web.i18n import _, lazy
 
 # Appointment kinds a course may be required for (values of AppointmentKind).
@@ -42,12 +42,6 @@ def required_for_labels(required_for: str, for_leaders: bool) -> list[str]:
     return labels
 
 
-def _no_control_characters(value: Any) -> Any:
-    if isinstance(value, str) and any(ord(ch) < 32 and ch not in "\t" for ch in value):
-        raise field_error(_("Teksten inneholder ugyldige tegn."))
-    return value
-
-
 def _hours(value: Any) -> Decimal | None:
     if value is None or isinstance(value, Decimal):
         return value
@@ -72,7 +66,7 @@ class CourseTypeForm(BaseModel):
     @field_validator("name", "legal_basis", mode="before")
     @classmethod
     def _plain_text(cls, value: Any) -> Any:
-        return _no_control_characters(value)
+        return plain_text(value)
 
     @field_validator("required_hours", mode="before")
     @classmethod
@@ -135,7 +129,7 @@ class TrainingRecordForm(BaseModel):
     @field_validator("provider", mode="before")
     @classmethod
     def _plain_text(cls, value: Any) -> Any:
-        return _no_control_characters(value)
+        return plain_text(value)
 
     @field_validator("course_type_id", mode="before")
     @classmethod
@@ -177,4 +171,4 @@ class WithdrawForm(BaseModel):
     @field_validator("reason", mode="before")
     @classmethod
     def _plain_text(cls, value: Any) -> Any:
-        return _no_control_characters(value)
+        return plain_text(value)

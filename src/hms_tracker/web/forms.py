@@ -3,6 +3,8 @@ in the user's language keyed by field name, and keep what the user typed."""
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
@@ -85,3 +87,38 @@ def parse_form(model: type[M], values: dict[str, Any]) -> M:
         return model.model_validate(cleaned)
     except ValidationError as exc:
         raise InvalidInput(errors_from(exc)) from None
+
+
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_NORWEGIAN_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
+
+
+def parse_date_text(text: str) -> date:
+    """2025-01-31 or 31.01.2025 (also 1.2.2025); ValueError otherwise."""
+    text = text.strip()
+    if match := _ISO_DATE.match(text):
+        year, month, day = (int(part) for part in match.groups())
+    elif match := _NORWEGIAN_DATE.match(text):
+        day, month, year = (int(part) for part in match.groups())
+    else:
+        raise ValueError(text)
+    return date(year, month, day)  # raises ValueError for 31.02.2025
+
+
+def date_value(value: Any) -> Any:
+    """A pydantic `before` validator for dates typed as 2025-01-31 or 31.01.2025."""
+    if value is None or isinstance(value, date):
+        return value
+    try:
+        return parse_date_text(str(value))
+    except ValueError:
+        raise field_error(
+            _("Skriv en gyldig dato, for eksempel 2025-01-31 eller 31.01.2025.")
+        ) from None
+
+
+def plain_text(value: Any) -> Any:
+    """A pydantic `before` validator that refuses control characters in text."""
+    if isinstance(value, str) and any(ord(ch) < 32 and ch not in "\t" for ch in value):
+        raise field_error(_("Teksten inneholder ugyldige tegn."))
+    return value
