@@ -163,14 +163,14 @@ def test_edit_end_and_chair(client, session):
             kind="safety_rep",
             person_id=str(kari.id),
             amu_side="employer",
-            is_deputy="true",
             version="1",
             ends_on=(today() + timedelta(days=700)).isoformat(),
         ),
     )
     assert r.status_code == 303, r.text[:2000]
     session.refresh(a)
-    assert a.kind == "amu_member" and a.amu_side == "employer" and a.is_deputy and a.version == 2
+    assert a.kind == "amu_member" and a.amu_side == "employer" and not a.is_deputy
+    assert a.version == 2
     stale = client.submit(
         f"/appointments/{a.id}/edit",
         new_form(person_id=str(kari.id), amu_side="employee", version="1"),
@@ -313,3 +313,29 @@ def test_an_active_safety_rep_logs_in_with_the_role_and_area(session):
     principal = build_principal(session, user, row, today())
     assert "safety_rep" in principal.roles
     assert principal.scopes["safety_area"] == frozenset({dept.id})
+
+
+def test_terms_longer_than_two_years_and_ineligible_chairs_are_refused(client, session):
+    as_admin(client, session)
+    kari = make_person(session, name="Kari Nordmann")
+    session.commit()
+    r = client.submit(
+        "/appointments/new",
+        new_form(
+            kind="safety_rep",
+            person_id=str(kari.id),
+            amu_side="",
+            starts_on="2026-01-01",
+            ends_on="2030-12-31",
+        ),
+    )
+    assert r.status_code == 422 and "Valgperioden er 2 år" in r.text
+    deputy = Appointment(
+        kind="amu_member", person_id=kari.id, starts_on=today(), amu_side="employee", is_deputy=True
+    )
+    session.add(deputy)
+    session.commit()
+    r = client.submit(
+        f"/appointments/{deputy.id}/chair", {"starts_on": today().isoformat(), "ends_on": ""}
+    )
+    assert r.status_code == 422 and "faste medlemmene" in r.text

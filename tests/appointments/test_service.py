@@ -211,7 +211,7 @@ def test_list_status_and_filters_match_the_computed_status(session):
     ended = create(
         session,
         person_id=people[0].id,
-        starts_on=date(2023, 1, 1),
+        starts_on=date(2023, 6, 1),
         ends_on=today - timedelta(days=1),
     )
     last_today = create(session, person_id=people[1].id, starts_on=date(2024, 1, 1), ends_on=today)

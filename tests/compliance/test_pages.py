@@ -133,3 +133,11 @@ def test_another_employee_cannot_see_my_training(client, session):
     login(client, "kari@test.example")
     assert client.get(f"/people/{other.id}").status_code == 403
     assert client.get(f"/people/{me.person_id}").status_code == 200
+
+
+def test_a_day_out_of_range_is_explained_not_an_error(client, session):
+    _admin(client, session)
+    for path in ("/gaps", "/training"):
+        page = client.get(path, params={"on": "0001-01-01"})
+        assert page.status_code == 200
+        assert "Velg en dag mellom år 1900 og 2200" in page.text

@@ -49,3 +49,18 @@ def test_only_the_admin_changes_settings(client, session):
     session.commit()
     login(client, "ansatt@test.example")
     assert client.get("/settings").status_code == 403
+
+
+def test_not_a_number_and_inconsistent_limits_are_refused(client, session):
+    _admin(client, session)
+    r = client.submit(
+        "/settings", {"amu_min_weekly_hours": "NaN", "grace_months": "sNaN"}, token_page="/settings"
+    )
+    assert r.status_code == 422 and r.text.count("Skriv et tall.") >= 2
+    r = client.submit(
+        "/settings",
+        {"amu_required_from": "12", "amu_may_be_demanded_from": "40"},
+        token_page="/settings",
+    )
+    assert r.status_code == 422
+    assert "kan ikke være høyere enn grensen" in r.text

@@ -391,3 +391,88 @@ def test_nobody_without_the_required_hours_is_ever_ok(hours, required, offset_da
     counted = sum((r.hours for r in records if r.completed_on <= day), Decimal(0))
     if counted < required:
         assert result.status not in (Status.ok, Status.expiring)
+
+
+# --- found by exploratory testing --------------------------------------------------------
+
+
+def test_someone_who_has_left_is_no_longer_safety_rep_or_amu_member():
+    left = (Employment(1, date(2020, 1, 1), date(2026, 11, 20), Decimal(37)),)
+    facts = Facts(
+        employments=left + staff(10)[1:],
+        appointments=(vo(1, 1),),
+        courses=(VO_COURSE,),
+        person_names={1: "Kari"},
+    )
+    report = evaluate(facts, DAY)
+    assert finding(report, "aml-6-1.safety-rep-missing").status is Status.gap
+    assert report.training == []
+    assert finding(evaluate(facts, date(2026, 11, 20)), "aml-6-1.safety-rep").status is Status.ok
+
+
+def test_a_term_of_someone_who_left_is_not_a_lapsed_term():
+    left = (Employment(1, date(2020, 1, 1), date(2025, 6, 1), Decimal(37)),)
+    facts = Facts(
+        employments=left + staff(10)[1:],
+        appointments=(vo(1, 1, start=date(2024, 1, 1), ends=date(2025, 12, 31)), vo(2, 2)),
+    )
+    assert finding(evaluate(facts, DAY), "forskrift-3-4.term-expired").status is Status.ok
+
+
+def test_the_chief_must_be_a_regular_member_not_a_deputy():
+    chief = AppointmentFact(3, "chief_safety_rep", 3, "", date(2025, 1, 1))
+    members = (
+        chief,
+        amu(10, 2, "employer"),
+        amu(11, 4, "employee"),
+        amu(12, 3, "employee", deputy=True),
+    )
+    report = evaluate(_amu_facts(members), DAY)
+    assert finding(report, "aml-7-1.amu-safety-rep-member").status is Status.gap
+
+
+def test_the_chair_must_be_an_elected_regular_member_for_one_year():
+    ohs = AppointmentFact(12, "amu_member", None, "Dr. BHT", date(2025, 1, 1), None, None, "ohs")
+    members = (
+        amu(10, 2, "employer"),
+        amu(11, 1, "employee"),
+        ohs,
+        amu(13, 3, "employee", deputy=True),
+    )
+    ohs_chair = _amu_facts(members, chairs=(ChairFact(12, date(2026, 1, 1), date(2026, 12, 31)),))
+    assert finding(evaluate(ohs_chair, DAY), "aml-7-1.amu-chair-not-eligible").status is Status.gap
+    deputy_chair = _amu_facts(
+        members, chairs=(ChairFact(13, date(2026, 1, 1), date(2026, 12, 31)),)
+    )
+    assert finding(evaluate(deputy_chair, DAY), "aml-7-1.amu-chair-not-eligible")
+    two_years = _amu_facts(members, chairs=(ChairFact(10, date(2026, 1, 1), date(2027, 12, 31)),))
+    assert finding(evaluate(two_years, DAY), "aml-7-1.amu-chair-too-long").status is Status.gap
+    one_year = _amu_facts(members, chairs=(ChairFact(10, date(2026, 1, 1), date(2026, 12, 31)),))
+    assert finding(evaluate(one_year, DAY), "aml-7-1.amu-chair").status is Status.ok
+
+
+def test_a_chair_whose_membership_ended_is_no_chair():
+    ended = AppointmentFact(
+        10, "amu_member", 2, "", date(2025, 1, 1), None, date(2026, 3, 31), "employer"
+    )
+    members = (ended, amu(11, 1, "employee"))
+    facts = _amu_facts(members, chairs=(ChairFact(10, date(2026, 1, 1), date(2026, 12, 31)),))
+    assert (
+        finding(evaluate(facts, date(2026, 6, 1)), "aml-7-1.amu-chair-missing").status is Status.gap
+    )
+
+
+def test_a_new_appointment_after_a_break_gets_a_new_grace_period():
+    earlier = vo(1, 1, start=date(2023, 1, 1), ends=date(2024, 12, 31))
+    again = vo(2, 1, start=date(2026, 10, 1))
+    facts = Facts(staff(10), (earlier, again), courses=(VO_COURSE,), person_names={1: "Kari"})
+    (row,) = evaluate(facts, DAY).training
+    assert row.status is Status.in_grace and row.due_on == date(2027, 3, 31)
+
+
+def test_a_renewal_without_a_break_keeps_the_first_grace_period():
+    first = vo(1, 1, start=date(2024, 1, 1), ends=date(2025, 12, 31))
+    renewed = vo(2, 1, start=date(2026, 1, 1), ends=date(2027, 12, 31))
+    facts = Facts(staff(10), (first, renewed), courses=(VO_COURSE,), person_names={1: "Kari"})
+    (row,) = evaluate(facts, DAY).training
+    assert row.status is Status.missing and row.due_on == date(2024, 6, 30)

@@ -81,9 +81,10 @@ def test_leap_year_is_divided_by_366():
     assert average_last_calendar_year([one_day], date(2025, 6, 1)) == Fraction(1, 366)
 
 
-def test_as_decimal_rounds_for_display():
-    assert as_decimal(Fraction(182, 365)) == Decimal("0.5")
-    assert as_decimal(Fraction(29 * 365 + 364, 365), 2) == Decimal("30.00")
+def test_as_decimal_never_shows_an_average_below_a_threshold_as_the_threshold():
+    assert as_decimal(Fraction(182, 365)) == Decimal("0.4")
+    assert as_decimal(Fraction(29 * 365 + 364, 365), 2) == Decimal("29.99")
+    assert as_decimal(Fraction(30)) == Decimal("30.0")
 
 
 @given(

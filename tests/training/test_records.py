@@ -477,3 +477,18 @@ def test_the_form_offers_the_course_and_a_labelled_file_field(client, session):
     assert 'enctype="multipart/form-data"' in page.text
     assert "PDF, PNG, JPEG eller WebP, høyst 10 MB." in page.text
     assert "Grunnopplæring for verneombud" in page.text
+
+
+def test_registering_your_own_training_needs_the_certificate(client, session):
+    _admin, _leader, employee, _other = setup_people(session)
+    login(client, employee.email)
+    r = register(client, employee.person_id, record_form(session))
+    assert r.status_code == 422
+    assert "Legg ved kursbeviset når du registrerer din egen opplæring." in r.text
+    r = register(
+        client,
+        employee.person_id,
+        record_form(session),
+        files={"certificate": ("bevis.pdf", PDF, "application/pdf")},
+    )
+    assert r.status_code == 303

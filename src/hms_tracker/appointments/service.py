@@ -327,10 +327,31 @@ def _validated(
     else:
         amu_side, is_deputy = None, False
     ends_on = data.ends_on
+    term_years = appointment_term_years(session=session)
+    longest = period_end(data.starts_on, term_years)
     if ends_on is None and kind in TERM_KINDS:
-        ends_on = period_end(data.starts_on, appointment_term_years(session=session))
+        ends_on = longest
     if ends_on is not None and ends_on < data.starts_on:
         errors["ends_on"] = _("Sluttdatoen kan ikke være før startdatoen.")
+    elif ends_on is not None and kind in TERM_KINDS and ends_on > longest and amu_side != "ohs":
+        errors["ends_on"] = _(
+            "Valgperioden er %(years)s år (forskrift §§ 3-4, 3-15): siste dag kan være "
+            "%(date)s. Ved gjenvalg registrerer du et nytt verv.",
+            years=term_years,
+            date=format_date(longest),
+        )
+    if data.person_id is not None:
+        holder = session.get(Person, data.person_id)
+        if (
+            holder is not None
+            and holder.employed_to is not None
+            and holder.employed_to < data.starts_on
+        ):
+            errors["person_id"] = _(
+                "%(name)s sluttet %(date)s og kan ikke få verv etter det.",
+                name=holder.name,
+                date=format_date(holder.employed_to),
+            )
     if current is not None and current.ended_on is not None and current.ended_on < data.starts_on:
         errors["starts_on"] = _("Vervet ble avsluttet før denne startdatoen.")
     area_ids = sorted(set(data.area_ids)) if kind == AppointmentKind.safety_rep else []
@@ -456,6 +477,15 @@ def set_chair(
     """The AMU member chairs the committee for a period (default one year)."""
     if appointment.kind != AppointmentKind.amu_member:
         raise InvalidInput({"starts_on": _("Bare et AMU-medlem kan være leder av AMU.")})
+    if appointment.is_deputy or appointment.amu_side not in ("employer", "employee"):
+        raise InvalidInput(
+            {
+                "starts_on": _(
+                    "Lederen velges blant de faste medlemmene fra arbeidsgiversiden eller "
+                    "arbeidstakersiden (forskrift § 3-12)."
+                )
+            }
+        )
     last = appointment.last_day()
     if starts_on < appointment.starts_on or (last is not None and starts_on > last):
         raise InvalidInput(
@@ -472,6 +502,10 @@ def set_chair(
             ends_on = min(ends_on, last)
     if ends_on < starts_on:
         raise InvalidInput({"ends_on": _("Sluttdatoen kan ikke være før startdatoen.")})
+    if ends_on > period_end(starts_on, 1):
+        raise InvalidInput(
+            {"ends_on": _("Lederen velges for ett år om gangen (forskrift § 3-12).")}
+        )
     if last is not None and ends_on > last:
         raise InvalidInput(
             {

@@ -6,6 +6,7 @@ them into text in the user's language."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from hms_tracker.rules.engine import TrainingStatus
@@ -73,9 +74,9 @@ def training_note(row: TrainingStatus) -> str:
     if row.completed_on:
         if row.expires_on:
             return _(
-                "Fullført %(date)s, gyldig til %(until)s.",
+                "Fullført %(date)s, gyldig til og med %(until)s.",
                 date=format_date(row.completed_on),
-                until=format_date(row.expires_on),
+                until=format_date(row.expires_on - timedelta(days=1)),
             )
         return _("Fullført %(date)s.", date=format_date(row.completed_on))
     return ""
@@ -220,6 +221,20 @@ def present(finding: Finding) -> Presented:  # noqa: C901  (one branch per rule,
             side=_side(p),
         )
         fix_url, fix_label = "/appointments?kind=amu_member", _("Se AMU-medlemmene")
+    elif rule == "aml-7-1.amu-chair-not-eligible":
+        title = _("AMU-lederen kan ikke være leder")
+        explanation = _(
+            "Lederen velges blant de faste medlemmene fra arbeidsgiversiden eller "
+            "arbeidstakersiden, ikke blant varamedlemmer eller bedriftshelsetjenesten."
+        )
+        fix_url, fix_label = "/appointments?kind=amu_member", _("Se AMU-medlemmene")
+    elif rule == "aml-7-1.amu-chair-too-long":
+        title = _("AMU-leder valgt for mer enn ett år")
+        explanation = _(
+            "Lederen velges for ett år om gangen. Denne ledervervet varer til %(date)s.",
+            date=format_date(p.get("until")),
+        )
+        fix_url, fix_label = "/appointments?kind=amu_member", _("Se AMU-medlemmene")
     elif rule == "aml-7-1.amu-chair":
         title = _("AMU-leder")
         explanation = _(
@@ -248,6 +263,11 @@ def present(finding: Finding) -> Presented:  # noqa: C901  (one branch per rule,
         title = rule
         explanation = ""
     return Presented(finding, title, explanation, fix_url, fix_label)
+
+
+def legal_basis(finding: Finding) -> str:
+    """The legal basis, or that the requirement is the company's own choice."""
+    return finding.legal_basis or _("bedriftens eget krav")
 
 
 def helpers() -> dict[str, Any]:

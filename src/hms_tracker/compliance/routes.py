@@ -13,6 +13,7 @@ from hms_tracker.compliance import service
 from hms_tracker.compliance.presenter import (
     REASON_LABELS,
     STATUS_LABELS,
+    legal_basis,
     present,
     reason_label,
     status_colour,
@@ -38,6 +39,7 @@ register_permission("gaps.view", _reviews_compliance)
 register_permission("training.overview", _reviews_compliance)
 
 router = APIRouter()
+EARLIEST_DAY, LATEST_DAY = date(1900, 1, 1), date(2200, 12, 31)
 TRAINING_STATUSES = [Status.missing, Status.expired, Status.in_grace, Status.expiring, Status.ok]
 
 
@@ -46,9 +48,12 @@ def _day(on: str | None) -> tuple[date, str | None]:
     if not on:
         return today(), None
     try:
-        return date.fromisoformat(on), None
+        day = date.fromisoformat(on)
     except ValueError:
         return today(), _("Skriv datoen som åååå-mm-dd. Viser i dag.")
+    if not EARLIEST_DAY <= day <= LATEST_DAY:
+        return today(), _("Velg en dag mellom år 1900 og 2200. Viser i dag.")
+    return day, None
 
 
 def _int(value: str | None) -> int | None:
@@ -70,6 +75,7 @@ def gaps(request: Request, session: SessionDep, on: str | None = None) -> Respon
         day_error=day_error,
         findings=presented,
         gap_count=sum(1 for p in presented if p.finding.is_gap),
+        legal_basis=legal_basis,
     )
 
 

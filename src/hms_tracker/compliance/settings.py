@@ -94,6 +94,8 @@ def save(*, session: Session, values: dict[str, str]) -> RuleSettings:
         try:
             number = Decimal(raw)
         except InvalidOperation:
+            number = Decimal("NaN")
+        if not number.is_finite():
             errors[f.name] = _("Skriv et tall.")
             continue
         if number != number.to_integral_value() and f.name != "amu_min_weekly_hours":
@@ -106,6 +108,14 @@ def save(*, session: Session, values: dict[str, str]) -> RuleSettings:
             parsed[f.name] = (
                 str(number.normalize()) if f.name == "amu_min_weekly_hours" else str(int(number))
             )
+    demanded, required = parsed.get("amu_may_be_demanded_from"), parsed.get("amu_required_from")
+    defaults = RuleSettings()
+    if not errors and int(demanded or defaults.amu_may_be_demanded_from) > int(
+        required or defaults.amu_required_from
+    ):
+        errors["amu_may_be_demanded_from"] = _(
+            "Grensen for når AMU kan kreves, kan ikke være høyere enn grensen for når AMU kreves."
+        )
     if errors:
         raise InvalidInput(errors)
     for name, value in parsed.items():

@@ -120,6 +120,20 @@ class Facts:
     leaders: tuple[LeaderFact, ...] = ()
     person_names: dict[int, str] = field(default_factory=dict)
 
+    def employed_on(self, day: date) -> frozenset[int]:
+        return frozenset(e.person_id for e in self.employments if e.is_employed_on(day))
+
+    def holding(self, day: date) -> list[AppointmentFact]:
+        """Appointments in force on `day` whose holder still works here (an external
+        holder, such as the occupational health service, has no employment to check).
+        Someone who has left is no longer verneombud or AMU member, whatever the record says."""
+        employed = self.employed_on(day)
+        return [
+            a
+            for a in self.appointments
+            if a.is_active_on(day) and (a.person_id is None or a.person_id in employed)
+        ]
+
     def name_of(self, person_id: int | None) -> str:
         return self.person_names.get(person_id, f"#{person_id}") if person_id else ""
 
@@ -250,8 +264,8 @@ def training_status(
 
 def training_overview(facts: Facts, day: date, settings: RuleSettings) -> list[TrainingStatus]:
     """Every person who must take a course on `day` × each course they must take."""
-    active = [a for a in facts.appointments if a.is_active_on(day) and a.person_id is not None]
-    employed = {e.person_id for e in facts.employments if e.is_employed_on(day)}
+    active = [a for a in facts.holding(day) if a.person_id is not None]
+    employed = facts.employed_on(day)
     open_departments = {d.id for d in facts.departments if d.is_open_on(day)}
     leaders = {
         lf.person_id
@@ -261,12 +275,7 @@ def training_overview(facts: Facts, day: date, settings: RuleSettings) -> list[T
     records_by_key: dict[tuple[int, int], list[RecordFact]] = defaultdict(list)
     for record in facts.records:
         records_by_key[(record.person_id, record.course_type_id)].append(record)
-    started: dict[tuple[int, str], date] = {}
-    for a in facts.appointments:
-        if a.person_id is None or a.starts_on > day:
-            continue
-        key = (a.person_id, a.kind)
-        started[key] = min(started.get(key, a.starts_on), a.starts_on)
+    started = _unbroken_starts(facts.appointments, active)
 
     rows: list[TrainingStatus] = []
     for course in facts.courses:
@@ -280,7 +289,7 @@ def training_overview(facts: Facts, day: date, settings: RuleSettings) -> list[T
             for person_id in leaders:
                 required.setdefault(person_id, (set(), []))[0].add(LEADER)
         for person_id, (kinds, ids) in required.items():
-            starts = [started[(person_id, k)] for k in kinds if (person_id, k) in started]
+            starts = [started[a_id] for a_id in ids if a_id in started]
             rows.append(
                 training_status(
                     person_id=person_id,
@@ -298,6 +307,31 @@ def training_overview(facts: Facts, day: date, settings: RuleSettings) -> list[T
     return rows
 
 
+def _unbroken_starts(
+    appointments: Iterable[AppointmentFact], active: Iterable[AppointmentFact]
+) -> dict[int, date]:
+    """For each active appointment, when the holder's unbroken run in that kind began: a
+    renewal that follows on the day after (or overlaps) the previous term continues the
+    run, a gap starts a new one — and a new grace period."""
+    by_holder: dict[tuple[int | None, str, str], list[AppointmentFact]] = defaultdict(list)
+    for a in appointments:
+        by_holder[(*a.holder(), a.kind)].append(a)
+    result: dict[int, date] = {}
+    for current in active:
+        start = current.starts_on
+        earlier = sorted(
+            (b for b in by_holder[(*current.holder(), current.kind)] if b.starts_on < start),
+            key=lambda b: b.starts_on,
+            reverse=True,
+        )
+        for b in earlier:
+            last = b.last_day
+            if last is None or last >= start - timedelta(days=1):
+                start = min(start, b.starts_on)
+        result[current.id] = start
+    return result
+
+
 # --- company-wide rules -----------------------------------------------------------------
 
 
@@ -312,7 +346,7 @@ def _appointment_ref(facts: Facts, a: AppointmentFact) -> Ref:
 def safety_rep_rules(facts: Facts, day: date, settings: RuleSettings) -> list[Finding]:
     """AML § 6-1: a verneombud, a hovedverneombud when there are several, every area covered."""
     findings: list[Finding] = []
-    active = [a for a in facts.appointments if a.is_active_on(day)]
+    active = facts.holding(day)
     reps = [a for a in active if a.kind in (SAFETY_REP, CHIEF_SAFETY_REP)]
     plain_reps = [a for a in active if a.kind == SAFETY_REP]
     chiefs = [a for a in active if a.kind == CHIEF_SAFETY_REP]
@@ -401,7 +435,8 @@ def amu_rules(facts: Facts, day: date, settings: RuleSettings) -> list[Finding]:
     average = average_last_calendar_year(
         facts.employments, day, min_weekly_hours=settings.amu_min_weekly_hours
     )
-    members = [a for a in facts.appointments if a.kind == AMU_MEMBER and a.is_active_on(day)]
+    active = facts.holding(day)
+    members = [a for a in active if a.kind == AMU_MEMBER]
     params = {"average": average, "year": day.year - 1}
     if not members:
         if average >= settings.amu_required_from:
@@ -452,7 +487,6 @@ def amu_rules(facts: Facts, day: date, settings: RuleSettings) -> list[Finding]:
         )
 
     # The employer or top management sits on the employer side.
-    active = [a for a in facts.appointments if a.is_active_on(day)]
     directors = {a.person_id for a in active if a.kind == MANAGING_DIRECTOR and a.person_id}
     top_departments = {d.id for d in facts.departments if d.parent_id is None}
     top_leaders = {lf.person_id for lf in facts.leaders if lf.department_id in top_departments}
@@ -472,7 +506,9 @@ def amu_rules(facts: Facts, day: date, settings: RuleSettings) -> list[Finding]:
     reps = [a for a in active if a.kind == SAFETY_REP and a.person_id]
     expected = chiefs or (reps if len({a.person_id for a in reps}) == 1 else [])
     if expected:
-        employee_side = {a.person_id for a in members if a.amu_side == "employee"}
+        employee_side = {
+            a.person_id for a in members if a.amu_side == "employee" and not a.is_deputy
+        }
         missing = [a for a in expected if a.person_id not in employee_side]
         findings.append(
             Finding(
@@ -499,20 +535,40 @@ def amu_rules(facts: Facts, day: date, settings: RuleSettings) -> list[Finding]:
 
 
 def chair_rule(facts: Facts, day: date) -> Finding:
-    """The chair is elected for one year at a time, alternately from each side (§ 3-12)."""
+    """The chair is elected for one year at a time, alternately from each side (§ 3-12):
+    a regular member of the employer or employee side who still holds the seat."""
     by_id = {a.id: a for a in facts.appointments}
+    holding = {a.id for a in facts.holding(day)}
     periods = sorted(
         (c for c in facts.chairs if c.appointment_id in by_id and c.starts_on <= day),
         key=lambda c: c.starts_on,
     )
-    current = [c for c in periods if c.starts_on <= day <= c.ends_on]
+    current = [
+        c for c in periods if c.starts_on <= day <= c.ends_on and c.appointment_id in holding
+    ]
     basis = "AML § 7-1, forskrift § 3-12"
     if not current:
         return Finding("aml-7-1.amu-chair-missing", Status.gap, basis)
     chair = current[-1]
     chair_appointment = by_id[chair.appointment_id]
-    earlier = [c for c in periods if c.ends_on < chair.starts_on]
     evidence = [_appointment_ref(facts, chair_appointment)]
+    if chair_appointment.amu_side not in ("employer", "employee") or chair_appointment.is_deputy:
+        return Finding(
+            "aml-7-1.amu-chair-not-eligible",
+            Status.gap,
+            basis,
+            tuple(evidence),
+            {"side": chair_appointment.amu_side, "deputy": chair_appointment.is_deputy},
+        )
+    if chair.ends_on >= add_months(chair.starts_on, 12):
+        return Finding(
+            "aml-7-1.amu-chair-too-long",
+            Status.gap,
+            basis,
+            tuple(evidence),
+            {"side": chair_appointment.amu_side, "until": chair.ends_on},
+        )
+    earlier = [c for c in periods if c.ends_on < chair.starts_on]
     if earlier:
         previous = by_id[earlier[-1].appointment_id]
         evidence.append(_appointment_ref(facts, previous))
@@ -537,9 +593,14 @@ def term_rule(facts: Facts, day: date) -> Finding:
     """Two-year terms (forskrift §§ 3-4, 3-15): a term past its end date that was neither
     renewed nor ended is a gap."""
     lapsed: list[AppointmentFact] = []
+    employed = facts.employed_on(day)
     for a in facts.appointments:
         if a.kind not in TERM_KINDS or a.ends_on is None or a.ends_on >= day:
             continue
+        if a.person_id is not None and a.person_id not in employed:
+            continue  # the holder has left; there is nothing to renew
+        if a.amu_side == "ohs":
+            continue  # the occupational health service is not elected
         if a.ended_on is not None and a.ended_on <= a.ends_on:
             continue  # ended deliberately
         renewed = any(

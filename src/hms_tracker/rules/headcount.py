@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 from fractions import Fraction
 
 AMU_MIN_WEEKLY_HOURS = Decimal(20)
@@ -78,9 +78,11 @@ def average_last_calendar_year(
 
 
 def as_decimal(value: Fraction, places: int = 1) -> Decimal:
-    """For display: rounded half up to `places` decimals."""
+    """For display: cut (not rounded) to `places` decimals, so an average just below a
+    threshold never reads as the threshold (29,997 shows as 29,9, not 30)."""
     quantum = Decimal(1).scaleb(-places)
-    return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(quantum)
+    exact = Decimal(value.numerator) / Decimal(value.denominator)
+    return exact.quantize(quantum, rounding=ROUND_DOWN)
 
 
 def day_before(day: date) -> date:

@@ -307,7 +307,14 @@ def record_create(
         if errors:
             raise InvalidInput({})
         record = service.create_record(
-            session=session, person=person, data=data, certificate=certificate, today=today()
+            session=session,
+            person=person,
+            data=data,
+            certificate=certificate,
+            today=today(),
+            registered_by_self=person.id == principal.person_id
+            and not principal.is_admin
+            and person.department_id not in principal.led_department_ids,
         )
     except InvalidInput as exc:
         return _record_form(

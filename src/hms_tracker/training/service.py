@@ -168,10 +168,15 @@ def create_record(
     data: TrainingRecordForm,
     certificate: CheckedUpload | None,
     today: date,
+    registered_by_self: bool = False,
 ) -> TrainingRecord:
     """Store completed training (and its certificate). Several records of one course type
-    are kept side by side: hours may be taken in parts."""
+    are kept side by side: hours may be taken in parts. Someone registering their own
+    training must attach the certificate: the coordinator is never told "all fine" on an
+    unsupported word alone."""
     errors: dict[str, str] = {}
+    if registered_by_self and certificate is None:
+        errors["certificate"] = _("Legg ved kursbeviset når du registrerer din egen opplæring.")
     course_type = session.get(CourseType, data.course_type_id)
     if course_type is None or course_type.archived_on is not None:
         errors["course_type_id"] = _("Velg et kurs fra listen.")
