@@ -136,3 +136,38 @@ def test_account_actions_on_a_person_without_account_are_404(client, session):
     session.commit()
     r = client.submit(f"/people/{person.id}/account/sessions/end", {})
     assert r.status_code == 404
+
+
+def test_an_account_cannot_take_another_persons_email(client, session):
+    from tests.factories import make_person
+
+    admin = make_user(session, email="admin@test.example", is_admin=True)
+    make_person(session, name="Aksel Johannessen", email="aksel@test.example")
+    lonely = make_person(session, name="Uten Konto", email=None)
+    session.commit()
+    login(client, admin.email)
+    r = client.submit(
+        f"/people/{lonely.id}/account",
+        {"email": "aksel@test.example", "password": "langt-nok-passord"},
+        token_page=f"/people/{lonely.id}",
+    )
+    assert r.status_code == 422
+    assert "tilhører Aksel Johannessen" in r.text
+
+
+def test_spaces_in_a_password_are_kept(client, session):
+    from tests.factories import make_person
+
+    admin = make_user(session, email="admin@test.example", is_admin=True)
+    person = make_person(session, name="Ny Bruker", email="ny@test.example")
+    session.commit()
+    login(client, admin.email)
+    r = client.submit(
+        f"/people/{person.id}/account",
+        {"email": "ny@test.example", "password": " med mellomrom "},
+        token_page=f"/people/{person.id}",
+    )
+    assert r.status_code == 303
+    other = client.__class__(client.app)
+    with other:
+        login(other, "ny@test.example", " med mellomrom ")

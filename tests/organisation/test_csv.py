@@ -349,3 +349,19 @@ def test_only_admins_import(client, session):
         "/people/import", {}, files={"file": ("p.csv", b"navn\n", "text/csv")}, token_page="/"
     )
     assert r.status_code == 403
+
+
+def test_confirming_the_same_import_twice_saves_it_once(client, session):
+    admin_client(client, session)
+    make_department(session, name="Lager")
+    session.commit()
+    before = people_count(session)
+    content = (HEADER + "\nUten Epost;;;;Lager;2024-01-15;;;37,5\n").encode()
+    fields = confirm_fields(upload(client, content).text)
+    first = client.submit("/people/import/confirm", fields, token_page="/people/import")
+    assert first.status_code == 303
+    assert "1 person er importert." in client.get(first.headers["location"]).text
+    second = client.submit("/people/import/confirm", fields, token_page="/people/import")
+    assert second.status_code == 422
+    assert "finnes allerede i registeret med samme navn og startdato" in second.text
+    assert people_count(session) == before + 1

@@ -484,3 +484,29 @@ def test_a_person_who_has_left_cannot_log_in_even_with_an_active_account(client,
     assert client.get("/", follow_redirects=False).status_code == 303  # session no longer valid
     r = client.submit("/login", {"email": "ola@test.example", "password": "riktig-passord-123"})
     assert r.status_code == 422
+
+
+def test_nobody_ends_their_own_employment_through_the_edit_form(client, session):
+    admin = make_user(session, email="admin@test.example", is_admin=True)
+    session.commit()
+    login(client, "admin@test.example")
+    person = session.get(Person, admin.person_id)
+    page = client.get(f"/people/{person.id}/edit").text
+    import re as _re
+
+    version = _re.search(r'name="version" value="(\d+)"', page).group(1)
+    r = client.submit(
+        f"/people/{person.id}/edit",
+        {
+            "name": person.name,
+            "email": person.email,
+            "employed_from": "2020-01-01",
+            "employed_to": "2026-01-01",
+            "employment_type": "permanent",
+            "weekly_hours": "37,5",
+            "version": version,
+        },
+        token_page=f"/people/{person.id}/edit",
+    )
+    assert r.status_code == 422
+    assert "Du kan ikke endre din egen sluttdato" in r.text

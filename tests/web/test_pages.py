@@ -173,3 +173,36 @@ def test_form_macros_point_inputs_to_their_hint_and_error():
     assert 'aria-describedby="hint-kind"' in html and "aria-invalid" not in html
     html = str(macros.textarea("note", "Notat", errors={"note": "Feil"}))
     assert 'aria-describedby="error-note"' in html
+
+
+def test_huge_ids_are_unknown_ids_not_errors(client, session):
+    make_user(session, email="admin@test.example", is_admin=True)
+    session.commit()
+    login(client, "admin@test.example")
+    for path in (
+        "/people/99999999999999999999999",
+        "/departments/9223372036854775808",
+        "/appointments/99999999999999999999999",
+    ):
+        assert client.get(path).status_code == 404, path
+
+
+def test_a_form_sent_after_the_session_expired_says_so(client, session, settings):
+    from datetime import timedelta
+
+    from sqlmodel import select
+
+    from hms_tracker.accounts.models import UserSession
+    from hms_tracker.db import utcnow
+
+    make_user(session, email="kari@test.example")
+    session.commit()
+    login(client, "kari@test.example")
+    token = client.token("/")
+    row = session.exec(select(UserSession)).one()
+    row.last_seen_at = utcnow() - timedelta(hours=2)
+    session.add(row)
+    session.commit()
+    r = client.post("/language", data={"csrf_token": token, "language": "en"})
+    assert r.status_code == 403
+    assert "ikke hadde vært aktiv" in r.text and "Logg inn igjen" in r.text

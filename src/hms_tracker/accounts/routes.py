@@ -50,6 +50,7 @@ def login(request: Request, values: FormValues, session: SessionDep) -> Response
     target = safe_next(values.get("next"))
     client = request.client.host if request.client else "unknown"
     errors: dict[str, str] = {}
+    throttled = False
     if not email:
         errors["email"] = _("Skriv inn e-postadressen din.")
     if not password:
@@ -60,6 +61,7 @@ def login(request: Request, values: FormValues, session: SessionDep) -> Response
                 session=session, settings=settings, email=email, password=password, client=client
             )
         except service.LoginThrottled as exc:
+            throttled = True
             errors[""] = _(
                 "For mange mislykkede forsøk. Vent %(seconds)s sekunder og prøv igjen.",
                 seconds=exc.retry_after_seconds,
@@ -97,7 +99,7 @@ def login(request: Request, values: FormValues, session: SessionDep) -> Response
         expired=False,
         values={"email": email},
         errors=errors,
-        status_code=429 if "" in errors and "Vent" in errors[""] else 422,
+        status_code=429 if throttled else 422,
     )
 
 

@@ -277,6 +277,11 @@ def create_user(
         raise InvalidInput({"email": _("Skriv inn en gyldig e-postadresse.")})
     if session.exec(select(User).where(User.email == email)).first():
         raise InvalidInput({"email": _("Det finnes allerede en konto med denne e-postadressen.")})
+    other = session.exec(select(Person).where(Person.email == email)).first()
+    if other is not None and other.id != person.id:
+        raise InvalidInput(
+            {"email": _("E-postadressen tilhører %(name)s i registeret.", name=other.name)}
+        )
     if session.exec(select(User).where(User.person_id == person.id)).first():
         raise InvalidInput({"email": _("Denne personen har allerede en konto.")})
     user = User(

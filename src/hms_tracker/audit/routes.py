@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -14,7 +15,7 @@ from hms_tracker.db import SessionDep
 from hms_tracker.organisation import service as organisation
 from hms_tracker.organisation.forms import employment_type_label
 from hms_tracker.web.auth import Permission
-from hms_tracker.web.i18n import _, format_date, format_datetime, lazy
+from hms_tracker.web.i18n import _, format_date, format_datetime, format_number, lazy
 from hms_tracker.web.templating import render
 
 ENTITY_LABELS = {
@@ -23,6 +24,12 @@ ENTITY_LABELS = {
     "department_leader": lazy("Avdelingsleder"),
     "app_user": lazy("Konto"),
     "company_setting": lazy("Innstilling"),
+    "appointment": lazy("Verv"),
+    "appointment_area": lazy("Verneområde"),
+    "amu_chair_period": lazy("AMU-leder"),
+    "safety_rep_agreement": lazy("Avtale om annen ordning"),
+    "course_type": lazy("Kurstype"),
+    "training_record": lazy("Opplæring"),
 }
 ACTION_LABELS = {
     "create": lazy("Opprettet"),
@@ -55,7 +62,23 @@ FIELD_LABELS = {
     "key": lazy("Innstilling"),
     "value": lazy("Verdi"),
     "sessions_ended": lazy("Avsluttede innlogginger"),
+    "kind": lazy("Type"),
+    "starts_on": lazy("Fra"),
+    "ends_on": lazy("Til"),
+    "ended_on": lazy("Avsluttet"),
+    "amu_side": lazy("Side"),
+    "is_deputy": lazy("Vara"),
+    "note": lazy("Notat"),
+    "appointment_id": lazy("Verv"),
+    "course_type_id": lazy("Kurs"),
+    "completed_on": lazy("Gjennomført"),
+    "hours": lazy("Timer"),
+    "provider": lazy("Kursholder"),
+    "required_hours": lazy("Påkrevde timer"),
+    "validity_months": lazy("Gyldighet i måneder"),
+    "withdrawn_on": lazy("Trukket tilbake"),
 }
+NUMBER_FIELDS = {"weekly_hours", "hours", "required_hours"}
 # Bookkeeping columns that say nothing to a reader of the trail.
 HIDDEN_FIELDS = {"id", "created_at", "version"}
 
@@ -73,6 +96,11 @@ def _display(field: str, value: Any, names: dict[str, dict[int, str]]) -> str:
         return employment_type_label(str(value))
     if field == "password_hash":
         return _("(skjult)")
+    if field in NUMBER_FIELDS:
+        try:
+            return format_number(Decimal(str(value)).normalize())
+        except ArithmeticError:
+            return str(value)
     if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
         try:
             return format_date(date.fromisoformat(value))

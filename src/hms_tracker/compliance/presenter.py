@@ -231,7 +231,7 @@ def present(finding: Finding) -> Presented:  # noqa: C901  (one branch per rule,
     elif rule == "aml-7-1.amu-chair-too-long":
         title = _("AMU-leder valgt for mer enn ett år")
         explanation = _(
-            "Lederen velges for ett år om gangen. Denne ledervervet varer til %(date)s.",
+            "Lederen velges for ett år om gangen. Dette ledervervet varer til %(date)s.",
             date=format_date(p.get("until")),
         )
         fix_url, fix_label = "/appointments?kind=amu_member", _("Se AMU-medlemmene")

@@ -57,7 +57,7 @@ from hms_tracker.web.auth import (
 )
 from hms_tracker.web.dates import today
 from hms_tracker.web.forms import FormValues, parse_form
-from hms_tracker.web.i18n import _, format_number
+from hms_tracker.web.i18n import _, format_number, ngettext
 from hms_tracker.web.templating import flash, redirect, render
 
 router = APIRouter()
@@ -349,8 +349,14 @@ def people_import_confirm(request: Request, values: FormValues, session: Session
             },
             status_code=422,
         )
-    created = service.import_people(session=session, people=preview.people())
-    flash(request, _("%(count)s personer er importert.", count=len(created)))
+    try:
+        created = service.import_people(session=session, people=preview.people())
+    except InvalidInput as exc:
+        return _import_page(request, errors=exc.errors, status_code=422)
+    flash(
+        request,
+        ngettext("%(num)s person er importert.", "%(num)s personer er importert.", len(created)),
+    )
     return redirect(request, "/people", status="all")
 
 
@@ -555,7 +561,13 @@ def person_edit(
         _require_department_for_leader(principal, data)
         if data.department_id != person.department_id:
             ensure(principal, "person.create", data)
-        service.update_person(session=session, person=person, data=data, version=data.version)
+        service.update_person(
+            session=session,
+            person=person,
+            data=data,
+            version=data.version,
+            actor_person_id=principal.person_id,
+        )
     except service.EditConflict as exc:
         values = {**values, "version": exc.current.version}
         return _person_form(
@@ -726,7 +738,10 @@ def set_active(
 def end_sessions(request: Request, person: PersonDep, session: SessionDep) -> Response:
     user = _account_of(session, person)
     count = accounts.end_all_sessions(session=session, user=user)
-    flash(request, _("%(count)s innlogginger er avsluttet.", count=count))
+    flash(
+        request,
+        ngettext("%(num)s innlogging er avsluttet.", "%(num)s innlogginger er avsluttet.", count),
+    )
     return redirect(request, f"/people/{person.id}")
 
 

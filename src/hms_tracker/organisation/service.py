@@ -516,12 +516,27 @@ def create_person(*, session: Session, data: PersonForm) -> Person:
     return person
 
 
-def update_person(*, session: Session, person: Person, data: PersonForm, version: int) -> Person:
-    """Save the form over the version it was opened on; EditConflict if someone was first."""
+def update_person(
+    *,
+    session: Session,
+    person: Person,
+    data: PersonForm,
+    version: int,
+    actor_person_id: int | None = None,
+) -> Person:
+    """Save the form over the version it was opened on; EditConflict if someone was first.
+    Nobody ends their own employment here either (it would lock them out); clearing the
+    last day (a rehire) clears the old reason for leaving."""
+    if person.id == actor_person_id and data.employed_to != person.employed_to:
+        raise InvalidInput(
+            {"employed_to": _("Du kan ikke endre din egen sluttdato. Be en annen om å gjøre det.")}
+        )
     _check_email_free(session, data.email, person.id)
     _check_department_open(session, data.department_id, person.department_id)
     _claim_version(session, person, version)
     _apply(person, data)
+    if person.employed_to is None:
+        person.end_reason = None
     session.add(person)
     session.flush()
     return person
@@ -581,7 +596,27 @@ def registered_emails(*, session: Session) -> set[str]:
 
 
 def import_people(*, session: Session, people: list[PersonForm]) -> list[Person]:
-    """Save every person of a validated import in the caller's transaction (all or none)."""
+    """Save every person of a validated import in the caller's transaction (all or none).
+
+    A person already in the register with the same name and first day is refused, so a
+    confirm sent twice (a double click, the back button) cannot import everyone twice."""
+    names = {data.name.lower() for data in people}
+    existing = {
+        (name.lower(), start)
+        for name, start in session.exec(select(Person.name, Person.employed_from)).all()
+        if name.lower() in names
+    }
+    repeated = sorted({d.name for d in people if (d.name.lower(), d.employed_from) in existing})
+    if repeated:
+        raise InvalidInput(
+            {
+                "file": _(
+                    "Disse finnes allerede i registeret med samme navn og startdato, så "
+                    "ingenting er lagret: %(names)s. Er filen allerede importert?",
+                    names=", ".join(repeated[:10]),
+                )
+            }
+        )
     created = []
     for data in people:
         person = Person(name=data.name, employed_from=data.employed_from)

@@ -9,6 +9,7 @@ from urllib.parse import quote
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
+from sqlalchemy.exc import DataError
 from sqlmodel import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -101,7 +102,36 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Forbidden)
     async def forbidden(request: Request, exc: Forbidden) -> Response:
+        from hms_tracker.web.csrf import CsrfRefused
+
+        if isinstance(exc, CsrfRefused):
+            if getattr(request.state, "session_expired", False):
+                return error_page(
+                    request,
+                    403,
+                    _(
+                        "Du ble logget ut fordi du ikke hadde vært aktiv på en stund, så "
+                        "skjemaet ble ikke lagret. Logg inn igjen og fyll det ut på nytt."
+                    ),
+                )
+            return error_page(
+                request,
+                403,
+                _(
+                    "Skjemaet er for gammelt eller ble sendt fra en annen side, så det ble "
+                    "ikke lagret. Gå tilbake, last siden på nytt og prøv igjen."
+                ),
+            )
         return error_page(request, 403)
+
+    @app.exception_handler(OverflowError)
+    async def overflow(request: Request, exc: OverflowError) -> Response:
+        # An id or number too large for the database is an unknown one.
+        return error_page(request, 404)
+
+    @app.exception_handler(DataError)
+    async def data_error(request: Request, exc: DataError) -> Response:
+        return error_page(request, 404)
 
     @app.exception_handler(NotFound)
     async def not_found(request: Request, exc: NotFound) -> Response:

@@ -81,7 +81,10 @@ def errors_from(exc: ValidationError) -> dict[str, str]:
 
 def parse_form(model: type[M], values: dict[str, Any]) -> M:
     """The validated form, or InvalidInput with a translated message per field."""
-    cleaned = {k: (v.strip() if isinstance(v, str) else v) for k, v in values.items()}
+    cleaned = {
+        k: (v.strip() if isinstance(v, str) and "password" not in k else v)
+        for k, v in values.items()
+    }
     cleaned = {k: (None if v == "" else v) for k, v in cleaned.items()}
     try:
         return model.model_validate(cleaned)
