@@ -510,3 +510,30 @@ def test_nobody_ends_their_own_employment_through_the_edit_form(client, session)
     )
     assert r.status_code == 422
     assert "Du kan ikke endre din egen sluttdato" in r.text
+
+
+def test_implausible_dates_and_invisible_characters_are_refused(client, session):
+    admin_client(client, session)
+    r = client.submit(
+        "/people/new",
+        {
+            "name": "Zero\u200bwidth",
+            "employed_from": "0001-01-01",
+            "employment_type": "permanent",
+            "weekly_hours": "37,5",
+        },
+        token_page="/people/new",
+    )
+    assert r.status_code == 422
+    assert "Skriv en dato mellom år 1900 og 2200." in r.text
+    assert "Teksten inneholder ugyldige tegn." in r.text
+
+
+def test_a_department_is_not_offered_as_its_own_parent(client, session):
+    admin_client(client, session)
+    top = make_department(session, name="Produksjon")
+    make_department(session, name="Sveis", parent_id=top.id)
+    session.commit()
+    page = client.get(f"/departments/{top.id}/edit").text
+    form = page[page.index('name="parent_id"') :]
+    assert ">Sveis<" not in form[: form.index("</select>")]

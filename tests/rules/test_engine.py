@@ -476,3 +476,18 @@ def test_a_renewal_without_a_break_keeps_the_first_grace_period():
     facts = Facts(staff(10), (first, renewed), courses=(VO_COURSE,), person_names={1: "Kari"})
     (row,) = evaluate(facts, DAY).training
     assert row.status is Status.missing and row.due_on == date(2024, 6, 30)
+
+
+def test_a_safety_area_covers_the_departments_below_it():
+    departments = (
+        DepartmentFact(1, "Lager"),
+        DepartmentFact(2, "Kjølelager", parent_id=1),
+        DepartmentFact(3, "Verksted"),
+    )
+    reps = (
+        vo(1, 1, areas=frozenset({1})),
+        vo(2, 2, areas=frozenset({3})),
+        AppointmentFact(3, "chief_safety_rep", 3, "", date(2025, 1, 1), area_ids=frozenset({3})),
+    )
+    report = evaluate(Facts(staff(20), reps, departments=departments), DAY)
+    assert finding(report, "aml-6-1.safety-areas").status is Status.ok

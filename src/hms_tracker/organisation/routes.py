@@ -523,6 +523,7 @@ def person_detail_page(
         if can_see_training
         else [],
         can_see_training=can_see_training,
+        employment_ended=person.employed_to is not None and person.employed_to < day,
         kind_label=appointment_kind_label,
         appointment_status_tag=appointment_status_tag,
         **compliance_helpers(),
@@ -766,12 +767,18 @@ def _department_form(
     errors: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Response:
+    # A department cannot sit under itself or under one of its own sub-departments.
+    below = (
+        service.with_descendants(session=session, department_id=department.id)  # type: ignore[arg-type]
+        if department
+        else set()
+    )
     options = [
         (dept_id, name)
         for dept_id, name in service.department_options(
             session=session, include_ids=[department.parent_id] if department else []
         )
-        if department is None or dept_id != department.id
+        if dept_id not in below
     ]
     return render(
         request,

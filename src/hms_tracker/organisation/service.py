@@ -187,6 +187,20 @@ def department_options(
     return options
 
 
+def with_descendants(*, session: Session, department_id: int) -> set[int]:
+    """The department and every department below it."""
+    parents = dict(session.exec(select(Department.id, Department.parent_id)).all())
+    found = {department_id}
+    changed = True
+    while changed:
+        changed = False
+        for child, parent in parents.items():
+            if parent in found and child not in found and child is not None:
+                found.add(child)
+                changed = True
+    return found
+
+
 def department_detail(*, session: Session, department: Department, today: date) -> dict[str, Any]:
     """What the department page shows, in a fixed number of statements."""
     people = session.exec(

@@ -343,6 +343,20 @@ def _appointment_ref(facts: Facts, a: AppointmentFact) -> Ref:
     return Ref("appointment", a.id, facts.name_of(a.person_id) if a.person_id else a.name)
 
 
+def _with_descendants(ids: set[int], departments: Iterable[DepartmentFact]) -> set[int]:
+    """A verneområde that names a department covers the departments below it too."""
+    found = set(ids)
+    parents = {d.id: d.parent_id for d in departments}
+    changed = True
+    while changed:
+        changed = False
+        for child, parent in parents.items():
+            if parent in found and child not in found:
+                found.add(child)
+                changed = True
+    return found
+
+
 def safety_rep_rules(facts: Facts, day: date, settings: RuleSettings) -> list[Finding]:
     """AML § 6-1: a verneombud, a hovedverneombud when there are several, every area covered."""
     findings: list[Finding] = []
@@ -416,6 +430,7 @@ def safety_rep_rules(facts: Facts, day: date, settings: RuleSettings) -> list[Fi
                 covered |= a.area_ids
             elif a.kind == SAFETY_REP or len(reps) == 1:
                 whole_company = True
+        covered = _with_descendants(covered, facts.departments)
         uncovered = [] if whole_company else [d for d in open_departments if d.id not in covered]
         findings.append(
             Finding(

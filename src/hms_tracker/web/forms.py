@@ -4,6 +4,7 @@ in the user's language keyed by field name, and keep what the user typed."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date
 from typing import Annotated, Any, TypeVar
 
@@ -113,15 +114,22 @@ def date_value(value: Any) -> Any:
     if value is None or isinstance(value, date):
         return value
     try:
-        return parse_date_text(str(value))
+        parsed = parse_date_text(str(value))
     except ValueError:
         raise field_error(
             _("Skriv en gyldig dato, for eksempel 2025-01-31 eller 31.01.2025.")
         ) from None
+    if not 1900 <= parsed.year <= 2200:
+        raise field_error(_("Skriv en dato mellom år 1900 og 2200."))
+    return parsed
 
 
 def plain_text(value: Any) -> Any:
     """A pydantic `before` validator that refuses control characters in text."""
-    if isinstance(value, str) and any(ord(ch) < 32 and ch not in "\t" for ch in value):
+    # Control characters, and invisible format characters such as zero-width spaces and
+    # right-to-left overrides that make a name look like something else.
+    if isinstance(value, str) and any(
+        (ord(ch) < 32 and ch != "\t") or unicodedata.category(ch) == "Cf" for ch in value
+    ):
         raise field_error(_("Teksten inneholder ugyldige tegn."))
     return value
