@@ -205,7 +205,7 @@ def test_agreement_register_refuses_more_than_two_years(client, session):
         "/appointments/agreements",
         {"valid_from": "2025-01-01", "valid_to": "2027-01-01", "description": "Avtale"},
     )
-    assert r.status_code == 422 and "høyst to år" in r.text
+    assert r.status_code == 422 and "høyst 2 år" in r.text
     r = client.submit(
         "/appointments/agreements",
         {

@@ -312,7 +312,7 @@ def test_agreement_longer_than_two_years_is_refused(session):
     )
     with pytest.raises(InvalidInput) as exc:
         service.create_agreement(session=session, data=too_long)
-    assert "to år" in exc.value.errors["valid_to"] and "§ 6-1" in exc.value.errors["valid_to"]
+    assert "høyst 2 år" in exc.value.errors["valid_to"] and "§ 6-1" in exc.value.errors["valid_to"]
     rows = service.list_agreements(session=session, today=date(2025, 6, 1))
     assert [r.status for r in rows] == ["active"]
 
@@ -377,3 +377,18 @@ def test_areas_are_replaced_on_edit(session):
         select(AppointmentArea).where(AppointmentArea.appointment_id == vo.id)
     ).all()
     assert [r.department_id for r in rows] == [b.id]
+
+
+def test_agreement_limit_follows_the_rules_setting(session):
+    from hms_tracker.organisation.models import CompanySetting
+
+    session.add(CompanySetting(key="rules.agreement_max_years", value="1"))
+    session.flush()
+    with pytest.raises(InvalidInput) as exc:
+        service.create_agreement(
+            session=session,
+            data=AgreementForm(
+                valid_from=date(2025, 1, 1), valid_to=date(2026, 6, 30), description="Avtale"
+            ),
+        )
+    assert "høyst 1 år" in exc.value.errors["valid_to"]

@@ -30,6 +30,7 @@ from hms_tracker.appointments.models import (
 from hms_tracker.errors import InvalidInput, NotFound
 from hms_tracker.organisation.models import CompanySetting, Department, Person
 from hms_tracker.organisation.service import EditConflict
+from hms_tracker.rules.settings import RuleSettings
 from hms_tracker.web.auth import register_role_provider
 from hms_tracker.web.i18n import _, format_date
 
@@ -39,8 +40,15 @@ TERM_KINDS = frozenset(
 AREA_KINDS = frozenset({AppointmentKind.safety_rep, AppointmentKind.chief_safety_rep})
 ENDING_SOON_DAYS = 60
 DEFAULT_TERM_YEARS = 2
-AGREEMENT_MAX_YEARS = 2
 KIND_ORDER = tuple(kind.value for kind in AppointmentKind)
+
+
+def _agreement_max_years(session: Session) -> int:
+    """The rules' setting (two years, AML § 6-1), the same the rule engine uses."""
+    row = session.get(CompanySetting, "rules.agreement_max_years")
+    if row is not None and row.value.strip().isdigit() and int(row.value) > 0:
+        return int(row.value)
+    return RuleSettings().agreement_max_years
 
 
 # --- dates ------------------------------------------------------------------------------
@@ -563,13 +571,15 @@ def list_agreements(*, session: Session, today: date) -> list[AgreementRow]:
 def create_agreement(*, session: Session, data: AgreementForm) -> SafetyRepAgreement:
     if data.valid_to < data.valid_from:
         raise InvalidInput({"valid_to": _("Sluttdatoen kan ikke være før startdatoen.")})
-    limit = period_end(data.valid_from, AGREEMENT_MAX_YEARS)
+    years = _agreement_max_years(session)
+    limit = period_end(data.valid_from, years)
     if data.valid_to > limit:
         raise InvalidInput(
             {
                 "valid_to": _(
-                    "En avtale om annen ordning enn verneombud kan gjelde i høyst to år "
+                    "En avtale om annen ordning enn verneombud kan gjelde i høyst %(years)s år "
                     "(arbeidsmiljøloven § 6-1). Siste gyldige dag er %(date)s.",
+                    years=years,
                     date=format_date(limit),
                 )
             }
