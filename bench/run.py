@@ -43,6 +43,10 @@ ENDPOINTS: tuple[tuple[str, bool], ...] = (
     ("/people?q=sen", True),
     ("/departments", True),
     ("/audit", True),
+    ("/appointments", True),
+    ("/training", True),
+    ("/gaps", True),
+    ("/gaps?on=2025-01-01", True),
 )
 
 
