@@ -491,3 +491,18 @@ def test_a_safety_area_covers_the_departments_below_it():
     )
     report = evaluate(Facts(staff(20), reps, departments=departments), DAY)
     assert finding(report, "aml-6-1.safety-areas").status is Status.ok
+
+
+def test_a_new_leader_has_a_grace_period_for_the_employer_course():
+    facts = Facts(
+        employments=staff(5),
+        courses=(EMPLOYER_COURSE,),
+        departments=(DepartmentFact(1, "Lager"),),
+        leaders=(LeaderFact(4, 1, date(2026, 10, 1)),),
+        person_names={4: "Liv"},
+    )
+    (row,) = evaluate(facts, DAY).training
+    assert row.status is Status.in_grace and row.due_on == date(2027, 3, 31)
+    assert evaluate(facts, date(2026, 9, 30)).training == []  # not yet a leader
+    (later,) = evaluate(facts, date(2027, 4, 1)).training
+    assert later.status is Status.missing

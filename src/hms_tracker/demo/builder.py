@@ -446,7 +446,11 @@ def build_leaders(
     session: Session, *, departments: dict[str, Department], leaders: dict[str, Person]
 ) -> list[DepartmentLeader]:
     rows = [
-        DepartmentLeader(department_id=departments[name].id, person_id=person.id)
+        DepartmentLeader(
+            department_id=departments[name].id,
+            person_id=person.id,
+            starts_on=person.employed_from,
+        )
         for name, person in leaders.items()
     ]
     session.add_all(rows)

@@ -41,6 +41,9 @@ class DepartmentLeader(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     department_id: int = Field(foreign_key="department.id", index=True)
     person_id: int = Field(foreign_key="person.id", index=True)
+    # When the person became leader (the grace period for the employer course runs from
+    # here); empty for leaders registered before this was recorded.
+    starts_on: date | None = None
 
     __table_args__ = (sa.UniqueConstraint("department_id", "person_id"),)
 

@@ -348,7 +348,9 @@ def add_leader(*, session: Session, department: Department, person_id: int, toda
         raise InvalidInput(
             {"person_id": _("%(name)s leder allerede avdelingen.", name=person.name)}
         )
-    session.add(DepartmentLeader(department_id=department.id, person_id=person_id))  # type: ignore[arg-type]
+    session.add(
+        DepartmentLeader(department_id=department.id, person_id=person_id, starts_on=today)  # type: ignore[arg-type]
+    )
     session.flush()
 
 

@@ -106,6 +106,10 @@ class DepartmentFact:
 class LeaderFact:
     person_id: int
     department_id: int
+    starts_on: date | None = None  # unknown for leaders registered before it was recorded
+
+    def leads_on(self, day: date) -> bool:
+        return self.starts_on is None or self.starts_on <= day
 
 
 @dataclass(frozen=True)
@@ -267,11 +271,14 @@ def training_overview(facts: Facts, day: date, settings: RuleSettings) -> list[T
     active = [a for a in facts.holding(day) if a.person_id is not None]
     employed = facts.employed_on(day)
     open_departments = {d.id for d in facts.departments if d.is_open_on(day)}
-    leaders = {
-        lf.person_id
-        for lf in facts.leaders
-        if lf.person_id in employed and lf.department_id in open_departments
-    }
+    leader_since: dict[int, date | None] = {}
+    for lf in facts.leaders:
+        if lf.person_id in employed and lf.department_id in open_departments and lf.leads_on(day):
+            known = leader_since.get(lf.person_id, lf.starts_on)
+            leader_since[lf.person_id] = (
+                None if known is None or lf.starts_on is None else min(known, lf.starts_on)
+            )
+    leaders = set(leader_since)
     records_by_key: dict[tuple[int, int], list[RecordFact]] = defaultdict(list)
     for record in facts.records:
         records_by_key[(record.person_id, record.course_type_id)].append(record)
@@ -290,6 +297,8 @@ def training_overview(facts: Facts, day: date, settings: RuleSettings) -> list[T
                 required.setdefault(person_id, (set(), []))[0].add(LEADER)
         for person_id, (kinds, ids) in required.items():
             starts = [started[a_id] for a_id in ids if a_id in started]
+            if LEADER in kinds and leader_since.get(person_id) is not None:
+                starts.append(leader_since[person_id])  # type: ignore[arg-type]
             rows.append(
                 training_status(
                     person_id=person_id,
@@ -504,7 +513,11 @@ def amu_rules(facts: Facts, day: date, settings: RuleSettings) -> list[Finding]:
     # The employer or top management sits on the employer side.
     directors = {a.person_id for a in active if a.kind == MANAGING_DIRECTOR and a.person_id}
     top_departments = {d.id for d in facts.departments if d.parent_id is None}
-    top_leaders = {lf.person_id for lf in facts.leaders if lf.department_id in top_departments}
+    top_leaders = {
+        lf.person_id
+        for lf in facts.leaders
+        if lf.department_id in top_departments and lf.leads_on(day)
+    }
     employer_regulars = side(members, "employer", False)
     top = [a for a in employer_regulars if a.person_id in directors | top_leaders]
     findings.append(

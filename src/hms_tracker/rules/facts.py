@@ -147,10 +147,8 @@ def load_facts(*, session: Session, day: date) -> Facts:
             for d in session.exec(select(Department)).all()
         ),
         leaders=tuple(
-            LeaderFact(person_id, department_id)
-            for person_id, department_id in session.exec(
-                select(DepartmentLeader.person_id, DepartmentLeader.department_id)
-            ).all()
+            LeaderFact(lf.person_id, lf.department_id, lf.starts_on)
+            for lf in session.exec(select(DepartmentLeader)).all()
         ),
         person_names={
             pid: name
