@@ -104,3 +104,24 @@ def get_session(request: Request) -> Iterator[Session]:
 
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+def claim_version(session: Session, obj: Any, version: int) -> None:
+    """Move a row to the next version if it still has the version the form was opened on.
+
+    The conditional UPDATE also locks the row (PostgreSQL), so of two simultaneous saves of
+    the same version exactly one wins and the other gets EditConflict (with the saved row).
+    """
+    from hms_tracker.errors import EditConflict
+
+    model = type(obj)
+    result = session.execute(
+        sa.update(model)
+        .where(model.id == obj.id, model.version == version)
+        .values(version=version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        session.refresh(obj)
+        raise EditConflict(obj)
+    obj.version = version + 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 
 class DomainError(Exception):
@@ -39,3 +40,18 @@ class TransitionRefused(DomainError):
     def __init__(self, message: str):
         super().__init__(message)
         self.message = message
+
+
+class EditConflict(Conflict):
+    """Someone saved the record after the form was opened; `current` is what they saved."""
+
+    def __init__(self, current: Any):
+        from hms_tracker.web.i18n import _
+
+        super().__init__(
+            _(
+                "Oppføringen er endret av noen andre siden du åpnet skjemaet. "
+                "Se de lagrede verdiene, og lagre på nytt hvis dine endringer skal gjelde."
+            )
+        )
+        self.current = current

@@ -164,7 +164,7 @@ def test_ending_before_the_start_is_refused(session):
 
 def test_editing_does_not_collide_with_itself_and_checks_the_version(session):
     from hms_tracker.appointments.forms import AppointmentEditForm
-    from hms_tracker.organisation.service import EditConflict
+    from hms_tracker.errors import EditConflict
 
     person = make_person(session)
     appointment = create(session, person_id=person.id)

@@ -29,9 +29,8 @@ from hms_tracker.appointments.forms import (
 )
 from hms_tracker.appointments.models import Appointment
 from hms_tracker.db import SessionDep
-from hms_tracker.errors import InvalidInput
+from hms_tracker.errors import EditConflict, InvalidInput
 from hms_tracker.organisation import service as organisation
-from hms_tracker.organisation.service import EditConflict
 from hms_tracker.web.auth import Permission, register_permission
 from hms_tracker.web.dates import today
 from hms_tracker.web.forms import FormValues, parse_form

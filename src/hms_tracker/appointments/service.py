@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, col, select, update
+from sqlmodel import Session, col, select
 
 from hms_tracker.accounts.models import User
 from hms_tracker.appointments.forms import AgreementForm, AppointmentForm, kind_label
@@ -27,9 +27,9 @@ from hms_tracker.appointments.models import (
     AppointmentKind,
     SafetyRepAgreement,
 )
+from hms_tracker.db import claim_version
 from hms_tracker.errors import InvalidInput, NotFound
 from hms_tracker.organisation.models import CompanySetting, Department, Person
-from hms_tracker.organisation.service import EditConflict
 from hms_tracker.rules.settings import RuleSettings
 from hms_tracker.web.auth import register_role_provider
 from hms_tracker.web.i18n import _, format_date
@@ -418,27 +418,13 @@ def create_appointment(*, session: Session, data: AppointmentForm) -> Appointmen
     return appointment
 
 
-def _claim_version(session: Session, appointment: Appointment, version: int) -> None:
-    """Move to the next version if the row still has the one the form was opened on."""
-    result = session.execute(
-        update(Appointment)
-        .where(col(Appointment.id) == appointment.id, col(Appointment.version) == version)
-        .values(version=version + 1)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        session.refresh(appointment)
-        raise EditConflict(appointment)
-    appointment.version = version + 1
-
-
 def update_appointment(
     *, session: Session, appointment: Appointment, data: AppointmentForm, version: int
 ) -> Appointment:
     """Save the form over the version it was opened on. The kind never changes."""
     fields = _validated(session, data, appointment.kind, appointment)
     area_ids = fields.pop("area_ids")
-    _claim_version(session, appointment, version)
+    claim_version(session, appointment, version)
     for name, value in fields.items():
         setattr(appointment, name, value)
     session.add(appointment)

@@ -30,7 +30,7 @@ from hms_tracker.appointments.forms import status_tag as appointment_status_tag
 from hms_tracker.compliance import service as compliance
 from hms_tracker.compliance.presenter import helpers as compliance_helpers
 from hms_tracker.db import SessionDep
-from hms_tracker.errors import Forbidden, InvalidInput, NotFound
+from hms_tracker.errors import EditConflict, Forbidden, InvalidInput, NotFound
 from hms_tracker.organisation import csv_io, service
 from hms_tracker.organisation.forms import (
     AccountForm,
@@ -569,7 +569,7 @@ def person_edit(
             version=data.version,
             actor_person_id=principal.person_id,
         )
-    except service.EditConflict as exc:
+    except EditConflict as exc:
         values = {**values, "version": exc.current.version}
         return _person_form(
             request,

@@ -13,9 +13,10 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, col, func, select, update
+from sqlmodel import Session, col, func, select
 
-from hms_tracker.errors import Conflict, InvalidInput, NotFound
+from hms_tracker.db import claim_version
+from hms_tracker.errors import InvalidInput, NotFound
 from hms_tracker.organisation.forms import DepartmentForm, PersonForm
 from hms_tracker.organisation.models import Department, DepartmentLeader, Person
 from hms_tracker.web.i18n import _
@@ -71,38 +72,6 @@ def employment_status(person: Person, today: date) -> str:
     if person.employed_from > today:
         return "upcoming"
     return "active"
-
-
-class EditConflict(Conflict):
-    """Someone saved the record after the form was opened; `current` is what they saved."""
-
-    def __init__(self, current: Any):
-        super().__init__(
-            _(
-                "Oppføringen er endret av noen andre siden du åpnet skjemaet. "
-                "Se de lagrede verdiene, og lagre på nytt hvis dine endringer skal gjelde."
-            )
-        )
-        self.current = current
-
-
-def _claim_version(session: Session, obj: Person | Department, version: int) -> None:
-    """Move the row to the next version if it still has the version the form was opened on.
-
-    The conditional UPDATE also locks the row (PostgreSQL), so of two simultaneous saves of
-    the same version exactly one wins and the other gets EditConflict.
-    """
-    model = type(obj)
-    result = session.execute(
-        update(model)
-        .where(col(model.id) == obj.id, col(model.version) == version)
-        .values(version=version + 1)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        session.refresh(obj)
-        raise EditConflict(obj)
-    obj.version = version + 1
 
 
 # --- departments ------------------------------------------------------------------------
@@ -549,7 +518,7 @@ def update_person(
         )
     _check_email_free(session, data.email, person.id)
     _check_department_open(session, data.department_id, person.department_id)
-    _claim_version(session, person, version)
+    claim_version(session, person, version)
     _apply(person, data)
     if person.employed_to is None:
         person.end_reason = None

@@ -17,11 +17,10 @@ from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
 from hms_tracker.db import SessionDep
-from hms_tracker.errors import InvalidInput
+from hms_tracker.errors import EditConflict, InvalidInput
 from hms_tracker.organisation import service as organisation
 from hms_tracker.organisation.forms import hours_text
 from hms_tracker.organisation.models import Person
-from hms_tracker.organisation.service import EditConflict
 from hms_tracker.training import service, uploads
 from hms_tracker.training.forms import (
     CourseTypeEditForm,

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlmodel import Session, col, func, select, update
+from sqlmodel import Session, col, func, select
 
+from hms_tracker.db import claim_version
 from hms_tracker.errors import InvalidInput, NotFound
 from hms_tracker.organisation.models import Person
-from hms_tracker.organisation.service import EditConflict
 from hms_tracker.training.forms import CourseTypeForm, TrainingRecordForm
 from hms_tracker.training.models import Certificate, CourseType, TrainingRecord
 from hms_tracker.training.uploads import CheckedUpload
@@ -87,26 +87,11 @@ def create_course_type(*, session: Session, data: CourseTypeForm) -> CourseType:
     return course_type
 
 
-def _claim_version(session: Session, course_type: CourseType, version: int) -> None:
-    """Move to the next version if the row still has the one the form was opened on (the
-    conditional UPDATE locks the row on PostgreSQL: of two saves exactly one wins)."""
-    result = session.execute(
-        update(CourseType)
-        .where(col(CourseType.id) == course_type.id, col(CourseType.version) == version)
-        .values(version=version + 1)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        session.refresh(course_type)
-        raise EditConflict(course_type)
-    course_type.version = version + 1
-
-
 def update_course_type(
     *, session: Session, course_type: CourseType, data: CourseTypeForm, version: int
 ) -> CourseType:
     _check_name_free(session, data.name.strip(), course_type.id)
-    _claim_version(session, course_type, version)
+    claim_version(session, course_type, version)
     _apply_course_type(course_type, data)
     session.add(course_type)
     session.flush()
