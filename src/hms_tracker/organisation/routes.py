@@ -523,7 +523,7 @@ def person_detail_page(
         if can_see_training
         else [],
         can_see_training=can_see_training,
-        employment_ended=person.employed_to is not None and person.employed_to < day,
+        employment_ended=service.employment_status(person, day) == "former",
         kind_label=appointment_kind_label,
         appointment_status_tag=appointment_status_tag,
         **compliance_helpers(),

@@ -311,9 +311,7 @@ def record_create(
             data=data,
             certificate=certificate,
             today=today(),
-            registered_by_self=person.id == principal.person_id
-            and not principal.is_admin
-            and person.department_id not in principal.led_department_ids,
+            actor=principal,
         )
     except InvalidInput as exc:
         return _record_form(

@@ -20,6 +20,7 @@ from hms_tracker.organisation.models import Person
 from hms_tracker.training.forms import CourseTypeForm, TrainingRecordForm
 from hms_tracker.training.models import Certificate, CourseType, TrainingRecord
 from hms_tracker.training.uploads import CheckedUpload
+from hms_tracker.web.auth import Principal
 from hms_tracker.web.i18n import _
 
 # --- course types -------------------------------------------------------------------------
@@ -153,13 +154,18 @@ def create_record(
     data: TrainingRecordForm,
     certificate: CheckedUpload | None,
     today: date,
-    registered_by_self: bool = False,
+    actor: Principal,
 ) -> TrainingRecord:
     """Store completed training (and its certificate). Several records of one course type
     are kept side by side: hours may be taken in parts. Someone registering their own
     training must attach the certificate: the coordinator is never told "all fine" on an
     unsupported word alone."""
     errors: dict[str, str] = {}
+    registered_by_self = (
+        person.id == actor.person_id
+        and not actor.is_admin
+        and person.department_id not in actor.led_department_ids
+    )
     if registered_by_self and certificate is None:
         errors["certificate"] = _("Legg ved kursbeviset når du registrerer din egen opplæring.")
     course_type = session.get(CourseType, data.course_type_id)
