@@ -8,6 +8,13 @@ from hms_tracker.appointments.models import (
     SafetyRepAgreement,
 )
 from hms_tracker.audit.models import AuditEvent
+from hms_tracker.deviations.models import (
+    CorrectiveAction,
+    Deviation,
+    DeviationAttachment,
+    DeviationComment,
+)
+from hms_tracker.notifications.models import OutboxMessage, ReminderDigest
 from hms_tracker.organisation.models import CompanySetting, Department, DepartmentLeader, Person
 from hms_tracker.training.models import Certificate, CourseType, TrainingRecord
 
@@ -20,6 +27,12 @@ __all__ = [
     "SafetyRepAgreement",
     "TrainingRecord",
     "AuditEvent",
+    "CorrectiveAction",
+    "Deviation",
+    "DeviationAttachment",
+    "DeviationComment",
+    "OutboxMessage",
+    "ReminderDigest",
     "CompanySetting",
     "Department",
     "DepartmentLeader",

@@ -1,0 +1,2 @@
+"""Deviations (avvik): report, handle, corrective actions, close; comments, attachments,
+anonymous reports with receipt codes, statistics."""
