@@ -11,7 +11,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-
 revision: str = "0004"
 down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
@@ -19,7 +18,7 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-        op.create_table(
+    op.create_table(
         "outbox_message",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("recipient", sa.String(length=254), nullable=False),
@@ -231,9 +230,8 @@ def upgrade() -> None:
         )
 
 
-
 def downgrade() -> None:
-        with op.batch_alter_table("deviation_comment", schema=None) as batch_op:
+    with op.batch_alter_table("deviation_comment", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_deviation_comment_deviation_id"))
 
     op.drop_table("deviation_comment")
