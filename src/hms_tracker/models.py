@@ -16,9 +16,25 @@ from hms_tracker.deviations.models import (
 )
 from hms_tracker.notifications.models import OutboxMessage, ReminderDigest
 from hms_tracker.organisation.models import CompanySetting, Department, DepartmentLeader, Person
+from hms_tracker.routines.models import (
+    Routine,
+    RoutineAcknowledgement,
+    RoutineAttachment,
+    RoutineDepartment,
+    RoutineReview,
+    RoutineTag,
+    RoutineVersion,
+)
 from hms_tracker.training.models import Certificate, CourseType, TrainingRecord
 
 __all__ = [
+    "Routine",
+    "RoutineAcknowledgement",
+    "RoutineAttachment",
+    "RoutineDepartment",
+    "RoutineReview",
+    "RoutineTag",
+    "RoutineVersion",
     "AmuChairPeriod",
     "Appointment",
     "AppointmentArea",

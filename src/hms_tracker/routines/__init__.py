@@ -1,0 +1,1 @@
+"""HMS routines: versions, scope, tags, reviews, read-acknowledgements and attachments."""
