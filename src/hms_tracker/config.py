@@ -7,7 +7,7 @@ import secrets
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -44,6 +44,22 @@ class Settings(BaseSettings):
     login_client_factor: int = 10
     login_lock_minutes: int = 15
     login_window_minutes: int = 15
+
+    # E-mail (SMTP). An empty host turns e-mail off: messages wait in the outbox.
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_username: str = ""
+    smtp_password: SecretStr = SecretStr("")
+    smtp_from: str = "hms-tracker <hms@localhost>"
+    smtp_starttls: bool = False
+    smtp_ssl: bool = False
+    smtp_timeout: float = 10.0
+    # A message that failed this many times is given up (kept in the outbox, logged).
+    smtp_max_attempts: int = 5
+
+    @property
+    def mail_enabled(self) -> bool:
+        return bool(self.smtp_host.strip())
 
     @property
     def request_max_bytes(self) -> int:
