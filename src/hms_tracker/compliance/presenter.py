@@ -12,7 +12,7 @@ from typing import Any
 from hms_tracker.rules.engine import TrainingStatus
 from hms_tracker.rules.findings import Finding, Status
 from hms_tracker.rules.headcount import as_decimal
-from hms_tracker.web.i18n import _, format_date, format_number, lazy
+from hms_tracker.web.i18n import _, format_date, format_number, lazy, ngettext
 
 STATUS_LABELS = {
     Status.ok: lazy("I orden"),
@@ -259,6 +259,33 @@ def present(finding: Finding) -> Presented:  # noqa: C901  (one branch per rule,
         )
         fix_url = f"/training?course={p.get('course_id')}"
         fix_label = _("Se opplæringsoversikten")
+    elif rule == "routines.review-overdue":
+        title = _("Rutiner som skal gjennomgås")
+        explanation = (
+            ngettext(
+                "%(num)s av %(total)s rutiner har passert datoen for gjennomgang.",
+                "%(num)s av %(total)s rutiner har passert datoen for gjennomgang.",
+                p.get("overdue", 0),
+                total=p.get("routines"),
+            )
+            if finding.is_gap
+            else _("Alle gjeldende rutiner er gjennomgått i tide.")
+        )
+        fix_url, fix_label = "/routines?overdue=1", _("Se rutinene som skal gjennomgås")
+    elif rule == "aml-2a-6.whistleblowing-routine":
+        title = _("Rutine for varsling")
+        if finding.is_gap:
+            explanation = _(
+                "Virksomheter med minst %(threshold)s ansatte skal ha skriftlige rutiner for "
+                "varsling. Bedriften har %(n)s ansatte, men ingen gjeldende rutine merket "
+                "«varsling».",
+                threshold=p.get("threshold"),
+                n=p.get("employees"),
+            )
+            fix_url, fix_label = "/routines/new", _("Skriv rutine for varsling")
+        else:
+            explanation = _("Bedriften har en gjeldende rutine for varsling.")
+            fix_url, fix_label = "/routines?tag=varsling", _("Se rutinen")
     else:  # a rule without words yet still shows, never silently
         title = rule
         explanation = ""

@@ -113,6 +113,22 @@ class LeaderFact:
 
 
 @dataclass(frozen=True)
+class RoutineFact:
+    """A routine with a version in force (not archived): when it was last reviewed or
+    published, its review interval, and its tags."""
+
+    id: int
+    title: str
+    reviewed_on: date  # the later of the last review and the last publication
+    interval_months: int
+    tags: frozenset[str] = frozenset()
+
+    @property
+    def review_due_on(self) -> date:
+        return routine_review_due(self.reviewed_on, self.interval_months)
+
+
+@dataclass(frozen=True)
 class Facts:
     employments: tuple[Employment, ...] = ()
     appointments: tuple[AppointmentFact, ...] = ()
@@ -123,6 +139,7 @@ class Facts:
     departments: tuple[DepartmentFact, ...] = ()
     leaders: tuple[LeaderFact, ...] = ()
     person_names: dict[int, str] = field(default_factory=dict)
+    routines: tuple[RoutineFact, ...] = ()
 
     def employed_on(self, day: date) -> frozenset[int]:
         return frozenset(e.person_id for e in self.employments if e.is_employed_on(day))
@@ -150,6 +167,16 @@ def add_months(day: date, months: int) -> date:
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def routine_review_due(reviewed_on: date, interval_months: int) -> date:
+    """The day a routine is due for review: the last review (or publication) plus the
+    interval. Reviewing on that day is in time; the day after, it is overdue."""
+    return add_months(reviewed_on, interval_months)
+
+
+def is_review_overdue(reviewed_on: date, interval_months: int, day: date) -> bool:
+    return day > routine_review_due(reviewed_on, interval_months)
 
 
 # --- training ---------------------------------------------------------------------------
@@ -674,6 +701,48 @@ def training_rules(rows: list[TrainingStatus], facts: Facts) -> list[Finding]:
     return findings
 
 
+WHISTLEBLOWING_TAG = "varsling"
+
+
+def routine_review_rule(facts: Facts, day: date) -> list[Finding]:
+    """Routines are kept up to date (internkontrollforskriften § 5 nr. 8): a routine in
+    force past its review date is a gap. No routines, no finding."""
+    if not facts.routines:
+        return []
+    overdue = sorted(
+        (r for r in facts.routines if is_review_overdue(r.reviewed_on, r.interval_months, day)),
+        key=lambda r: (r.review_due_on, r.title),
+    )
+    return [
+        Finding(
+            "routines.review-overdue",
+            Status.gap if overdue else Status.ok,
+            "internkontrollforskriften § 5 nr. 8",
+            tuple(Ref("routine", r.id, r.title) for r in overdue),
+            {"routines": len(facts.routines), "overdue": len(overdue)},
+        )
+    ]
+
+
+def whistleblowing_rule(facts: Facts, day: date, settings: RuleSettings) -> list[Finding]:
+    """AML § 2A-6: with at least 5 employees (counted as for the verneombud rule: everyone)
+    the company has a written whistleblowing routine, here a routine in force tagged
+    `varsling`."""
+    employees = headcount_on(facts.employments, day)
+    if employees < settings.whistleblowing_min_employees:
+        return []
+    routines = [r for r in facts.routines if WHISTLEBLOWING_TAG in r.tags]
+    return [
+        Finding(
+            "aml-2a-6.whistleblowing-routine",
+            Status.ok if routines else Status.gap,
+            "AML § 2A-6",
+            tuple(Ref("routine", r.id, r.title) for r in routines),
+            {"employees": employees, "threshold": settings.whistleblowing_min_employees},
+        )
+    ]
+
+
 @dataclass(frozen=True)
 class Report:
     day: date
@@ -694,5 +763,7 @@ def evaluate(facts: Facts, day: date, settings: RuleSettings | None = None) -> R
         + amu_rules(facts, day, settings)
         + [term_rule(facts, day)]
         + training_rules(training, facts)
+        + whistleblowing_rule(facts, day, settings)
+        + routine_review_rule(facts, day)
     )
     return Report(day=day, training=training, findings=findings)

@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from hms_tracker.organisation.models import Person
@@ -20,6 +21,7 @@ from hms_tracker.rules.engine import (
     LeaderFact,
     RecordFact,
     Report,
+    RoutineFact,
     evaluate,
 )
 from hms_tracker.rules.headcount import (
@@ -155,6 +157,55 @@ def load_facts(*, session: Session, day: date) -> Facts:
             for pid, name in session.exec(select(Person.id, Person.name)).all()
             if pid is not None
         },
+        routines=load_routine_facts(session=session, day=day),
+    )
+
+
+def load_routine_facts(*, session: Session, day: date) -> tuple[RoutineFact, ...]:
+    """Routines with a version in force on `day` (not archived), in three queries."""
+    from hms_tracker.routines.models import (
+        Routine,
+        RoutineReview,
+        RoutineTag,
+        RoutineVersion,
+        VersionStatus,
+    )
+
+    in_force = session.exec(
+        select(
+            col(Routine.id),
+            col(Routine.title),
+            col(Routine.review_interval_months),
+            col(RoutineVersion.published_on),
+        )
+        .join(RoutineVersion, col(RoutineVersion.routine_id) == Routine.id)
+        .where(
+            RoutineVersion.status == VersionStatus.published.value,
+            col(RoutineVersion.published_on) <= day,
+            sa.or_(col(Routine.archived_on).is_(None), col(Routine.archived_on) > day),
+        )
+    ).all()
+    if not in_force:
+        return ()
+    reviewed: dict[int, date] = {}
+    for routine_id, reviewed_on in session.exec(
+        select(RoutineReview.routine_id, sa.func.max(RoutineReview.reviewed_on))
+        .where(RoutineReview.reviewed_on <= day)
+        .group_by(col(RoutineReview.routine_id))
+    ).all():
+        reviewed[routine_id] = reviewed_on
+    tags: dict[int, set[str]] = {}
+    for routine_id, tag in session.exec(select(RoutineTag.routine_id, RoutineTag.tag)).all():
+        tags.setdefault(routine_id, set()).add(tag)
+    return tuple(
+        RoutineFact(
+            id=rid,  # type: ignore[arg-type]
+            title=title,
+            reviewed_on=max(d for d in (published_on, reviewed.get(rid)) if d is not None),  # type: ignore[arg-type]
+            interval_months=months,
+            tags=frozenset(tags.get(rid, ())),  # type: ignore[arg-type]
+        )
+        for rid, title, months, published_on in in_force
     )
 
 

@@ -17,6 +17,7 @@ class RuleSettings:
     grace_months: int = 6  # training may wait this long after the appointment starts
     expiring_days: int = 60  # warn this many days before a course expires
     ending_soon_days: int = 60
+    whistleblowing_min_employees: int = 5  # a whistleblowing routine from here (AML § 2A-6)
 
     @classmethod
     def from_values(cls, values: dict[str, str]) -> RuleSettings:
