@@ -133,3 +133,12 @@ def plain_text(value: Any) -> Any:
     ):
         raise field_error(_("Teksten inneholder ugyldige tegn."))
     return value
+
+
+def multiline_text(value: Any) -> Any:
+    """`plain_text` for text areas: line breaks allowed, other control characters refused.
+    Line endings are normalised to LF."""
+    if isinstance(value, str):
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
+        plain_text(value.replace("\n", " "))
+    return value

@@ -1,0 +1,769 @@
+"""Deviation pages for logged-in people: report (/deviations/new), the case page with its
+handling forms, attachments. The list and its export, the statistics and the anonymous
+report have their own modules.
+
+Routes parse and render; the rules are in service.py. Each handling form posts the version
+it was opened on, so a second save over someone else's is refused with what changed.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+from starlette.datastructures import UploadFile
+
+from hms_tracker.db import SessionDep, utcnow
+from hms_tracker.deviations import service
+from hms_tracker.deviations import uploads as checks
+from hms_tracker.deviations.forms import (
+    ActionDoneForm,
+    ActionForm,
+    AssignForm,
+    CloseForm,
+    CommentForm,
+    EditForm,
+    NotificationForm,
+    ReasonForm,
+    ReportForm,
+    WithdrawForm,
+    category_label,
+    category_options,
+    effect_label,
+    effect_options,
+    status_tag,
+)
+from hms_tracker.deviations.models import CommentVisibility, Deviation
+from hms_tracker.deviations.timeline import timeline_for
+from hms_tracker.errors import EditConflict, InvalidInput, TransitionRefused
+from hms_tracker.organisation import service as organisation
+from hms_tracker.risk import (
+    consequence_label,
+    consequence_options,
+    probability_label,
+    probability_options,
+    risk_level,
+)
+from hms_tracker.training.uploads import content_disposition, megabytes
+from hms_tracker.web.auth import CurrentUser, Permission, register_permission
+from hms_tracker.web.dates import today
+from hms_tracker.web.forms import parse_form
+from hms_tracker.web.i18n import OSLO, _, format_number
+from hms_tracker.web.templating import flash, redirect, render
+
+register_permission("deviations.report", lambda p: True)
+register_permission("deviations.view", lambda p: True)  # the record check narrows it
+
+router = APIRouter()
+VIEW = [Permission("deviations.view")]
+
+
+def helpers() -> dict[str, Any]:
+    """Labels the deviation templates use (shared with the list and the receipt page)."""
+    return {
+        "status_tag": status_tag,
+        "category_label": category_label,
+        "effect_label": effect_label,
+        "risk_level": risk_level,
+        "consequence_label": consequence_label,
+        "probability_label": probability_label,
+        "local_input": local_input,
+    }
+
+
+def local_input(value: datetime | None) -> str:
+    """A stored time as the value of an <input type="datetime-local"> in Norwegian time."""
+    if value is None:
+        return ""
+    return value.astimezone(OSLO).strftime("%Y-%m-%dT%H:%M")
+
+
+# --- reading the report form (shared with the anonymous /report) ---------------------------
+
+
+class Uploads:
+    """The files of a form, checked; `error` is a message for the form when one was refused."""
+
+    def __init__(self) -> None:
+        self.files: list[checks.CheckedUpload] = []
+        self.error: str | None = None
+        self.too_large = False
+
+
+def read_uploads(request: Request, values: dict[str, Any], name: str = "files") -> Uploads:
+    result = Uploads()
+    raw = values.get(name)
+    items = raw if isinstance(raw, list) else [raw]
+    files = [f for f in items if isinstance(f, UploadFile)]
+    max_bytes = request.app.state.settings.upload_max_bytes
+    chosen = []
+    for upload in files:
+        try:
+            content = checks.read_limited(upload.file, max_bytes)
+        finally:
+            upload.file.close()
+        if not content and not upload.filename:
+            continue  # the field was left empty
+        chosen.append((content, upload.filename))
+    if len(chosen) > checks.MAX_ATTACHMENTS_PER_REPORT:
+        result.error = _(
+            "Du kan legge ved høyst %(count)s filer om gangen.",
+            count=checks.MAX_ATTACHMENTS_PER_REPORT,
+        )
+        return result
+    messages = []
+    for content, filename in chosen:
+        try:
+            result.files.append(checks.check_attachment(content, filename, max_bytes=max_bytes))
+        except checks.UploadRefused as refused:
+            result.too_large = result.too_large or refused.too_large
+            messages.append(
+                _(
+                    "%(file)s: %(reason)s",
+                    file=checks.safe_filename(filename),
+                    reason=refused.message,
+                )
+            )
+    if messages:
+        result.error = " ".join(messages)
+    return result
+
+
+def without_files(values: dict[str, Any], name: str = "files") -> dict[str, Any]:
+    return {k: v for k, v in values.items() if k != name}
+
+
+def report_form_context(request: Request, session: SessionDep) -> dict[str, Any]:
+    max_bytes = request.app.state.settings.upload_max_bytes
+    return {
+        "departments": organisation.department_options(session=session),
+        "categories": category_options(),
+        "consequences": consequence_options(),
+        "probabilities": probability_options(),
+        "accept": checks.ACCEPT,
+        "max_mb": format_number(megabytes(max_bytes)),
+        "max_files": checks.MAX_ATTACHMENTS_PER_REPORT,
+        **helpers(),
+    }
+
+
+def report_defaults(department: str | None = None) -> dict[str, Any]:
+    now = utcnow().astimezone(OSLO)
+    values: dict[str, Any] = {"occurred_at": now.strftime("%Y-%m-%dT%H:%M")}
+    if department and department.isdigit():
+        values["department_id"] = department
+    return values
+
+
+# --- report -------------------------------------------------------------------------------
+
+
+def _report_page(
+    request: Request,
+    session: SessionDep,
+    *,
+    values: dict[str, Any],
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    return render(
+        request,
+        "deviations/new.html",
+        status_code=status_code,
+        values=values,
+        errors=errors or {},
+        **report_form_context(request, session),
+    )
+
+
+@router.get("/deviations/new", dependencies=[Permission("deviations.report")])
+def report_new(
+    request: Request, session: SessionDep, principal: CurrentUser, department: str | None = None
+) -> Response:
+    values = report_defaults(department)
+    if "department_id" not in values and principal.person.department_id:
+        values["department_id"] = str(principal.person.department_id)
+    return _report_page(request, session, values=values)
+
+
+@router.post("/deviations/new", dependencies=[Permission("deviations.report")])
+async def report_create(request: Request, session: SessionDep, principal: CurrentUser) -> Response:
+    form = await request.form()
+    values = _values(form)
+    files = read_uploads(request, values)
+    typed = without_files(values)
+    try:
+        data = parse_form(ReportForm, typed)
+        if files.error:
+            raise InvalidInput({"files": files.error})
+        deviation, _receipt = service.create_deviation(
+            session=session, data=data, reporter=principal.person, attachments=files.files
+        )
+    except InvalidInput as exc:
+        errors = dict(exc.errors)
+        if files.error:
+            errors["files"] = files.error
+        return _report_page(
+            request,
+            session,
+            values=typed,
+            errors=errors,
+            status_code=413 if files.too_large and len(errors) == 1 else 422,
+        )
+    flash(
+        request,
+        _("Takk! Avviket er registrert med nummer %(id)s.", id=deviation.id),
+    )
+    return redirect(request, f"/deviations/{deviation.id}")
+
+
+def _values(form: Any) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for key in form:
+        if key == "csrf_token":
+            continue
+        items = form.getlist(key)
+        values[key] = items if len(items) > 1 or key == "files" else items[0]
+    return values
+
+
+# --- the case page ------------------------------------------------------------------------
+
+
+def load_deviation(
+    deviation_id: int, session: SessionDep, principal: CurrentUser
+) -> tuple[Deviation, service.Access]:
+    return service.get_visible(session=session, principal=principal, deviation_id=deviation_id)
+
+
+DeviationDep = Annotated[tuple[Deviation, service.Access], Depends(load_deviation)]
+
+
+def _detail(
+    request: Request,
+    session: SessionDep,
+    principal: CurrentUser,
+    deviation: Deviation,
+    access: service.Access,
+    *,
+    form: str | None = None,
+    values: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+    message: str | None = None,
+    conflict: list[tuple[str, str, str]] | None = None,
+    status_code: int = 200,
+) -> Response:
+    day = today()
+    actions = service.actions_of(session=session, deviation=deviation) if access.internal else []
+    comments = service.comments_of(
+        session=session, deviation=deviation, reporter_view=not access.internal
+    )
+    attachments = service.attachments_of(session=session, deviation=deviation)
+    if not access.internal:
+        attachments = [a for a in attachments if a.from_reporter]
+    people = {
+        deviation.reporter_person_id,
+        deviation.responsible_person_id,
+        deviation.closed_by_person_id,
+        deviation.notified_by_person_id,
+        *(a.owner_person_id for a in actions),
+        *(c.author_person_id for c in comments),
+    }
+    names = service.names_of(session=session, person_ids=people)
+    department = organisation.get_department(session=session, department_id=deviation.department_id)
+    choices = service.assignable_people(session=session, today=day) if access.work else []
+    return render(
+        request,
+        "deviations/detail.html",
+        status_code=status_code,
+        deviation=deviation,
+        access=access,
+        department=department,
+        actions=actions,
+        comments=comments,
+        attachments=attachments,
+        names=names,
+        people=choices,
+        timeline=timeline_for(session=session, deviation=deviation, internal=access.internal),
+        open_form=form,
+        values=values or {},
+        errors=errors or {},
+        message=message,
+        conflict=conflict,
+        effects=effect_options(),
+        today=day,
+        now_local=local_input(utcnow()),
+        **helpers(),
+    )
+
+
+@router.get("/deviations/{deviation_id:int}", dependencies=VIEW)
+def deviation_detail(
+    request: Request, session: SessionDep, principal: CurrentUser, found: DeviationDep
+) -> Response:
+    deviation, access = found
+    return _detail(request, session, principal, deviation, access)
+
+
+def _refused(
+    request: Request,
+    session: SessionDep,
+    principal: CurrentUser,
+    deviation: Deviation,
+    access: service.Access,
+    form: str,
+    values: dict[str, Any],
+    exc: Exception,
+) -> Response:
+    """The page again with the form that failed, what was typed and why."""
+    if isinstance(exc, InvalidInput):
+        return _detail(
+            request, session, principal, deviation, access,
+            form=form, values=values, errors=exc.errors, status_code=422,
+        )  # fmt: skip
+    if isinstance(exc, EditConflict):
+        session.refresh(deviation)
+        return _detail(
+            request, session, principal, deviation, access,
+            form=form, values=values, message=exc.message,
+            conflict=changes_since(deviation, values), status_code=409,
+        )  # fmt: skip
+    assert isinstance(exc, TransitionRefused)
+    return _detail(
+        request, session, principal, deviation, access,
+        form=form, values=values, message=exc.message, status_code=409,
+    )  # fmt: skip
+
+
+def changes_since(deviation: Deviation, values: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """(field, saved value, your value) for the fields where the saved deviation differs
+    from what the form sent: what someone else changed, or what is still yours to save."""
+    labels = field_labels()
+    saved = {
+        "title": deviation.title,
+        "description": deviation.description,
+        "place": deviation.place or "",
+        "category": category_label(deviation.category),
+        "consequence": str(deviation.consequence),
+        "probability": str(deviation.probability),
+        "immediate_action": deviation.immediate_action or "",
+        "responsible_person_id": str(deviation.responsible_person_id or ""),
+        "deadline": deviation.deadline.isoformat() if deviation.deadline else "",
+        "status": status_tag(deviation.status)[0],
+    }
+    yours = dict(values)
+    if "category" in yours:
+        yours["category"] = category_label(str(yours["category"]))
+    rows = []
+    for name, saved_value in saved.items():
+        if name in yours and str(yours[name] or "").strip() != str(saved_value).strip():
+            rows.append((labels.get(name, name), str(saved_value), str(yours[name] or "")))
+    if "status" not in yours:
+        rows.append((labels["status"], saved["status"], ""))
+    return rows
+
+
+def field_labels() -> dict[str, str]:
+    return {
+        "title": _("Hva skjedde (kort)"),
+        "description": _("Beskrivelse"),
+        "department_id": _("Avdeling"),
+        "place": _("Sted"),
+        "occurred_at": _("Når skjedde det"),
+        "category": _("Kategori"),
+        "consequence": _("Konsekvens"),
+        "probability": _("Sannsynlighet"),
+        "immediate_action": _("Strakstiltak"),
+        "serious_injury": _("Alvorlig personskade"),
+        "caused_absence": _("Førte til fravær"),
+        "responsible_person_id": _("Ansvarlig"),
+        "deadline": _("Frist"),
+        "status": _("Status"),
+        "reason": _("Begrunnelse"),
+        "root_cause": _("Årsak"),
+        "actions_effect": _("Virket tiltakene?"),
+        "closing_note": _("Merknad ved lukking"),
+        "notified_at": _("Varslet"),
+        "notification_note": _("Merknad om varslingen"),
+        "owner_person_id": _("Eier"),
+        "done_on": _("Utført dato"),
+        "done_note": _("Merknad"),
+        "body": _("Kommentar"),
+        "files": _("Vedlegg"),
+    }
+
+
+async def _posted(request: Request) -> dict[str, Any]:
+    return _values(await request.form())
+
+
+@router.post("/deviations/{deviation_id:int}/assign", dependencies=VIEW)
+async def deviation_assign(
+    request: Request, session: SessionDep, principal: CurrentUser, found: DeviationDep
+) -> Response:
+    deviation, access = found
+    values = await _posted(request)
+    try:
+        data = parse_form(AssignForm, values)
+        service.assign(
+            session=session, access=access, deviation=deviation, data=data, today=today()
+        )
+    except (InvalidInput, EditConflict, TransitionRefused) as exc:
+        return _refused(request, session, principal, deviation, access, "assign", values, exc)
+    flash(request, _("Avviket er tildelt."))
+    return redirect(request, f"/deviations/{deviation.id}")
+
+
+@router.post("/deviations/{deviation_id:int}/reject", dependencies=VIEW)
+async def deviation_reject(
+    request: Request, session: SessionDep, principal: CurrentUser, found: DeviationDep
+) -> Response:
+    deviation, access = found
+    values = await _posted(request)
+    try:
+        data = parse_form(ReasonForm, values)
+        service.reject(session=session, access=access, deviation=deviation, data=data)
+    except (InvalidInput, EditConflict, TransitionRefused) as exc:
+        return _refused(request, session, principal, deviation, access, "reject", values, exc)
+    flash(request, _("Avviket er avvist."))
+    return redirect(request, f"/deviations/{deviation.id}")
+
+
+@router.post("/deviations/{deviation_id:int}/close", dependencies=VIEW)
+async def deviation_close(
+    request: Request, session: SessionDep, principal: CurrentUser, found: DeviationDep
+) -> Response:
+    deviation, access = found
+    values = await _posted(request)
+    try:
+        data = parse_form(CloseForm, values)
+        service.close(
+            session=session,
+            access=access,
+            deviation=deviation,
+            data=data,
+            closed_by=principal.person_id,
+        )
+    except (InvalidInput, EditConflict, TransitionRefused) as exc:
+        return _refused(request, session, principal, deviation, access, "close", values, exc)
+    flash(request, _("Avviket er lukket."))
+    return redirect(request, f"/deviations/{deviation.id}")
+
+
+@router.post("/deviations/{deviation_id:int}/reopen", dependencies=VIEW)
+async def deviation_reopen(
+    request: Request, session: SessionDep, principal: CurrentUser, found: DeviationDep
+) -> Response:
+    deviation, access = found
+    values = await _posted(request)
+    try:
+        data = parse_form(ReasonForm, values)
+        service.reopen(session=session, access=access, deviation=deviation, data=data)
+    except (InvalidInput, EditConflict, TransitionRefused) as exc:
+        return _refused(request, session, principal, deviation, access, "reopen", values, exc)
+    flash(request, _("Avviket er gjenåpnet."))
+    return redirect(request, f"/deviations/{deviation.id}")
+
+
+@router.post(
+    "/deviations/{deviation_id:int}/notified", dependencies=VIEW
+)
+async def deviation_notified(
+    request: Request, session: SessionDep, principal: CurrentUser, found: DeviationDep
+) -> Response:
+    deviation, access = found
+    values = await _posted(request)
+    try:
+        data = parse_form(NotificationForm, values)
+        service.record_notification(
+            session=session,
+            access=access,
+            deviation=deviation,
+            data=data,
+            person_id=principal.person_id,
+        )
+    except (InvalidInput, EditConflict, TransitionRefused) as exc:
+        return _refused(request, session, principal, deviation, access, "notified", values, exc)
+    flash(request, _("Varslingen til Arbeidstilsynet og politiet er registrert."))
+    return redirect(request, f"/deviations/{deviation.id}")
+
+
+# --- edit ---------------------------------------------------------------------------------
+
+
+def _edit_page(
+    request: Request,
+    session: SessionDep,
+    deviation: Deviation,
+    *,
+    values: dict[str, Any],
+    errors: dict[str, str] | None = None,
+    conflict: list[tuple[str, str, str]] | None = None,
+    message: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    context = report_form_context(request, session)
+    context["departments"] = organisation.department_options(
+        session=session, include_ids=[deviation.department_id]
+    )
+    return render(
+        request,
+        "deviations/edit.html",
+        status_code=status_code,
+        deviation=deviation,
+        values=values,
+        errors=errors or {},
+        conflict=conflict,
+        message=message,
+        **context,
+    )
+
+
+def _edit_values(deviation: Deviation) -> dict[str, Any]:
+    values = {k: v for k, v in service.form_values_of(deviation).items()}
+    values["occurred_at"] = local_input(deviation.occurred_at)
+    values["serious_injury"] = "true" if deviation.serious_injury else ""
+    values["caused_absence"] = (
+        "" if deviation.caused_absence is None else ("yes" if deviation.caused_absence else "no")
+    )
+    values["version"] = deviation.version
+    return values
+
+
+@router.get("/deviations/{deviation_id:int}/edit", dependencies=VIEW)
+def deviation_edit(
+    request: Request, session: SessionDep, principal: CurrentUser, found: DeviationDep
+) -> Response:
+    deviation, access = found
+    if not access.work:
+        from hms_tracker.errors import Forbidden
+
+        raise Forbidden()
+    return _edit_page(request, session, deviation, values=_edit_values(deviation))
+
+
+@router.post("/deviations/{deviation_id:int}/edit", dependencies=VIEW)
+async def deviation_update(
+    request: Request, session: SessionDep, principal: CurrentUser, found: DeviationDep
+) -> Response:
+    deviation, access = found
+    if not access.work:
+        from hms_tracker.errors import Forbidden
+
+        raise Forbidden()
+    values = await _posted(request)
+    try:
+        data = parse_form(EditForm, values)
+        service.update_deviation(session=session, deviation=deviation, data=data)
+    except InvalidInput as exc:
+        return _edit_page(
+            request, session, deviation, values=values, errors=exc.errors, status_code=422
+        )
+    except EditConflict as exc:
+        session.refresh(deviation)
+        return _edit_page(
+            request,
+            session,
+            deviation,
+            values={**values, "version": deviation.version},
+            conflict=changes_since(deviation, values),
+            message=exc.message,
+            status_code=409,
+        )
+    except TransitionRefused as exc:
+        return _edit_page(
+            request, session, deviation, values=values, message=exc.message, status_code=409
+        )
+    flash(request, _("Endringene er lagret."))
+    return redirect(request, f"/deviations/{deviation.id}")
+
+
+# --- actions ------------------------------------------------------------------------------
+
+
+@router.post("/deviations/{deviation_id:int}/actions", dependencies=VIEW)
+async def action_create(
+    request: Request, session: SessionDep, principal: CurrentUser, found: DeviationDep
+) -> Response:
+    deviation, access = found
+    values = await _posted(request)
+    try:
+        data = parse_form(ActionForm, values)
+        service.add_action(
+            session=session, access=access, deviation=deviation, data=data, today=today()
+        )
+    except (InvalidInput, TransitionRefused) as exc:
+        return _refused(request, session, principal, deviation, access, "action", values, exc)
+    flash(request, _("Tiltaket er lagt til."))
+    return redirect(request, f"/deviations/{deviation.id}#actions")
+
+
+@router.post(
+    "/deviations/{deviation_id:int}/actions/{action_id:int}/done",
+    dependencies=VIEW,
+)
+async def action_done(
+    request: Request,
+    session: SessionDep,
+    principal: CurrentUser,
+    found: DeviationDep,
+    action_id: int,
+) -> Response:
+    deviation, access = found
+    action = service.get_action(session=session, deviation=deviation, action_id=action_id)
+    values = await _posted(request)
+    try:
+        data = parse_form(ActionDoneForm, values)
+        service.complete_action(
+            session=session,
+            access=access,
+            principal=principal,
+            deviation=deviation,
+            action=action,
+            data=data,
+            today=today(),
+        )
+    except (InvalidInput, EditConflict, TransitionRefused) as exc:
+        if isinstance(exc, EditConflict):
+            exc = TransitionRefused(exc.message)
+        return _refused(
+            request, session, principal, deviation, access, f"done-{action_id}", values, exc
+        )
+    flash(request, _("Tiltaket er merket som utført."))
+    return redirect(request, f"/deviations/{deviation.id}#actions")
+
+
+@router.post(
+    "/deviations/{deviation_id:int}/actions/{action_id:int}/withdraw",
+    dependencies=VIEW,
+)
+async def action_withdraw(
+    request: Request,
+    session: SessionDep,
+    principal: CurrentUser,
+    found: DeviationDep,
+    action_id: int,
+) -> Response:
+    deviation, access = found
+    action = service.get_action(session=session, deviation=deviation, action_id=action_id)
+    values = await _posted(request)
+    try:
+        data = parse_form(WithdrawForm, values)
+        service.withdraw_action(session=session, access=access, action=action, reason=data.reason)
+    except (InvalidInput, TransitionRefused) as exc:
+        return _refused(
+            request, session, principal, deviation, access, f"withdraw-{action_id}", values, exc
+        )
+    flash(request, _("Tiltaket er trukket tilbake."))
+    return redirect(request, f"/deviations/{deviation.id}#actions")
+
+
+# --- comments and attachments -----------------------------------------------------------
+
+
+@router.post(
+    "/deviations/{deviation_id:int}/comments", dependencies=VIEW
+)
+async def comment_create(
+    request: Request, session: SessionDep, principal: CurrentUser, found: DeviationDep
+) -> Response:
+    deviation, access = found
+    form = await request.form()
+    values = _values(form)
+    files = read_uploads(request, values)
+    typed = without_files(values)
+    try:
+        data = parse_form(CommentForm, typed)
+        if files.error:
+            raise InvalidInput({"files": files.error})
+        service.add_comment(
+            session=session,
+            access=access,
+            deviation=deviation,
+            data=data,
+            author_person_id=principal.person_id,
+        )
+        service.add_attachments(
+            session=session,
+            deviation=deviation,
+            uploads=files.files,
+            person_id=principal.person_id,
+            from_reporter=access.reporter_only,
+        )
+    except InvalidInput as exc:
+        errors = dict(exc.errors)
+        if files.error:
+            errors["files"] = files.error
+        return _detail(
+            request, session, principal, deviation, access,
+            form="comment", values=typed, errors=errors, status_code=422,
+        )  # fmt: skip
+    flash(request, _("Kommentaren er lagret."))
+    return redirect(request, f"/deviations/{deviation.id}#comments")
+
+
+@router.post(
+    "/deviations/{deviation_id:int}/comments/{comment_id:int}/withdraw",
+    dependencies=VIEW,
+)
+async def comment_withdraw(
+    request: Request,
+    session: SessionDep,
+    principal: CurrentUser,
+    found: DeviationDep,
+    comment_id: int,
+) -> Response:
+    deviation, access = found
+    from hms_tracker.deviations.models import DeviationComment
+    from hms_tracker.errors import NotFound
+
+    comment = session.get(DeviationComment, comment_id)
+    if comment is None or comment.deviation_id != deviation.id:
+        raise NotFound()
+    values = await _posted(request)
+    try:
+        data = parse_form(WithdrawForm, values)
+        service.withdraw_comment(
+            session=session, principal=principal, comment=comment, reason=data.reason
+        )
+    except (InvalidInput, TransitionRefused) as exc:
+        return _refused(
+            request, session, principal, deviation, access, f"uncomment-{comment_id}", values, exc
+        )
+    flash(request, _("Kommentaren er trukket tilbake."))
+    return redirect(request, f"/deviations/{deviation.id}#comments")
+
+
+def attachment_response(content: bytes, content_type: str, filename: str) -> Response:
+    """The stored bytes, always as an attachment, sandboxed, with the detected type."""
+    return Response(
+        content=content,
+        media_type=content_type,
+        headers={
+            "Content-Disposition": content_disposition(filename),
+            "Content-Security-Policy": "sandbox",
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
+@router.get(
+    "/deviations/{deviation_id:int}/attachments/{attachment_id:int}",
+    dependencies=VIEW,
+)
+def attachment_download(
+    session: SessionDep, principal: CurrentUser, found: DeviationDep, attachment_id: int
+) -> Response:
+    deviation, access = found
+    row = service.get_attachment(session=session, deviation=deviation, attachment_id=attachment_id)
+    if not access.internal and not row.from_reporter:
+        from hms_tracker.errors import Forbidden
+
+        raise Forbidden()
+    return attachment_response(row.content, row.content_type, row.filename)
+
+
+__all__ = ["router", "helpers", "read_uploads", "report_form_context", "CommentVisibility"]

@@ -1,0 +1,932 @@
+"""Deviations (avvik): report, who may see and do what, the workflow, corrective actions,
+comments, attachments, the list with filters, receipt codes.
+
+Keyword-only functions, `session` first. The workflow (DESIGN.md):
+
+    registrert ──assign──► under behandling ──(first action)──► tiltak ──close──► lukket
+         └──────reject──────────┘                                                │
+                                    avvist ◄─reject          reopen(reason) ◄────┘
+
+- Only the coordinator (admin) or a leader of the deviation's department assigns, rejects,
+  closes and reopens. The responsible person works on it: edits, adds actions.
+- A deviation cannot close while an action is open; closing records the root cause and
+  whether the actions worked.
+- Every change lands in the audit trail (session listener); the timeline is read from it.
+- Anonymous reports keep no reporter, only a hash of their receipt code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, func, select
+
+from hms_tracker.db import claim_version, utcnow
+from hms_tracker.deviations.forms import (
+    ActionDoneForm,
+    ActionForm,
+    AssignForm,
+    CloseForm,
+    CommentForm,
+    EditForm,
+    NotificationForm,
+    ReasonForm,
+    ReportForm,
+)
+from hms_tracker.deviations.models import (
+    OPEN_STATUSES,
+    ActionsEffect,
+    CommentVisibility,
+    CorrectiveAction,
+    Deviation,
+    DeviationAttachment,
+    DeviationCategory,
+    DeviationComment,
+    DeviationStatus,
+)
+from hms_tracker.errors import Forbidden, InvalidInput, NotFound, TransitionRefused
+from hms_tracker.organisation.models import Department, Person
+from hms_tracker.risk import LEVEL_RANGES
+from hms_tracker.training.uploads import CheckedUpload
+from hms_tracker.web.auth import Principal
+from hms_tracker.web.i18n import _
+
+# A report may say it happened a little in the future (clocks differ); more is a mistake.
+CLOCK_SLACK = timedelta(minutes=10)
+PAGE_SIZE = 25
+
+# --- access -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Access:
+    """What one principal may do with one deviation."""
+
+    view: bool = False
+    internal: bool = False  # sees internal comments, actions, the full timeline
+    handle: bool = False  # assign, reject, close, reopen, notification (leader/admin)
+    work: bool = False  # edit, add actions (handlers and the responsible person)
+    comment: bool = False
+    reporter_only: bool = False  # sees it only as its reporter
+
+
+def access_for(*, session: Session, principal: Principal, deviation: Deviation) -> Access:
+    handle = principal.is_admin or deviation.department_id in principal.led_department_ids
+    responsible = deviation.responsible_person_id == principal.person_id
+    in_area = deviation.department_id in principal.scopes.get("safety_area", frozenset())
+    owns_action = False
+    if not (handle or responsible or in_area):
+        owns_action = (
+            session.exec(
+                select(func.count())
+                .select_from(CorrectiveAction)
+                .where(
+                    CorrectiveAction.deviation_id == deviation.id,
+                    CorrectiveAction.owner_person_id == principal.person_id,
+                )
+            ).one()
+            > 0
+        )
+    internal = handle or responsible or in_area or owns_action
+    reporter = deviation.reporter_person_id == principal.person_id
+    view = internal or reporter
+    return Access(
+        view=view,
+        internal=internal,
+        handle=handle,
+        work=handle or responsible,
+        comment=view,
+        reporter_only=reporter and not internal,
+    )
+
+
+def visible_clause(principal: Principal) -> Any:
+    """SQL condition: the deviations the principal may see (the same as `access_for`)."""
+    if principal.is_admin:
+        return sa.true()
+    departments = set(principal.led_department_ids) | set(
+        principal.scopes.get("safety_area", frozenset())
+    )
+    owned = select(CorrectiveAction.deviation_id).where(
+        CorrectiveAction.owner_person_id == principal.person_id
+    )
+    conditions = [
+        col(Deviation.reporter_person_id) == principal.person_id,
+        col(Deviation.responsible_person_id) == principal.person_id,
+        col(Deviation.id).in_(owned),
+    ]
+    if departments:
+        conditions.append(col(Deviation.department_id).in_(departments))
+    return sa.or_(*conditions)
+
+
+def get_deviation(*, session: Session, deviation_id: int) -> Deviation:
+    deviation = session.get(Deviation, deviation_id)
+    if deviation is None:
+        raise NotFound()
+    return deviation
+
+
+def get_visible(
+    *, session: Session, principal: Principal, deviation_id: int
+) -> tuple[Deviation, Access]:
+    """The deviation and the principal's access; 404 for unknown ids, 403 for others'."""
+    deviation = get_deviation(session=session, deviation_id=deviation_id)
+    access = access_for(session=session, principal=principal, deviation=deviation)
+    if not access.view:
+        raise Forbidden()
+    return deviation, access
+
+
+# --- reporting ------------------------------------------------------------------------------
+
+RECEIPT_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L
+RECEIPT_LENGTH = 16  # ≈ 79 bits
+
+
+def new_receipt_code() -> str:
+    raw = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(RECEIPT_LENGTH))
+    return "-".join(raw[i : i + 4] for i in range(0, RECEIPT_LENGTH, 4))
+
+
+def normalise_receipt_code(code: str) -> str:
+    text = "".join(ch for ch in code.upper() if ch.isalnum())
+    return text.replace("O", "0").replace("I", "1").replace("L", "1")
+
+
+def hash_receipt_code(code: str) -> str:
+    return hashlib.sha256(normalise_receipt_code(code).encode()).hexdigest()
+
+
+def find_by_receipt(*, session: Session, code: str) -> Deviation | None:
+    if len(normalise_receipt_code(code)) != RECEIPT_LENGTH:
+        return None
+    return session.exec(
+        select(Deviation).where(Deviation.receipt_code_hash == hash_receipt_code(code))
+    ).first()
+
+
+def _check_report(session: Session, data: ReportForm, now: datetime) -> None:
+    errors: dict[str, str] = {}
+    department = session.get(Department, data.department_id)
+    if department is None or (
+        department.closed_on is not None and department.closed_on <= now.date()
+    ):
+        errors["department_id"] = _("Velg en avdeling fra listen.")
+    if data.occurred_at > now + CLOCK_SLACK:
+        errors["occurred_at"] = _("Tidspunktet kan ikke være fram i tid.")
+    if data.serious_injury and data.category != DeviationCategory.personal_injury:
+        errors["serious_injury"] = _(
+            "Alvorlig personskade kan bare krysses av når kategorien er personskade."
+        )
+    if data.caused_absence is not None and data.category != DeviationCategory.personal_injury:
+        data.caused_absence = None
+    if errors:
+        raise InvalidInput(errors)
+
+
+def create_deviation(
+    *,
+    session: Session,
+    data: ReportForm,
+    reporter: Person | None,
+    attachments: list[CheckedUpload] = (),  # type: ignore[assignment]
+    now: datetime | None = None,
+) -> tuple[Deviation, str | None]:
+    """A new deviation. Without a reporter it is anonymous and gets a receipt code, which is
+    returned once and stored only as a hash."""
+    now = now or utcnow()
+    _check_report(session, data, now)
+    receipt = None if reporter is not None else new_receipt_code()
+    deviation = Deviation(
+        title=data.title,
+        description=data.description,
+        department_id=data.department_id,
+        place=data.place,
+        occurred_at=data.occurred_at,
+        category=data.category.value,
+        consequence=data.consequence,
+        probability=data.probability,
+        immediate_action=data.immediate_action,
+        serious_injury=data.serious_injury,
+        caused_absence=data.caused_absence,
+        reporter_person_id=reporter.id if reporter else None,
+        anonymous=reporter is None,
+        receipt_code_hash=hash_receipt_code(receipt) if receipt else None,
+        created_at=now,
+    )
+    session.add(deviation)
+    session.flush()
+    add_attachments(
+        session=session,
+        deviation=deviation,
+        uploads=list(attachments),
+        person_id=reporter.id if reporter else None,
+        from_reporter=True,
+    )
+    return deviation, receipt
+
+
+def add_attachments(
+    *,
+    session: Session,
+    deviation: Deviation,
+    uploads: list[CheckedUpload],
+    person_id: int | None,
+    from_reporter: bool,
+) -> list[DeviationAttachment]:
+    rows = []
+    for upload in uploads:
+        row = DeviationAttachment(
+            deviation_id=deviation.id,  # type: ignore[arg-type]
+            content=upload.content,
+            content_type=upload.content_type,
+            filename=upload.filename,
+            size=upload.size,
+            uploaded_by_person_id=person_id,
+            from_reporter=from_reporter,
+        )
+        session.add(row)
+        rows.append(row)
+    session.flush()
+    return rows
+
+
+def attachments_of(
+    *, session: Session, deviation: Deviation, include_withdrawn: bool = False
+) -> list[DeviationAttachment]:
+    """Attachments without their content (deferred), oldest first."""
+    query = (
+        select(DeviationAttachment)
+        .where(DeviationAttachment.deviation_id == deviation.id)
+        .options(sa.orm.defer(DeviationAttachment.content))  # type: ignore[arg-type]
+        .order_by(col(DeviationAttachment.uploaded_at), col(DeviationAttachment.id))
+    )
+    if not include_withdrawn:
+        query = query.where(col(DeviationAttachment.withdrawn_at).is_(None))
+    return list(session.exec(query).all())
+
+
+def get_attachment(
+    *, session: Session, deviation: Deviation, attachment_id: int
+) -> DeviationAttachment:
+    row = session.get(DeviationAttachment, attachment_id)
+    if row is None or row.deviation_id != deviation.id or row.withdrawn_at is not None:
+        raise NotFound()
+    return row
+
+
+# --- editing ------------------------------------------------------------------------------
+
+EDITABLE_FIELDS = (
+    "title",
+    "description",
+    "department_id",
+    "place",
+    "occurred_at",
+    "category",
+    "consequence",
+    "probability",
+    "immediate_action",
+    "serious_injury",
+    "caused_absence",
+)
+
+
+def form_values_of(deviation: Deviation) -> dict[str, Any]:
+    return {name: getattr(deviation, name) for name in EDITABLE_FIELDS}
+
+
+def update_deviation(
+    *, session: Session, deviation: Deviation, data: EditForm, now: datetime | None = None
+) -> Deviation:
+    """Save an edit made on version `data.version`; EditConflict if someone saved since."""
+    now = now or utcnow()
+    if not deviation.is_open:
+        raise TransitionRefused(
+            _("Et lukket eller avvist avvik kan ikke endres. Gjenåpne det først.")
+        )
+    _check_report(session, data, now)
+    claim_version(session, deviation, data.version)
+    for name in EDITABLE_FIELDS:
+        value = getattr(data, name)
+        setattr(deviation, name, value.value if name == "category" else value)
+    if not deviation.serious_injury:
+        deviation.notified_at = None
+        deviation.notified_by_person_id = None
+        deviation.notification_note = None
+    session.add(deviation)
+    session.flush()
+    return deviation
+
+
+# --- workflow -----------------------------------------------------------------------------
+
+
+def _require_handler(access: Access) -> None:
+    if not access.handle:
+        raise TransitionRefused(
+            _("Bare lederen for avdelingen eller HMS-koordinatoren kan gjøre dette.")
+        )
+
+
+def _active_person(session: Session, person_id: int, day: date, field_name: str) -> Person:
+    person = session.get(Person, person_id)
+    if person is None or not person.is_active_on(day):
+        raise InvalidInput({field_name: _("Velg en person som er ansatt i dag.")})
+    return person
+
+
+def assign(
+    *, session: Session, access: Access, deviation: Deviation, data: AssignForm, today: date
+) -> Deviation:
+    """Give the deviation a responsible person and a deadline (also to reassign)."""
+    _require_handler(access)
+    if not deviation.is_open:
+        raise TransitionRefused(
+            _("Et lukket eller avvist avvik kan ikke tildeles. Gjenåpne det først.")
+        )
+    _active_person(session, data.responsible_person_id, today, "responsible_person_id")
+    if data.deadline < today:
+        raise InvalidInput({"deadline": _("Fristen kan ikke være før i dag.")})
+    claim_version(session, deviation, data.version)
+    changed_person = deviation.responsible_person_id != data.responsible_person_id
+    deviation.responsible_person_id = data.responsible_person_id
+    deviation.deadline = data.deadline
+    if deviation.status == DeviationStatus.registered:
+        deviation.status = DeviationStatus.in_progress.value
+    session.add(deviation)
+    session.flush()
+    if changed_person:
+        from hms_tracker.notifications import service as mail
+
+        mail.notify_assigned(session, deviation)
+    return deviation
+
+
+def reject(
+    *, session: Session, access: Access, deviation: Deviation, data: ReasonForm
+) -> Deviation:
+    _require_handler(access)
+    if deviation.status not in (DeviationStatus.registered, DeviationStatus.in_progress):
+        raise TransitionRefused(
+            _(
+                "Bare et avvik som er registrert eller under behandling kan avvises. "
+                "Et avvik med tiltak lukkes når tiltakene er gjort."
+            )
+        )
+    claim_version(session, deviation, data.version)
+    deviation.status = DeviationStatus.rejected.value
+    deviation.rejection_reason = data.reason
+    deviation.closed_at = utcnow()
+    session.add(deviation)
+    session.flush()
+    return deviation
+
+
+def open_actions(*, session: Session, deviation: Deviation) -> list[CorrectiveAction]:
+    return [a for a in actions_of(session=session, deviation=deviation) if a.is_open]
+
+
+def close(
+    *,
+    session: Session,
+    access: Access,
+    deviation: Deviation,
+    data: CloseForm,
+    closed_by: int,
+) -> Deviation:
+    _require_handler(access)
+    if deviation.status not in (DeviationStatus.in_progress, DeviationStatus.actions):
+        raise TransitionRefused(
+            _("Bare et avvik som er under behandling eller har tiltak kan lukkes.")
+        )
+    if deviation.awaits_notification:
+        raise TransitionRefused(
+            _(
+                "Avviket gjelder alvorlig personskade. Registrer når Arbeidstilsynet og politiet "
+                "ble varslet (arbeidsmiljøloven § 5-2) før du lukker det."
+            )
+        )
+    still_open = open_actions(session=session, deviation=deviation)
+    if still_open:
+        raise TransitionRefused(
+            _(
+                "Avviket kan ikke lukkes mens %(count)s tiltak er åpne. Merk tiltakene som "
+                "utført, eller trekk dem tilbake med en begrunnelse.",
+                count=len(still_open),
+            )
+        )
+    done = [a for a in actions_of(session=session, deviation=deviation) if a.withdrawn_at is None]
+    if done and data.actions_effect == ActionsEffect.no_actions:
+        raise InvalidInput({"actions_effect": _("Avviket har tiltak. Si om tiltakene virket.")})
+    if not done and data.actions_effect != ActionsEffect.no_actions:
+        raise InvalidInput(
+            {
+                "actions_effect": _(
+                    "Avviket har ingen tiltak. Velg «Ingen tiltak var nødvendige», eller "
+                    "legg til tiltakene først."
+                )
+            }
+        )
+    if data.actions_effect in (ActionsEffect.no, ActionsEffect.partly) and not data.closing_note:
+        raise InvalidInput(
+            {
+                "closing_note": _(
+                    "Forklar hvorfor avviket lukkes selv om tiltakene ikke virket fullt ut."
+                )
+            }
+        )
+    if data.actions_effect == ActionsEffect.no_actions and not data.closing_note:
+        raise InvalidInput({"closing_note": _("Forklar hvorfor ingen tiltak var nødvendige.")})
+    claim_version(session, deviation, data.version)
+    deviation.status = DeviationStatus.closed.value
+    deviation.root_cause = data.root_cause
+    deviation.actions_effect = data.actions_effect.value
+    deviation.closing_note = data.closing_note
+    deviation.closed_at = utcnow()
+    deviation.closed_by_person_id = closed_by
+    session.add(deviation)
+    session.flush()
+    from hms_tracker.notifications import service as mail
+
+    mail.notify_closed(session, deviation)
+    return deviation
+
+
+def reopen(
+    *, session: Session, access: Access, deviation: Deviation, data: ReasonForm
+) -> Deviation:
+    _require_handler(access)
+    if deviation.is_open:
+        raise TransitionRefused(_("Bare et lukket eller avvist avvik kan gjenåpnes."))
+    claim_version(session, deviation, data.version)
+    deviation.reopen_reason = data.reason
+    if deviation.responsible_person_id is None:
+        deviation.status = DeviationStatus.registered.value
+    elif open_actions(session=session, deviation=deviation):
+        deviation.status = DeviationStatus.actions.value
+    else:
+        deviation.status = DeviationStatus.in_progress.value
+    deviation.closed_at = None
+    deviation.closed_by_person_id = None
+    session.add(deviation)
+    session.flush()
+    return deviation
+
+
+def record_notification(
+    *,
+    session: Session,
+    access: Access,
+    deviation: Deviation,
+    data: NotificationForm,
+    person_id: int,
+    now: datetime | None = None,
+) -> Deviation:
+    """AML § 5-2: when Arbeidstilsynet and the police were notified, and by whom."""
+    _require_handler(access)
+    now = now or utcnow()
+    if not deviation.serious_injury:
+        raise TransitionRefused(_("Avviket er ikke merket som alvorlig personskade."))
+    if data.notified_at > now + CLOCK_SLACK:
+        raise InvalidInput({"notified_at": _("Tidspunktet kan ikke være fram i tid.")})
+    if data.notified_at < deviation.occurred_at - CLOCK_SLACK:
+        raise InvalidInput({"notified_at": _("Varslingen kan ikke være før hendelsen skjedde.")})
+    claim_version(session, deviation, data.version)
+    deviation.notified_at = data.notified_at
+    deviation.notified_by_person_id = person_id
+    deviation.notification_note = data.notification_note
+    session.add(deviation)
+    session.flush()
+    return deviation
+
+
+# --- corrective actions -------------------------------------------------------------------
+
+
+def actions_of(*, session: Session, deviation: Deviation) -> list[CorrectiveAction]:
+    return list(
+        session.exec(
+            select(CorrectiveAction)
+            .where(CorrectiveAction.deviation_id == deviation.id)
+            .order_by(col(CorrectiveAction.deadline), col(CorrectiveAction.id))
+        ).all()
+    )
+
+
+def get_action(*, session: Session, deviation: Deviation, action_id: int) -> CorrectiveAction:
+    action = session.get(CorrectiveAction, action_id)
+    if action is None or action.deviation_id != deviation.id:
+        raise NotFound()
+    return action
+
+
+def add_action(
+    *,
+    session: Session,
+    access: Access,
+    deviation: Deviation,
+    data: ActionForm,
+    today: date,
+) -> CorrectiveAction:
+    if not access.work:
+        raise TransitionRefused(
+            _(
+                "Bare den ansvarlige, lederen for avdelingen eller HMS-koordinatoren kan legge "
+                "til tiltak."
+            )
+        )
+    if deviation.status not in (DeviationStatus.in_progress, DeviationStatus.actions):
+        if deviation.status == DeviationStatus.registered:
+            raise TransitionRefused(
+                _("Tildel avviket til en ansvarlig med frist før du legger til tiltak.")
+            )
+        raise TransitionRefused(
+            _("Et lukket eller avvist avvik kan ikke få nye tiltak. Gjenåpne det først.")
+        )
+    _active_person(session, data.owner_person_id, today, "owner_person_id")
+    if data.deadline < today:
+        raise InvalidInput({"deadline": _("Fristen kan ikke være før i dag.")})
+    action = CorrectiveAction(
+        deviation_id=deviation.id,
+        description=data.description,
+        owner_person_id=data.owner_person_id,
+        deadline=data.deadline,
+    )
+    session.add(action)
+    if deviation.status == DeviationStatus.in_progress:
+        deviation.status = DeviationStatus.actions.value
+        deviation.version += 1
+        session.add(deviation)
+    session.flush()
+    from hms_tracker.notifications import service as mail
+
+    mail.notify_action_created(session, action, deviation)
+    return action
+
+
+def complete_action(
+    *,
+    session: Session,
+    access: Access,
+    principal: Principal,
+    deviation: Deviation,
+    action: CorrectiveAction,
+    data: ActionDoneForm,
+    today: date,
+) -> CorrectiveAction:
+    if not (access.work or action.owner_person_id == principal.person_id):
+        raise TransitionRefused(
+            _("Bare eieren av tiltaket, den ansvarlige eller lederen kan merke det som utført.")
+        )
+    if not action.is_open:
+        raise TransitionRefused(_("Tiltaket er allerede utført eller trukket tilbake."))
+    if data.done_on > today:
+        raise InvalidInput({"done_on": _("Datoen kan ikke være fram i tid.")})
+    if data.done_on < action.created_at.date() - timedelta(days=1):
+        raise InvalidInput({"done_on": _("Datoen kan ikke være før tiltaket ble opprettet.")})
+    claim_version(session, action, data.version)
+    action.done_on = data.done_on
+    action.done_note = data.done_note
+    session.add(action)
+    session.flush()
+    return action
+
+
+def withdraw_action(
+    *, session: Session, access: Access, action: CorrectiveAction, reason: str
+) -> CorrectiveAction:
+    if not access.work:
+        raise TransitionRefused(
+            _("Bare den ansvarlige, lederen eller HMS-koordinatoren kan trekke tilbake et tiltak.")
+        )
+    if not action.is_open:
+        raise TransitionRefused(_("Tiltaket er allerede utført eller trukket tilbake."))
+    action.withdrawn_at = utcnow()
+    action.withdrawn_reason = reason
+    action.version += 1
+    session.add(action)
+    session.flush()
+    return action
+
+
+# --- comments -----------------------------------------------------------------------------
+
+
+def add_comment(
+    *,
+    session: Session,
+    access: Access | None,
+    deviation: Deviation,
+    data: CommentForm,
+    author_person_id: int | None,
+) -> DeviationComment:
+    """A comment. The reporter's own comments (and the anonymous reporter's, through the
+    receipt code: access None) are always visible to the reporter."""
+    from_reporter = access is None or access.reporter_only
+    if access is not None and not access.comment:
+        raise Forbidden()
+    visibility = CommentVisibility.reporter if from_reporter else data.visibility
+    comment = DeviationComment(
+        deviation_id=deviation.id,  # type: ignore[arg-type]
+        author_person_id=author_person_id,
+        from_reporter=from_reporter,
+        visibility=visibility.value,
+        body=data.body,
+    )
+    session.add(comment)
+    session.flush()
+    return comment
+
+
+def comments_of(
+    *, session: Session, deviation: Deviation, reporter_view: bool
+) -> list[DeviationComment]:
+    query = (
+        select(DeviationComment)
+        .where(DeviationComment.deviation_id == deviation.id)
+        .order_by(col(DeviationComment.created_at), col(DeviationComment.id))
+    )
+    if reporter_view:
+        query = query.where(
+            DeviationComment.visibility == CommentVisibility.reporter.value,
+            col(DeviationComment.withdrawn_at).is_(None),
+        )
+    return list(session.exec(query).all())
+
+
+def withdraw_comment(
+    *,
+    session: Session,
+    principal: Principal,
+    comment: DeviationComment,
+    reason: str,
+) -> DeviationComment:
+    if not (principal.is_admin or comment.author_person_id == principal.person_id):
+        raise Forbidden()
+    if comment.withdrawn_at is not None:
+        raise TransitionRefused(_("Kommentaren er allerede trukket tilbake."))
+    comment.withdrawn_at = utcnow()
+    comment.withdrawn_reason = reason
+    session.add(comment)
+    session.flush()
+    return comment
+
+
+# --- the list -----------------------------------------------------------------------------
+
+SORTS = ("newest", "oldest", "risk", "deadline", "updated")
+
+
+@dataclass
+class ListFilters:
+    q: str = ""
+    status: str = ""  # a DeviationStatus value, "open", or "" for all
+    category: str = ""
+    department_id: int | None = None
+    risk: str = ""  # low / medium / high / critical
+    overdue: bool = False
+    mine: bool = False  # reported by me
+    assigned: bool = False  # responsible, or owner of an action
+    sort: str = "newest"
+    page: int = 1
+
+    @classmethod
+    def from_query(cls, params: dict[str, str]) -> ListFilters:
+        def flag(name: str) -> bool:
+            return params.get(name, "") in ("1", "true", "on", "yes")
+
+        status = params.get("status", "")
+        if status not in {s.value for s in DeviationStatus} | {"open"}:
+            status = ""
+        category = params.get("category", "")
+        if category not in {c.value for c in DeviationCategory}:
+            category = ""
+        risk = params.get("risk", "")
+        if risk not in LEVEL_RANGES:
+            risk = ""
+        sort = params.get("sort", "newest")
+        if sort not in SORTS:
+            sort = "newest"
+        try:
+            department_id: int | None = int(params.get("department", ""))
+            if not 0 < department_id < 2**31:  # type: ignore[operator]
+                department_id = None
+        except ValueError:
+            department_id = None
+        try:
+            page = max(1, min(int(params.get("page", "1")), 100000))
+        except ValueError:
+            page = 1
+        return cls(
+            q=params.get("q", "").strip()[:200],
+            status=status,
+            category=category,
+            department_id=department_id,
+            risk=risk,
+            overdue=flag("overdue"),
+            mine=flag("mine"),
+            assigned=flag("assigned"),
+            sort=sort,
+            page=page,
+        )
+
+    def query_params(self, **override: Any) -> dict[str, str]:
+        values = {
+            "q": self.q,
+            "status": self.status,
+            "category": self.category,
+            "department": str(self.department_id or ""),
+            "risk": self.risk,
+            "overdue": "1" if self.overdue else "",
+            "mine": "1" if self.mine else "",
+            "assigned": "1" if self.assigned else "",
+            "sort": self.sort if self.sort != "newest" else "",
+            "page": str(self.page) if self.page > 1 else "",
+        }
+        values.update({k: str(v) for k, v in override.items()})
+        return {k: v for k, v in values.items() if v}
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def overdue_clause(today: date) -> Any:
+    """SQL: open, and past its deadline or with an open action past its deadline."""
+    late_action = select(CorrectiveAction.deviation_id).where(
+        col(CorrectiveAction.deadline) < today,
+        col(CorrectiveAction.done_on).is_(None),
+        col(CorrectiveAction.withdrawn_at).is_(None),
+    )
+    return sa.and_(
+        col(Deviation.status).in_([s.value for s in OPEN_STATUSES]),
+        sa.or_(col(Deviation.deadline) < today, col(Deviation.id).in_(late_action)),
+    )
+
+
+def _filtered(principal: Principal, filters: ListFilters, today: date) -> Any:
+    query = select(Deviation).where(visible_clause(principal))
+    if filters.status == "open":
+        query = query.where(col(Deviation.status).in_([s.value for s in OPEN_STATUSES]))
+    elif filters.status:
+        query = query.where(Deviation.status == filters.status)
+    if filters.category:
+        query = query.where(Deviation.category == filters.category)
+    if filters.department_id:
+        query = query.where(Deviation.department_id == filters.department_id)
+    if filters.risk:
+        low, high = LEVEL_RANGES[filters.risk]
+        score = col(Deviation.consequence) * col(Deviation.probability)
+        query = query.where(score >= low, score <= high)
+    if filters.overdue:
+        query = query.where(overdue_clause(today))
+    if filters.mine:
+        query = query.where(Deviation.reporter_person_id == principal.person_id)
+    if filters.assigned:
+        owned = select(CorrectiveAction.deviation_id).where(
+            CorrectiveAction.owner_person_id == principal.person_id,
+            col(CorrectiveAction.done_on).is_(None),
+            col(CorrectiveAction.withdrawn_at).is_(None),
+        )
+        query = query.where(
+            sa.or_(
+                col(Deviation.responsible_person_id) == principal.person_id,
+                col(Deviation.id).in_(owned),
+            )
+        )
+    text = filters.q.strip()
+    if text:
+        number = text.lstrip("#")
+        pattern = f"%{_escape_like(text.lower())}%"
+        matches = [
+            func.lower(Deviation.title).like(pattern, escape="\\"),
+            func.lower(Deviation.description).like(pattern, escape="\\"),
+            func.lower(func.coalesce(Deviation.place, "")).like(pattern, escape="\\"),
+        ]
+        if number.isdigit() and len(number) < 10:
+            matches.append(col(Deviation.id) == int(number))
+        query = query.where(sa.or_(*matches))
+    return query
+
+
+def _ordered(query: Any, sort: str) -> Any:
+    score = col(Deviation.consequence) * col(Deviation.probability)
+    if sort == "oldest":
+        return query.order_by(col(Deviation.created_at), col(Deviation.id))
+    if sort == "risk":
+        return query.order_by(
+            score.desc(), col(Deviation.created_at).desc(), col(Deviation.id).desc()
+        )
+    if sort == "deadline":
+        return query.order_by(
+            col(Deviation.deadline).is_(None), col(Deviation.deadline), col(Deviation.id)
+        )
+    return query.order_by(col(Deviation.created_at).desc(), col(Deviation.id).desc())
+
+
+@dataclass
+class DeviationRow:
+    deviation: Deviation
+    department: str
+    responsible: str | None
+    overdue: bool
+
+
+@dataclass
+class DeviationPage:
+    rows: list[DeviationRow]
+    total: int
+    page: int
+    pages: int
+    filters: ListFilters = field(default_factory=ListFilters)
+
+
+def _rows(session: Session, deviations: list[Deviation], today: date) -> list[DeviationRow]:
+    if not deviations:
+        return []
+    ids = [d.id for d in deviations]
+    late = set(
+        session.exec(
+            select(CorrectiveAction.deviation_id).where(
+                col(CorrectiveAction.deviation_id).in_(ids),
+                col(CorrectiveAction.deadline) < today,
+                col(CorrectiveAction.done_on).is_(None),
+                col(CorrectiveAction.withdrawn_at).is_(None),
+            )
+        ).all()
+    )
+    departments = dict(session.exec(select(Department.id, Department.name)).all())
+    person_ids = {d.responsible_person_id for d in deviations if d.responsible_person_id}
+    names = (
+        dict(
+            session.exec(select(Person.id, Person.name).where(col(Person.id).in_(person_ids))).all()
+        )
+        if person_ids
+        else {}
+    )
+    return [
+        DeviationRow(
+            deviation=d,
+            department=departments.get(d.department_id, ""),
+            responsible=names.get(d.responsible_person_id) if d.responsible_person_id else None,
+            overdue=d.is_open and ((d.deadline is not None and d.deadline < today) or d.id in late),
+        )
+        for d in deviations
+    ]
+
+
+def list_deviations(
+    *, session: Session, principal: Principal, filters: ListFilters, today: date
+) -> DeviationPage:
+    query = _filtered(principal, filters, today)
+    total = int(session.exec(select(func.count()).select_from(query.subquery())).one())
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(filters.page, pages)
+    found = session.exec(
+        _ordered(query, filters.sort).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
+    ).all()
+    filters.page = page
+    return DeviationPage(
+        rows=_rows(session, list(found), today),
+        total=total,
+        page=page,
+        pages=pages,
+        filters=filters,
+    )
+
+
+def export_deviations(
+    *, session: Session, principal: Principal, filters: ListFilters, today: date
+) -> list[DeviationRow]:
+    """Every deviation matching the filters (no paging), for CSV/XLSX."""
+    found = session.exec(_ordered(_filtered(principal, filters, today), filters.sort)).all()
+    return _rows(session, list(found), today)
+
+
+# --- people to choose -------------------------------------------------------------------
+
+
+def assignable_people(*, session: Session, today: date) -> list[tuple[int, str]]:
+    rows = session.exec(
+        select(Person.id, Person.name)
+        .where(
+            col(Person.employed_from) <= today,
+            sa.or_(col(Person.employed_to).is_(None), col(Person.employed_to) >= today),
+        )
+        .order_by(Person.name)
+    ).all()
+    return [(pid, name) for pid, name in rows if pid is not None]
+
+
+def names_of(*, session: Session, person_ids: set[int | None]) -> dict[int, str]:
+    ids = {i for i in person_ids if i is not None}
+    if not ids:
+        return {}
+    return dict(session.exec(select(Person.id, Person.name).where(col(Person.id).in_(ids))).all())  # type: ignore[arg-type]

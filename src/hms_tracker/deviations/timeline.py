@@ -1,0 +1,243 @@
+"""One timeline of everything that happened to a deviation, read from the audit trail: the
+report, every edit and transition, actions, comments and attachments.
+
+The reporter's view (through their account or the receipt code) shows when the case was
+registered and each change of status, without names; handlers see everything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from hms_tracker.audit.models import AuditEvent
+from hms_tracker.deviations.forms import category_label, effect_label, status_tag
+from hms_tracker.deviations.models import (
+    CorrectiveAction,
+    Deviation,
+    DeviationAttachment,
+    DeviationComment,
+)
+from hms_tracker.organisation.models import Department, Person
+from hms_tracker.web.i18n import _, format_date, format_datetime, lazy
+
+# The audit actor of requests made without login (the anonymous report and receipt pages).
+ANONYMOUS_LABEL = "anonym"
+
+
+@dataclass(frozen=True)
+class Entry:
+    at: datetime
+    who: str
+    what: str
+    details: tuple[str, ...] = ()
+
+
+_FIELD_NAMES = {
+    "title": lazy("Overskrift"),
+    "description": lazy("Beskrivelse"),
+    "department_id": lazy("Avdeling"),
+    "place": lazy("Sted"),
+    "occurred_at": lazy("Tidspunkt"),
+    "category": lazy("Kategori"),
+    "consequence": lazy("Konsekvens"),
+    "probability": lazy("Sannsynlighet"),
+    "immediate_action": lazy("Strakstiltak"),
+    "serious_injury": lazy("Alvorlig personskade"),
+    "caused_absence": lazy("Førte til fravær"),
+    "responsible_person_id": lazy("Ansvarlig"),
+    "deadline": lazy("Frist"),
+}
+
+
+def _ids(session: Session, model: Any, deviation_id: int) -> list[str]:
+    return [
+        str(i)
+        for i in session.exec(select(model.id).where(model.deviation_id == deviation_id)).all()
+    ]
+
+
+def _value(field: str, value: Any, names: dict[int, str], departments: dict[int, str]) -> str:
+    if value is None or value == "":
+        return "–"
+    if field in ("responsible_person_id",):
+        return names.get(int(value), "?")
+    if field == "department_id":
+        return departments.get(int(value), "?")
+    if field == "category":
+        return category_label(str(value))
+    if field == "deadline":
+        return format_date(datetime.fromisoformat(str(value)).date())
+    if field == "occurred_at":
+        return format_datetime(datetime.fromisoformat(str(value)), "short")
+    if isinstance(value, bool):
+        return _("Ja") if value else _("Nei")
+    text = str(value)
+    return text if len(text) <= 80 else text[:79] + "…"
+
+
+def _deviation_entry(
+    event: AuditEvent, names: dict[int, str], departments: dict[int, str]
+) -> tuple[str, list[str]]:
+    after = event.after or {}
+    before = event.before or {}
+    if event.action == "create":
+        return _("Avviket ble meldt"), []
+    details: list[str] = []
+    what = _("Avviket ble endret")
+    if "status" in after:
+        new = after["status"]
+        what = {
+            "in_progress": _("Tildelt og satt under behandling"),
+            "actions": _("Tiltak er i gang"),
+            "closed": _("Avviket ble lukket"),
+            "rejected": _("Avviket ble avvist"),
+            "registered": _("Avviket ble gjenåpnet"),
+        }.get(new, _("Status endret"))
+        if before.get("status") in ("closed", "rejected") and new != before.get("status"):
+            what = _("Avviket ble gjenåpnet")
+        details.append(
+            _(
+                "Status: %(old)s → %(new)s",
+                old=status_tag(str(before.get("status")))[0],
+                new=status_tag(str(new))[0],
+            )
+        )
+    for key, label in (
+        ("rejection_reason", _("Begrunnelse")),
+        ("reopen_reason", _("Begrunnelse")),
+        ("root_cause", _("Årsak")),
+        ("closing_note", _("Merknad")),
+    ):
+        if after.get(key):
+            details.append(f"{label}: {after[key]}")
+    if after.get("actions_effect"):
+        details.append(
+            _("Virket tiltakene: %(effect)s", effect=effect_label(after["actions_effect"]))
+        )
+    if after.get("notified_at"):
+        what = _("Varsling til Arbeidstilsynet og politiet registrert")
+        details.append(
+            _(
+                "Varslet: %(when)s",
+                when=format_datetime(datetime.fromisoformat(after["notified_at"]), "short"),
+            )
+        )
+    for field, label in _FIELD_NAMES.items():
+        if field in after:
+            details.append(
+                f"{_(label)}: {_value(field, before.get(field), names, departments)} → "
+                f"{_value(field, after[field], names, departments)}"
+            )
+    return what, details
+
+
+def timeline_for(*, session: Session, deviation: Deviation, internal: bool) -> list[Entry]:
+    assert deviation.id is not None
+    action_ids = _ids(session, CorrectiveAction, deviation.id)
+    comment_ids = _ids(session, DeviationComment, deviation.id)
+    attachment_ids = _ids(session, DeviationAttachment, deviation.id)
+    conditions = [
+        sa.and_(AuditEvent.entity == "deviation", AuditEvent.entity_id == str(deviation.id))
+    ]
+    if internal:
+        for entity, ids in (
+            ("corrective_action", action_ids),
+            ("deviation_comment", comment_ids),
+            ("deviation_attachment", attachment_ids),
+        ):
+            if ids:
+                conditions.append(
+                    sa.and_(AuditEvent.entity == entity, col(AuditEvent.entity_id).in_(ids))
+                )
+    events = session.exec(
+        select(AuditEvent)
+        .where(sa.or_(*conditions))
+        .order_by(col(AuditEvent.occurred_at), col(AuditEvent.id))
+    ).all()
+    person_ids: set[int] = set()
+    for event in events:
+        if event.actor_person_id:
+            person_ids.add(event.actor_person_id)
+        for snapshot in (event.before or {}, event.after or {}):
+            for key in ("responsible_person_id", "owner_person_id"):
+                if isinstance(snapshot.get(key), int):
+                    person_ids.add(snapshot[key])
+    names = (
+        dict(
+            session.exec(select(Person.id, Person.name).where(col(Person.id).in_(person_ids))).all()
+        )  # type: ignore[arg-type]
+        if person_ids
+        else {}
+    )
+    departments: dict[int, str] = dict(session.exec(select(Department.id, Department.name)).all())  # type: ignore[arg-type]
+    entries: list[Entry] = []
+    for event in events:
+        if event.actor_person_id:
+            who = names.get(event.actor_person_id, event.actor_label)
+        elif (
+            deviation.anonymous
+            and event.action == "create"
+            and event.entity == "deviation"
+            or event.actor_label == "anonym"
+        ):
+            who = _("Anonym melder")
+        else:
+            who = _("Systemet")
+        after = event.after or {}
+        if event.entity == "deviation":
+            what, details = _deviation_entry(event, names, departments)
+            if not internal:
+                if event.action != "create" and "status" not in after:
+                    continue
+                details = [d for d in details if d.startswith(_("Status"))]
+                who = ""
+        elif event.entity == "corrective_action":
+            if event.action == "create":
+                what = _("Tiltak lagt til")
+                details = [
+                    str(after.get("description", "")),
+                    _(
+                        "Eier: %(owner)s, frist %(deadline)s",
+                        owner=names.get(after.get("owner_person_id") or 0, "?"),
+                        deadline=_value("deadline", after.get("deadline"), names, departments),
+                    ),
+                ]
+            elif after.get("done_on"):
+                what = _("Tiltak utført")
+                details = [str(after.get("done_note") or "")]
+            elif after.get("withdrawn_at"):
+                what = _("Tiltak trukket tilbake")
+                details = [str(after.get("withdrawn_reason") or "")]
+            else:
+                what = _("Tiltak endret")
+                details = []
+        elif event.entity == "deviation_comment":
+            if event.action == "create":
+                what = (
+                    _("Kommentar synlig for melderen")
+                    if after.get("visibility") == "reporter"
+                    else _("Intern kommentar")
+                )
+            elif after.get("withdrawn_at"):
+                what = _("Kommentar trukket tilbake")
+            else:
+                continue
+            details = []
+        else:
+            if event.action == "create":
+                what = _("Vedlegg lagt til")
+                details = [str(after.get("filename", ""))]
+            elif after.get("withdrawn_at"):
+                what = _("Vedlegg trukket tilbake")
+                details = [str(after.get("withdrawn_reason") or "")]
+            else:
+                continue
+        entries.append(
+            Entry(at=event.occurred_at, who=who, what=what, details=tuple(d for d in details if d))
+        )
+    return entries

@@ -1,0 +1,250 @@
+"""The deviation workflow over HTTP: report, assign, actions, close, reject, reopen; who may do
+each transition; the version conflict; comments and the timeline."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlmodel import select
+
+from hms_tracker.deviations.models import CorrectiveAction, Deviation, DeviationComment
+from hms_tracker.organisation.models import DepartmentLeader, Person
+from hms_tracker.web.dates import today
+from tests.conftest import login
+from tests.deviations.helpers import make_deviation, report_form
+from tests.factories import make_department, make_person, make_user
+
+
+@pytest.fixture
+def world(session):
+    lager = make_department(session, name="Lager")
+    kontor = make_department(session, name="Kontor")
+    admin = make_user(session, is_admin=True)
+    leader_user = make_user(session, department=lager)
+    session.add(DepartmentLeader(department_id=lager.id, person_id=leader_user.person_id))
+    other_leader = make_user(session, department=kontor)
+    session.add(DepartmentLeader(department_id=kontor.id, person_id=other_leader.person_id))
+    reporter = make_user(session, department=lager)
+    worker = make_user(session, department=lager)
+    session.commit()
+    return {
+        "lager": lager,
+        "kontor": kontor,
+        "admin": admin,
+        "leader": leader_user,
+        "other_leader": other_leader,
+        "reporter": reporter,
+        "worker": worker,
+    }
+
+
+def person_of(session, user):
+    return session.get(Person, user.person_id)
+
+
+def reload(session, deviation_id):
+    session.expire_all()
+    return session.get(Deviation, deviation_id)
+
+
+def test_employee_reports_and_sees_own_report(client, session, world):
+    login(client, world["reporter"].email)
+    page = client.get("/deviations/new")
+    assert page.status_code == 200
+    assert 'name="files"' in page.text
+    r = client.submit("/deviations/new", report_form(world["lager"]))
+    assert r.status_code == 303, r.text[:2000]
+    deviation = session.exec(select(Deviation)).one()
+    assert r.headers["location"] == f"/deviations/{deviation.id}"
+    assert deviation.reporter_person_id == world["reporter"].person_id
+    assert deviation.status == "registered"
+    assert deviation.risk_score == 12
+    assert not deviation.anonymous and deviation.receipt_code_hash is None
+    detail = client.get(r.headers["location"])
+    assert detail.status_code == 200
+    assert "Glatt gulv ved lageret" in detail.text
+    assert "Høy risiko (12)" in detail.text
+    # The reporter does not handle: no assign form.
+    assert f"/deviations/{deviation.id}/assign" not in detail.text
+
+
+def test_report_with_errors_comes_back_with_what_was_typed(client, session, world):
+    login(client, world["reporter"].email)
+    form = report_form(world["lager"], title="", consequence="9", description="Beholdes")
+    r = client.submit("/deviations/new", form)
+    assert r.status_code == 422
+    assert "Fyll ut dette feltet." in r.text
+    assert "Beholdes" in r.text
+    assert session.exec(select(Deviation)).first() is None
+
+
+def test_report_in_the_future_is_refused(client, session, world):
+    login(client, world["reporter"].email)
+    form = report_form(world["lager"], occurred_at=(today() + timedelta(days=2)).isoformat())
+    r = client.submit("/deviations/new", form)
+    assert r.status_code == 422
+    assert "Tidspunktet kan ikke være fram i tid." in r.text
+
+
+def test_serious_injury_requires_personal_injury_category(client, session, world):
+    login(client, world["reporter"].email)
+    r = client.submit(
+        "/deviations/new", report_form(world["lager"], serious_injury="true", category="hazard")
+    )
+    assert r.status_code == 422
+    assert "Alvorlig personskade kan bare krysses av" in r.text
+
+
+def test_leader_handles_to_closure(client, session, world):
+    deviation, _receipt = make_deviation(session, world["lager"], reporter=person_of(session, world["reporter"]))
+    session.commit()
+    login(client, world["leader"].email)
+    url = f"/deviations/{deviation.id}"
+    deadline = (today() + timedelta(days=14)).isoformat()
+    r = client.submit(
+        f"{url}/assign",
+        {"responsible_person_id": str(world["worker"].person_id), "deadline": deadline,
+         "version": "1"},
+    )  # fmt: skip
+    assert r.status_code == 303, r.text[:3000]
+    d = reload(session, deviation.id)
+    assert d.status == "in_progress" and d.responsible_person_id == world["worker"].person_id
+
+    # Closing with no actions needs the reason why none were needed.
+    r = client.submit(
+        f"{url}/close",
+        {"root_cause": "x", "actions_effect": "yes", "closing_note": "", "version": str(d.version)},
+    )
+    assert r.status_code == 422
+    assert "Avviket har ingen tiltak" in r.text
+
+    r = client.submit(
+        f"{url}/actions",
+        {"description": "Sett opp rist ved porten", "owner_person_id": str(world["worker"].person_id),
+         "deadline": deadline},
+    )  # fmt: skip
+    assert r.status_code == 303, r.text[:3000]
+    d = reload(session, deviation.id)
+    assert d.status == "actions"
+    action = session.exec(select(CorrectiveAction)).one()
+
+    # Cannot close while the action is open.
+    r = client.submit(
+        f"{url}/close",
+        {"root_cause": "Takrenne lekker", "actions_effect": "yes", "version": str(d.version)},
+    )
+    assert r.status_code == 409
+    assert "kan ikke lukkes mens 1 tiltak er åpne" in r.text
+    assert "Takrenne lekker" in r.text  # what was typed is kept
+    assert reload(session, deviation.id).status == "actions"
+
+    r = client.submit(
+        f"{url}/actions/{action.id}/done",
+        {"done_on": today().isoformat(), "done_note": "Rist montert", "version": "1"},
+    )
+    assert r.status_code == 303, r.text[:3000]
+    r = client.submit(
+        f"{url}/close",
+        {"root_cause": "Takrenne lekker", "actions_effect": "yes", "version": str(d.version)},
+    )
+    assert r.status_code == 303, r.text[:3000]
+    d = reload(session, deviation.id)
+    assert d.status == "closed" and d.root_cause == "Takrenne lekker"
+    assert d.closed_by_person_id == world["leader"].person_id
+    page = client.get(url)
+    assert "Avviket ble lukket" in page.text  # the timeline, from the audit trail
+    assert "Tiltak utført" in page.text
+
+    # Reopen needs a reason.
+    r = client.submit(f"{url}/reopen", {"reason": "", "version": str(d.version)})
+    assert r.status_code == 422
+    r = client.submit(f"{url}/reopen", {"reason": "Lekker igjen", "version": str(d.version)})
+    assert r.status_code == 303
+    d = reload(session, deviation.id)
+    assert d.status == "in_progress" and d.closed_at is None and d.reopen_reason == "Lekker igjen"
+
+
+@pytest.mark.parametrize("who", ["reporter", "worker", "other_leader"])
+def test_only_leader_of_department_or_admin_assigns(client, session, world, who):
+    deviation, _ = make_deviation(session, world["lager"], reporter=person_of(session, world["reporter"]))
+    session.commit()
+    login(client, world[who].email)
+    r = client.submit(
+        f"/deviations/{deviation.id}/assign",
+        {"responsible_person_id": str(world["worker"].person_id),
+         "deadline": today().isoformat(), "version": "1"},
+    )  # fmt: skip
+    # The reporter sees the case (and is refused the transition); others may not see it.
+    if who == "reporter":
+        assert r.status_code == 409
+        assert "Bare lederen for avdelingen eller HMS-koordinatoren" in r.text
+    else:
+        assert r.status_code == 403
+    assert reload(session, deviation.id).status == "registered"
+
+
+def test_admin_rejects_with_reason_and_reporter_sees_it(client, session, world):
+    deviation, _ = make_deviation(session, world["lager"], reporter=person_of(session, world["reporter"]))
+    session.commit()
+    login(client, world["admin"].email)
+    r = client.submit(f"/deviations/{deviation.id}/reject", {"reason": "", "version": "1"})
+    assert r.status_code == 422
+    r = client.submit(
+        f"/deviations/{deviation.id}/reject", {"reason": "Meldt to ganger", "version": "1"}
+    )
+    assert r.status_code == 303
+    assert reload(session, deviation.id).status == "rejected"
+    # Rejecting again is a refused transition, not an error page.
+    r = client.submit(
+        f"/deviations/{deviation.id}/reject", {"reason": "Igjen", "version": "2"}
+    )
+    assert r.status_code == 409
+    client.post("/logout", data={"csrf_token": client.token("/")})
+    client.cookies.clear()
+    login(client, world["reporter"].email)
+    page = client.get(f"/deviations/{deviation.id}")
+    assert "Meldt to ganger" in page.text
+
+
+def test_unknown_deviation_is_404_and_others_403(client, session, world):
+    deviation, _ = make_deviation(session, world["lager"], reporter=person_of(session, world["reporter"]))
+    session.commit()
+    login(client, world["other_leader"].email)
+    assert client.get("/deviations/999999").status_code == 404
+    assert client.get("/deviations/99999999999999999999").status_code == 404
+    assert client.get(f"/deviations/{deviation.id}").status_code == 403
+
+
+def test_second_save_is_refused_and_shows_what_changed(client, session, world):
+    deviation, _ = make_deviation(session, world["lager"], reporter=person_of(session, world["reporter"]))
+    session.commit()
+    login(client, world["leader"].email)
+    form = report_form(world["lager"], title="Første lagring", version="1")
+    r = client.submit(f"/deviations/{deviation.id}/edit", form)
+    assert r.status_code == 303, r.text[:2000]
+    # A second person opened the form on version 1 too and saves afterwards.
+    form2 = report_form(world["lager"], title="Andre lagring", version="1")
+    r = client.submit(f"/deviations/{deviation.id}/edit", form2)
+    assert r.status_code == 409
+    assert "endret av noen andre" in r.text
+    assert "Første lagring" in r.text and "Andre lagring" in r.text
+    assert reload(session, deviation.id).title == "Første lagring"
+
+
+def test_comments_internal_and_for_the_reporter(client, session, world):
+    deviation, _ = make_deviation(session, world["lager"], reporter=person_of(session, world["reporter"]))
+    session.commit()
+    login(client, world["leader"].email)
+    url = f"/deviations/{deviation.id}"
+    assert client.submit(f"{url}/comments", {"body": "Intern merknad", "visibility": "internal"}).status_code == 303
+    assert client.submit(f"{url}/comments", {"body": "Takk for meldingen", "visibility": "reporter"}).status_code == 303
+    client.cookies.clear()
+    login(client, world["reporter"].email)
+    page = client.get(url)
+    assert "Takk for meldingen" in page.text
+    assert "Intern merknad" not in page.text
+    r = client.submit(f"{url}/comments", {"body": "Det skjedde igjen i dag", "visibility": "internal"})
+    assert r.status_code == 303
+    mine = session.exec(select(DeviationComment).where(DeviationComment.body.startswith("Det"))).one()
+    assert mine.visibility == "reporter" and mine.from_reporter
