@@ -1,125 +1,64 @@
 """Course certificates: what an upload may be, and how a stored one is sent back.
 
-Plain functions, no web framework, so that each check is tested on its own:
-
-- the type comes from the content (magic bytes), never from the file name or the browser's
-  content type: PDF, PNG, JPEG and WebP are accepted, everything else refused — SVG and HTML
-  by name, since they can carry scripts;
-- the size is limited while reading (`read_limited` reads at most one byte past the limit);
-- the original name is kept only as a label: a basename without path parts or control
-  characters, at most 255 characters. It is never used as a path;
-- a stored file is sent as an attachment with an ASCII fallback name and the UTF-8 name
-  (RFC 6266 / RFC 5987), so no browser renders it in our origin.
+The general checks live in web/uploads.py (type from the content, size read with a limit,
+the name kept only as a label, sent back as an attachment); this module adds what a
+certificate may be — PDF, PNG, JPEG or WebP, stored as uploaded — and the messages that
+speak of "kursbeviset". SVG and HTML are refused by name, since they can carry scripts.
 """
 
 from __future__ import annotations
 
-import unicodedata
-from dataclasses import dataclass
-from decimal import Decimal
-from typing import BinaryIO
-from urllib.parse import quote
+from hms_tracker.web.i18n import _
+from hms_tracker.web.uploads import (
+    EXTENSIONS,
+    JPEG,
+    MAX_FILENAME,
+    PDF,
+    PNG,
+    WEBP,
+    CheckedUpload,
+    UploadRefused,
+    detect_content_type,
+    looks_like_markup,
+    megabytes,
+    read_limited,
+    too_large_message,
+)
+from hms_tracker.web.uploads import content_disposition as _content_disposition
+from hms_tracker.web.uploads import safe_filename as _safe_filename
 
-from hms_tracker.web.i18n import _, format_number
+__all__ = [
+    "ACCEPT",
+    "EXTENSIONS",
+    "JPEG",
+    "MAX_FILENAME",
+    "PDF",
+    "PNG",
+    "WEBP",
+    "CheckedUpload",
+    "UploadRefused",
+    "check_certificate",
+    "content_disposition",
+    "detect_content_type",
+    "megabytes",
+    "read_limited",
+    "safe_filename",
+    "too_large_message",
+]
 
-MAX_FILENAME = 255
+FALLBACK_NAME = "kursbevis"
 
-PDF = "application/pdf"
-PNG = "image/png"
-JPEG = "image/jpeg"
-WEBP = "image/webp"
-
-EXTENSIONS = {PDF: ".pdf", PNG: ".png", JPEG: ".jpg", WEBP: ".webp"}
 # What the file input offers; the server decides from the content regardless.
 ACCEPT = ".pdf,.png,.jpg,.jpeg,.webp,application/pdf,image/png,image/jpeg,image/webp"
 
 
-class UploadRefused(Exception):
-    """A certificate that may not be stored; `message` is for the user, already translated."""
-
-    def __init__(self, message: str, *, too_large: bool = False):
-        super().__init__(message)
-        self.message = message
-        self.too_large = too_large
-
-
-@dataclass(frozen=True)
-class CheckedUpload:
-    content: bytes
-    content_type: str
-    filename: str
-
-    @property
-    def size(self) -> int:
-        return len(self.content)
-
-
-def detect_content_type(content: bytes) -> str | None:
-    """The accepted type the content starts with, or None."""
-    if content.startswith(b"%PDF-"):
-        return PDF
-    if content.startswith(b"\x89PNG\r\n\x1a\n"):
-        return PNG
-    if content.startswith(b"\xff\xd8\xff"):
-        return JPEG
-    if len(content) >= 12 and content[:4] == b"RIFF" and content[8:12] == b"WEBP":
-        return WEBP
-    return None
-
-
-def _looks_like_markup(content: bytes) -> str | None:
-    """ "svg" or "html" when the start of the file is such markup (for a clearer message)."""
-    head = content[:4096]
-    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16 byte order mark
-        head = head[2:]
-    # UTF-16 text: drop the zero bytes so that "<svg" is still seen.
-    if b"\x00" in head[:64]:
-        head = head.replace(b"\x00", b"")
-    head = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    if not head.startswith(b"<"):
-        return None
-    if b"<svg" in head:
-        return "svg"
-    if b"<html" in head or b"<!doctype html" in head or b"<script" in head or b"<body" in head:
-        return "html"
-    return "markup"
-
-
-def megabytes(size: int) -> Decimal:
-    return round(Decimal(size) / (1024 * 1024), 1)
-
-
-def too_large_message(max_bytes: int) -> str:
-    return _(
-        "Filen er for stor. Største tillatte størrelse er %(mb)s MB.",
-        mb=format_number(megabytes(max_bytes)),
-    )
-
-
-def read_limited(stream: BinaryIO, max_bytes: int) -> bytes:
-    """At most `max_bytes` + 1 bytes: enough to tell that a file is too large."""
-    return stream.read(max_bytes + 1)
-
-
 def safe_filename(name: str | None, content_type: str | None = None) -> str:
-    """The original file name as a label: basename only, no control characters, ≤ 255.
+    """The name as a label (see web.uploads.safe_filename); an empty one becomes "kursbevis"."""
+    return _safe_filename(name, content_type, fallback=FALLBACK_NAME)
 
-    "../../etc/passwd.pdf" becomes "passwd.pdf", "C:\\Users\\x\\bevis.pdf" "bevis.pdf". An
-    empty result becomes "kursbevis" with the extension of the detected type.
-    """
-    text = unicodedata.normalize("NFC", name or "")
-    text = text.replace("\\", "/").rsplit("/", 1)[-1]
-    text = "".join(ch for ch in text if unicodedata.category(ch) not in ("Cc", "Cf", "Zl", "Zp"))
-    text = text.strip().lstrip(".").strip()
-    if not text:
-        text = "kursbevis" + EXTENSIONS.get(content_type or "", "")
-    if len(text) > MAX_FILENAME:
-        stem, dot, extension = text.rpartition(".")
-        if dot and 0 < len(extension) <= 10 and stem:
-            text = stem[: MAX_FILENAME - len(extension) - 1] + "." + extension
-        else:
-            text = text[:MAX_FILENAME]
-    return text
+
+def content_disposition(filename: str) -> str:
+    return _content_disposition(filename, fallback=FALLBACK_NAME)
 
 
 def check_certificate(content: bytes, filename: str | None, *, max_bytes: int) -> CheckedUpload:
@@ -130,7 +69,7 @@ def check_certificate(content: bytes, filename: str | None, *, max_bytes: int) -
         raise UploadRefused(_("Filen er tom. Velg filen med kursbeviset på nytt."))
     content_type = detect_content_type(content)
     if content_type is None:
-        markup = _looks_like_markup(content)
+        markup = looks_like_markup(content)
         if markup == "svg":
             raise UploadRefused(
                 _(
@@ -152,21 +91,4 @@ def check_certificate(content: bytes, filename: str | None, *, max_bytes: int) -
         content=content,
         content_type=content_type,
         filename=safe_filename(filename, content_type),
-    )
-
-
-def _ascii_fallback(filename: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", filename)
-    text = decomposed.encode("ascii", "ignore").decode("ascii")
-    text = "".join(ch if 32 <= ord(ch) < 127 and ch not in '"\\;' else "_" for ch in text)
-    text = text.strip() or "kursbevis"
-    return text[:MAX_FILENAME]
-
-
-def content_disposition(filename: str) -> str:
-    """`attachment` with an ASCII fallback name and the UTF-8 name (RFC 6266)."""
-    clean = safe_filename(filename)
-    return (
-        f'attachment; filename="{_ascii_fallback(clean)}"; '
-        f"filename*=UTF-8''{quote(clean, safe='')}"
     )
