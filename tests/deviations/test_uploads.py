@@ -644,6 +644,15 @@ def test_several_files_are_checked_and_each_refusal_names_its_file():
     assert len(result.errors) == 2
     assert result.errors[0].startswith("«virus.exe»: Filtypen er ikke tillatt")
     assert result.errors[1].startswith("«tom.jpg»: Filen er tom")
+    assert not result.too_large
+
+
+def test_a_file_over_the_limit_among_several_is_flagged_too_large():
+    pdf = simple_pdf()
+    result = check_attachments([(pdf, "a.pdf"), (pdf + b"x" * 100, "stor.pdf")], max_bytes=len(pdf))
+    assert [c.filename for c in result.accepted] == ["a.pdf"]
+    assert result.too_large
+    assert result.errors[0].startswith("«stor.pdf»: Filen er for stor")
 
 
 def test_all_good_files_are_ok():

@@ -52,6 +52,7 @@ from hms_tracker.web.uploads import (
     UploadRefused,
     detect_content_type,
     looks_like_markup,
+    megabytes,
     read_limited,
     too_large_message,
 )
@@ -69,6 +70,7 @@ __all__ = [
     "check_attachment",
     "check_attachments",
     "content_disposition",
+    "megabytes",
     "read_limited",
     "safe_filename",
 ]
@@ -162,6 +164,7 @@ class AttachmentsChecked:
 
     accepted: list[CheckedUpload] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    too_large: bool = False  # at least one file was over the size limit
 
     @property
     def ok(self) -> bool:
@@ -197,6 +200,7 @@ def check_attachments(
         try:
             result.accepted.append(check_attachment(content, name, max_bytes=max_bytes))
         except UploadRefused as refused:
+            result.too_large = result.too_large or refused.too_large
             label = _safe_filename(name, fallback=FALLBACK_NAME)
             result.errors.append(_("«%(name)s»: %(reason)s", name=label, reason=refused.message))
     return result
