@@ -27,6 +27,8 @@ class Settings(BaseSettings):
     base_url: str = "http://127.0.0.1:8000"
     cookie_secure: bool = False
     upload_max_bytes: int = 10 * 1024 * 1024
+    # All files of one form together (several photos on a deviation report).
+    upload_request_max_bytes: int = 40 * 1024 * 1024
     default_language: str = "nb"
     company_name: str = "Vår bedrift AS"
     var_dir: Path = Field(default_factory=default_var_dir)
@@ -63,9 +65,10 @@ class Settings(BaseSettings):
 
     @property
     def request_max_bytes(self) -> int:
-        """The largest request body: one upload at its limit plus room for the form's other
-        fields, so a file just over the limit gets the form's own message, not a 413."""
-        return self.upload_max_bytes + 512 * 1024
+        """The largest request body: the files of one form (a deviation report may carry
+        several photos) plus room for the form's other fields, so a file just over the
+        per-file limit gets the form's own message, not a 413."""
+        return max(self.upload_max_bytes, self.upload_request_max_bytes) + 512 * 1024
 
     @property
     def is_sqlite(self) -> bool:

@@ -11,9 +11,10 @@ from sqlmodel import select
 from hms_tracker.deviations.models import CorrectiveAction, Deviation, DeviationComment
 from hms_tracker.organisation.models import DepartmentLeader, Person
 from hms_tracker.web.dates import today
+from hms_tracker.web.i18n import OSLO
 from tests.conftest import login
 from tests.deviations.helpers import make_deviation, report_form
-from tests.factories import make_department, make_person, make_user
+from tests.factories import make_department, make_user
 
 
 @pytest.fixture
@@ -97,7 +98,9 @@ def test_serious_injury_requires_personal_injury_category(client, session, world
 
 
 def test_leader_handles_to_closure(client, session, world):
-    deviation, _receipt = make_deviation(session, world["lager"], reporter=person_of(session, world["reporter"]))
+    deviation, _receipt = make_deviation(
+        session, world["lager"], reporter=person_of(session, world["reporter"])
+    )
     session.commit()
     login(client, world["leader"].email)
     url = f"/deviations/{deviation.id}"
@@ -121,8 +124,8 @@ def test_leader_handles_to_closure(client, session, world):
 
     r = client.submit(
         f"{url}/actions",
-        {"description": "Sett opp rist ved porten", "owner_person_id": str(world["worker"].person_id),
-         "deadline": deadline},
+        {"description": "Sett opp rist ved porten",
+         "owner_person_id": str(world["worker"].person_id), "deadline": deadline},
     )  # fmt: skip
     assert r.status_code == 303, r.text[:3000]
     d = reload(session, deviation.id)
@@ -167,7 +170,9 @@ def test_leader_handles_to_closure(client, session, world):
 
 @pytest.mark.parametrize("who", ["reporter", "worker", "other_leader"])
 def test_only_leader_of_department_or_admin_assigns(client, session, world, who):
-    deviation, _ = make_deviation(session, world["lager"], reporter=person_of(session, world["reporter"]))
+    deviation, _ = make_deviation(
+        session, world["lager"], reporter=person_of(session, world["reporter"])
+    )
     session.commit()
     login(client, world[who].email)
     r = client.submit(
@@ -185,7 +190,9 @@ def test_only_leader_of_department_or_admin_assigns(client, session, world, who)
 
 
 def test_admin_rejects_with_reason_and_reporter_sees_it(client, session, world):
-    deviation, _ = make_deviation(session, world["lager"], reporter=person_of(session, world["reporter"]))
+    deviation, _ = make_deviation(
+        session, world["lager"], reporter=person_of(session, world["reporter"])
+    )
     session.commit()
     login(client, world["admin"].email)
     r = client.submit(f"/deviations/{deviation.id}/reject", {"reason": "", "version": "1"})
@@ -196,9 +203,7 @@ def test_admin_rejects_with_reason_and_reporter_sees_it(client, session, world):
     assert r.status_code == 303
     assert reload(session, deviation.id).status == "rejected"
     # Rejecting again is a refused transition, not an error page.
-    r = client.submit(
-        f"/deviations/{deviation.id}/reject", {"reason": "Igjen", "version": "2"}
-    )
+    r = client.submit(f"/deviations/{deviation.id}/reject", {"reason": "Igjen", "version": "2"})
     assert r.status_code == 409
     client.post("/logout", data={"csrf_token": client.token("/")})
     client.cookies.clear()
@@ -208,7 +213,9 @@ def test_admin_rejects_with_reason_and_reporter_sees_it(client, session, world):
 
 
 def test_unknown_deviation_is_404_and_others_403(client, session, world):
-    deviation, _ = make_deviation(session, world["lager"], reporter=person_of(session, world["reporter"]))
+    deviation, _ = make_deviation(
+        session, world["lager"], reporter=person_of(session, world["reporter"])
+    )
     session.commit()
     login(client, world["other_leader"].email)
     assert client.get("/deviations/999999").status_code == 404
@@ -217,7 +224,9 @@ def test_unknown_deviation_is_404_and_others_403(client, session, world):
 
 
 def test_second_save_is_refused_and_shows_what_changed(client, session, world):
-    deviation, _ = make_deviation(session, world["lager"], reporter=person_of(session, world["reporter"]))
+    deviation, _ = make_deviation(
+        session, world["lager"], reporter=person_of(session, world["reporter"])
+    )
     session.commit()
     login(client, world["leader"].email)
     form = report_form(world["lager"], title="Første lagring", version="1")
@@ -233,18 +242,71 @@ def test_second_save_is_refused_and_shows_what_changed(client, session, world):
 
 
 def test_comments_internal_and_for_the_reporter(client, session, world):
-    deviation, _ = make_deviation(session, world["lager"], reporter=person_of(session, world["reporter"]))
+    deviation, _ = make_deviation(
+        session, world["lager"], reporter=person_of(session, world["reporter"])
+    )
     session.commit()
     login(client, world["leader"].email)
     url = f"/deviations/{deviation.id}"
-    assert client.submit(f"{url}/comments", {"body": "Intern merknad", "visibility": "internal"}).status_code == 303
-    assert client.submit(f"{url}/comments", {"body": "Takk for meldingen", "visibility": "reporter"}).status_code == 303
+    assert (
+        client.submit(
+            f"{url}/comments", {"body": "Intern merknad", "visibility": "internal"}
+        ).status_code
+        == 303
+    )
+    assert (
+        client.submit(
+            f"{url}/comments", {"body": "Takk for meldingen", "visibility": "reporter"}
+        ).status_code
+        == 303
+    )
     client.cookies.clear()
     login(client, world["reporter"].email)
     page = client.get(url)
     assert "Takk for meldingen" in page.text
     assert "Intern merknad" not in page.text
-    r = client.submit(f"{url}/comments", {"body": "Det skjedde igjen i dag", "visibility": "internal"})
+    r = client.submit(
+        f"{url}/comments", {"body": "Det skjedde igjen i dag", "visibility": "internal"}
+    )
     assert r.status_code == 303
-    mine = session.exec(select(DeviationComment).where(DeviationComment.body.startswith("Det"))).one()
+    mine = session.exec(
+        select(DeviationComment).where(DeviationComment.body.startswith("Det"))
+    ).one()
     assert mine.visibility == "reporter" and mine.from_reporter
+
+
+def test_serious_injury_stays_on_gaps_until_notification_is_recorded(client, session, world):
+    deviation, _ = make_deviation(
+        session,
+        world["lager"],
+        reporter=person_of(session, world["reporter"]),
+        category="personal_injury",
+        serious_injury="true",
+        title="Fall fra stillas",
+    )
+    session.commit()
+    login(client, world["leader"].email)
+    page = client.get(f"/deviations/{deviation.id}")
+    assert "Plikt til å varsle straks" in page.text
+    assert "arbeidsmiljøloven § 5-2" in page.text
+    client.cookies.clear()
+    login(client, world["admin"].email)
+    gaps = client.get("/gaps")
+    assert f"/deviations/{deviation.id}" in gaps.text
+    # Cannot close before the notification is recorded.
+    d = reload(session, deviation.id)
+    r = client.submit(
+        f"/deviations/{deviation.id}/notified",
+        {"notified_at": (today() + timedelta(days=3)).isoformat() + "T10:00", "version": "1"},
+    )
+    assert r.status_code == 422
+    r = client.submit(
+        f"/deviations/{deviation.id}/notified",
+        {"notified_at": (d.occurred_at + timedelta(minutes=30)).astimezone(OSLO).strftime(
+            "%Y-%m-%dT%H:%M"), "notification_note": "Politiet, sak 123", "version": "1"},
+    )  # fmt: skip
+    assert r.status_code == 303, r.text[:2000]
+    d = reload(session, deviation.id)
+    assert d.notified_by_person_id == world["admin"].person_id
+    gaps = client.get("/gaps")
+    assert f"/deviations/{deviation.id}" not in gaps.text

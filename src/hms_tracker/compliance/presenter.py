@@ -259,6 +259,35 @@ def present(finding: Finding) -> Presented:  # noqa: C901  (one branch per rule,
         )
         fix_url = f"/training?course={p.get('course_id')}"
         fix_label = _("Se opplæringsoversikten")
+    elif rule == "aml-5-2.serious-injury-notification":
+        title = _("Varsling av alvorlig personskade")
+        explanation = (
+            ngettext(
+                "%(num)s alvorlig personskade er ikke registrert varslet til Arbeidstilsynet "
+                "og politiet. Varsling skal skje straks.",
+                "%(num)s alvorlige personskader er ikke registrert varslet til Arbeidstilsynet "
+                "og politiet. Varsling skal skje straks.",
+                p.get("waiting", 0),
+            )
+            if finding.is_gap
+            else _("Alle alvorlige personskader er registrert varslet.")
+        )
+        fix_url, fix_label = "/deviations?category=personal_injury", _("Se personskadene")
+    elif rule == "ik-5-7.deviations-overdue":
+        title = _("Avvik og tiltak på overtid")
+        explanation = (
+            ngettext(
+                "%(num)s av %(open)s åpne avvik har passert fristen, eller har tiltak som har "
+                "passert fristen.",
+                "%(num)s av %(open)s åpne avvik har passert fristen, eller har tiltak som har "
+                "passert fristen.",
+                p.get("overdue", 0),
+                open=p.get("open"),
+            )
+            if finding.is_gap
+            else _("Ingen åpne avvik eller tiltak har passert fristen.")
+        )
+        fix_url, fix_label = "/deviations?overdue=1", _("Se avvikene på overtid")
     elif rule == "routines.review-overdue":
         title = _("Rutiner som skal gjennomgås")
         explanation = (

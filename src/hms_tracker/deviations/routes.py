@@ -46,7 +46,6 @@ from hms_tracker.risk import (
     probability_options,
     risk_level,
 )
-from hms_tracker.training.uploads import content_disposition, megabytes
 from hms_tracker.web.auth import CurrentUser, Permission, register_permission
 from hms_tracker.web.dates import today
 from hms_tracker.web.forms import parse_form
@@ -92,42 +91,29 @@ class Uploads:
         self.too_large = False
 
 
-def read_uploads(request: Request, values: dict[str, Any], name: str = "files") -> Uploads:
+def read_uploads(
+    request: Request, values: dict[str, Any], name: str = "files", *, already_attached: int = 0
+) -> Uploads:
+    """The files of the form field `name`, read up to the size limit and checked."""
     result = Uploads()
     raw = values.get(name)
     items = raw if isinstance(raw, list) else [raw]
-    files = [f for f in items if isinstance(f, UploadFile)]
     max_bytes = request.app.state.settings.upload_max_bytes
     chosen = []
-    for upload in files:
+    for upload in items:
+        if not isinstance(upload, UploadFile):
+            continue
         try:
-            content = checks.read_limited(upload.file, max_bytes)
+            chosen.append((checks.read_limited(upload.file, max_bytes), upload.filename))
         finally:
             upload.file.close()
-        if not content and not upload.filename:
-            continue  # the field was left empty
-        chosen.append((content, upload.filename))
-    if len(chosen) > checks.MAX_ATTACHMENTS_PER_REPORT:
-        result.error = _(
-            "Du kan legge ved høyst %(count)s filer om gangen.",
-            count=checks.MAX_ATTACHMENTS_PER_REPORT,
-        )
-        return result
-    messages = []
-    for content, filename in chosen:
-        try:
-            result.files.append(checks.check_attachment(content, filename, max_bytes=max_bytes))
-        except checks.UploadRefused as refused:
-            result.too_large = result.too_large or refused.too_large
-            messages.append(
-                _(
-                    "%(file)s: %(reason)s",
-                    file=checks.safe_filename(filename),
-                    reason=refused.message,
-                )
-            )
-    if messages:
-        result.error = " ".join(messages)
+    checked = checks.check_attachments(
+        chosen, max_bytes=max_bytes, already_attached=already_attached
+    )
+    result.files = checked.accepted
+    result.too_large = checked.too_large
+    if checked.errors:
+        result.error = " ".join(checked.errors)
     return result
 
 
@@ -143,8 +129,11 @@ def report_form_context(request: Request, session: SessionDep) -> dict[str, Any]
         "consequences": consequence_options(),
         "probabilities": probability_options(),
         "accept": checks.ACCEPT,
-        "max_mb": format_number(megabytes(max_bytes)),
+        "max_mb": format_number(checks.megabytes(max_bytes)),
         "max_files": checks.MAX_ATTACHMENTS_PER_REPORT,
+        "max_total_mb": format_number(
+            checks.megabytes(request.app.state.settings.upload_request_max_bytes)
+        ),
         **helpers(),
     }
 
@@ -742,7 +731,7 @@ def attachment_response(content: bytes, content_type: str, filename: str) -> Res
         content=content,
         media_type=content_type,
         headers={
-            "Content-Disposition": content_disposition(filename),
+            "Content-Disposition": checks.content_disposition(filename),
             "Content-Security-Policy": "sandbox",
             "X-Content-Type-Options": "nosniff",
             "Cache-Control": "private, no-store",

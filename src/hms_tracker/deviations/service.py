@@ -52,9 +52,9 @@ from hms_tracker.deviations.models import (
 from hms_tracker.errors import Forbidden, InvalidInput, NotFound, TransitionRefused
 from hms_tracker.organisation.models import Department, Person
 from hms_tracker.risk import LEVEL_RANGES
-from hms_tracker.training.uploads import CheckedUpload
 from hms_tracker.web.auth import Principal
 from hms_tracker.web.i18n import _
+from hms_tracker.web.uploads import CheckedUpload
 
 # A report may say it happened a little in the future (clocks differ); more is a mistake.
 CLOCK_SLACK = timedelta(minutes=10)
@@ -724,8 +724,10 @@ class ListFilters:
             page = max(1, min(int(params.get("page", "1")), 100000))
         except ValueError:
             page = 1
+        # Control characters (a NUL is refused by PostgreSQL) never belong in a search.
+        q = "".join(ch for ch in params.get("q", "") if ch.isprintable() or ch == " ")
         return cls(
-            q=params.get("q", "").strip()[:200],
+            q=q.strip()[:200],
             status=status,
             category=category,
             department_id=department_id,
@@ -810,7 +812,7 @@ def _filtered(principal: Principal, filters: ListFilters, today: date) -> Any:
             func.lower(Deviation.description).like(pattern, escape="\\"),
             func.lower(func.coalesce(Deviation.place, "")).like(pattern, escape="\\"),
         ]
-        if number.isdigit() and len(number) < 10:
+        if number.isascii() and number.isdigit() and len(number) < 10:  # not "²" or "١"
             matches.append(col(Deviation.id) == int(number))
         query = query.where(sa.or_(*matches))
     return query
@@ -908,6 +910,26 @@ def export_deviations(
     """Every deviation matching the filters (no paging), for CSV/XLSX."""
     found = session.exec(_ordered(_filtered(principal, filters, today), filters.sort)).all()
     return _rows(session, list(found), today)
+
+
+def department_filter_options(*, session: Session, principal: Principal) -> list[tuple[int, str]]:
+    """Departments to filter the list by: every open one (and closed ones with deviations)
+    for the admin; for others the departments they lead or cover as verneombud and those of
+    the deviations they can see."""
+    with_deviations = select(Deviation.department_id).where(visible_clause(principal)).distinct()
+    query = select(Department.id, Department.name).order_by(Department.name)
+    if principal.is_admin:
+        query = query.where(
+            sa.or_(col(Department.closed_on).is_(None), col(Department.id).in_(with_deviations))
+        )
+    else:
+        scope = set(principal.led_department_ids) | set(
+            principal.scopes.get("safety_area", frozenset())
+        )
+        query = query.where(
+            sa.or_(col(Department.id).in_(scope), col(Department.id).in_(with_deviations))
+        )
+    return [(dept_id, name) for dept_id, name in session.exec(query).all() if dept_id is not None]
 
 
 # --- people to choose -------------------------------------------------------------------

@@ -113,6 +113,26 @@ class LeaderFact:
 
 
 @dataclass(frozen=True)
+class DeviationFact:
+    """An open deviation, or a serious injury (open or not) that may await notification."""
+
+    id: int
+    title: str
+    is_open: bool
+    serious_injury: bool = False
+    notified: bool = False
+    deadline: date | None = None
+    # Deadlines of its open corrective actions.
+    action_deadlines: tuple[date, ...] = ()
+
+    def is_overdue_on(self, day: date) -> bool:
+        if not self.is_open:
+            return False
+        late = self.deadline is not None and self.deadline < day
+        return late or any(d < day for d in self.action_deadlines)
+
+
+@dataclass(frozen=True)
 class RoutineFact:
     """A routine with a version in force (not archived): when it was last reviewed or
     published, its review interval, and its tags."""
@@ -140,6 +160,7 @@ class Facts:
     leaders: tuple[LeaderFact, ...] = ()
     person_names: dict[int, str] = field(default_factory=dict)
     routines: tuple[RoutineFact, ...] = ()
+    deviations: tuple[DeviationFact, ...] = ()
 
     def employed_on(self, day: date) -> frozenset[int]:
         return frozenset(e.person_id for e in self.employments if e.is_employed_on(day))
@@ -754,6 +775,43 @@ class Report:
         return [f for f in self.findings if f.is_gap]
 
 
+def serious_injury_rule(facts: Facts) -> list[Finding]:
+    """AML § 5-2: death or serious personal injury is notified to Arbeidstilsynet and the
+    police at once. Each serious injury without a recorded notification is a gap until the
+    notification is recorded; without serious injuries there is no finding."""
+    serious = [d for d in facts.deviations if d.serious_injury]
+    if not serious:
+        return []
+    waiting = sorted((d for d in serious if not d.notified), key=lambda d: d.id)
+    return [
+        Finding(
+            "aml-5-2.serious-injury-notification",
+            Status.gap if waiting else Status.ok,
+            "AML § 5-2",
+            tuple(Ref("deviation", d.id, d.title) for d in waiting),
+            {"waiting": len(waiting), "serious": len(serious)},
+        )
+    ]
+
+
+def overdue_deviation_rule(facts: Facts, day: date) -> list[Finding]:
+    """Internkontrollforskriften § 5 nr. 7: deviations are corrected. An open deviation
+    past its deadline, or with a corrective action past its deadline, is a gap."""
+    open_ = [d for d in facts.deviations if d.is_open]
+    if not open_:
+        return []
+    overdue = sorted((d for d in open_ if d.is_overdue_on(day)), key=lambda d: d.id)
+    return [
+        Finding(
+            "ik-5-7.deviations-overdue",
+            Status.gap if overdue else Status.ok,
+            "internkontrollforskriften § 5 nr. 7",
+            tuple(Ref("deviation", d.id, d.title) for d in overdue),
+            {"overdue": len(overdue), "open": len(open_)},
+        )
+    ]
+
+
 def evaluate(facts: Facts, day: date, settings: RuleSettings | None = None) -> Report:
     """Everything the law asks, on `day`."""
     settings = settings or RuleSettings()
@@ -765,5 +823,7 @@ def evaluate(facts: Facts, day: date, settings: RuleSettings | None = None) -> R
         + training_rules(training, facts)
         + whistleblowing_rule(facts, day, settings)
         + routine_review_rule(facts, day)
+        + serious_injury_rule(facts)
+        + overdue_deviation_rule(facts, day)
     )
     return Report(day=day, training=training, findings=findings)

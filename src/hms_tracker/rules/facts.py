@@ -17,6 +17,7 @@ from hms_tracker.rules.engine import (
     ChairFact,
     CourseFact,
     DepartmentFact,
+    DeviationFact,
     Facts,
     LeaderFact,
     RecordFact,
@@ -158,6 +159,51 @@ def load_facts(*, session: Session, day: date) -> Facts:
             if pid is not None
         },
         routines=load_routine_facts(session=session, day=day),
+        deviations=load_deviation_facts(session=session),
+    )
+
+
+def load_deviation_facts(*, session: Session) -> tuple[DeviationFact, ...]:
+    """Open deviations and every serious injury, with their open actions' deadlines, in two
+    queries. (Facts hold the state as it is now; `?on=` days do not replay deviations.)"""
+    from hms_tracker.deviations.models import OPEN_STATUSES, CorrectiveAction, Deviation
+
+    open_values = [s.value for s in OPEN_STATUSES]
+    rows = session.exec(
+        select(
+            col(Deviation.id),
+            col(Deviation.title),
+            col(Deviation.status),
+            col(Deviation.serious_injury),
+            col(Deviation.notified_at),
+            col(Deviation.deadline),
+        ).where(sa.or_(col(Deviation.status).in_(open_values), col(Deviation.serious_injury)))
+    ).all()
+    if not rows:
+        return ()
+    deadlines: dict[int, list[date]] = {}
+    for deviation_id, deadline in session.exec(
+        select(CorrectiveAction.deviation_id, CorrectiveAction.deadline)
+        .join(Deviation, col(Deviation.id) == CorrectiveAction.deviation_id)
+        .where(
+            col(Deviation.status).in_(open_values),
+            col(CorrectiveAction.done_on).is_(None),
+            col(CorrectiveAction.withdrawn_at).is_(None),
+        )
+    ).all():
+        if deviation_id is not None:
+            deadlines.setdefault(deviation_id, []).append(deadline)
+    return tuple(
+        DeviationFact(
+            id=did,  # type: ignore[arg-type]
+            title=title,
+            is_open=status in open_values,
+            serious_injury=serious,
+            notified=notified_at is not None,
+            deadline=deadline,
+            action_deadlines=tuple(sorted(deadlines.get(did, ()))),  # type: ignore[arg-type]
+        )
+        for did, title, status, serious, notified_at, deadline in rows
     )
 
 
