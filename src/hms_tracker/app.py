@@ -53,6 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from hms_tracker.audit.routes import router as audit_router
     from hms_tracker.compliance.routes import router as compliance_router
     from hms_tracker.organisation.routes import router as organisation_router
+    from hms_tracker.routines.routes import router as routines_router
     from hms_tracker.training.routes import router as training_router
     from hms_tracker.web.routes import router as web_router
 
@@ -63,6 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(compliance_router)
     app.include_router(appointments_router)
     app.include_router(training_router)
+    app.include_router(routines_router)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
 
     install_error_handlers(app)

@@ -30,6 +30,13 @@ ENTITY_LABELS = {
     "safety_rep_agreement": lazy("Avtale om annen ordning"),
     "course_type": lazy("Kurstype"),
     "training_record": lazy("Opplæring"),
+    "routine": lazy("Rutine"),
+    "routine_version": lazy("Rutineversjon"),
+    "routine_department": lazy("Rutinens avdeling"),
+    "routine_tag": lazy("Stikkord på rutine"),
+    "routine_review": lazy("Gjennomgang av rutine"),
+    "routine_acknowledgement": lazy("Lest og forstått"),
+    "routine_attachment": lazy("Vedlegg til rutine"),
 }
 ACTION_LABELS = {
     "create": lazy("Opprettet"),
@@ -77,6 +84,47 @@ FIELD_LABELS = {
     "required_hours": lazy("Påkrevde timer"),
     "validity_months": lazy("Gyldighet i måneder"),
     "withdrawn_on": lazy("Trukket tilbake"),
+    "owner_id": lazy("Eier"),
+    "whole_company": lazy("Gjelder hele virksomheten"),
+    "review_interval_months": lazy("Gjennomgås hver (måneder)"),
+    "next_review_on": lazy("Neste gjennomgang"),
+    "archived_on": lazy("Arkivert"),
+    "archived_reason": lazy("Årsak til arkivering"),
+    "routine_id": lazy("Rutine"),
+    "routine_version_id": lazy("Rutineversjon"),
+    "number": lazy("Versjonsnummer"),
+    "purpose": lazy("Formål"),
+    "body": lazy("Tekst"),
+    "change_note": lazy("Hva er endret"),
+    "published_on": lazy("Publisert"),
+    "published_at": lazy("Publisert tidspunkt"),
+    "published_by_person_id": lazy("Publisert av"),
+    "created_by_person_id": lazy("Opprettet av"),
+    "archived_at": lazy("Arkivert tidspunkt"),
+    "tag": lazy("Stikkord"),
+    "reviewed_on": lazy("Gjennomgått"),
+    "reviewer_person_id": lazy("Gjennomgått av"),
+    "outcome": lazy("Utfall"),
+    "version_number": lazy("Versjon"),
+    "acknowledged_at": lazy("Bekreftet lest"),
+    "uploaded_by_person_id": lazy("Lastet opp av"),
+}
+# Labels of a field in one table only, where the general label would say something else
+# (a routine's "title" is its title, not a person's job title).
+_ROUTINE_TEXT = {
+    "title": lazy("Tittel"),
+    "status": lazy("Status"),
+    "filename": lazy("Filnavn"),
+    "size": lazy("Størrelse (byte)"),
+    "content_type": lazy("Filtype"),
+    "content": lazy("Innhold"),
+    "uploaded_at": lazy("Lastet opp"),
+    "withdrawn_at": lazy("Fjernet"),
+}
+ENTITY_FIELD_LABELS = {
+    (entity, field): label
+    for entity in ("routine", "routine_version", "routine_attachment")
+    for field, label in _ROUTINE_TEXT.items()
 }
 NUMBER_FIELDS = {"weekly_hours", "hours", "required_hours"}
 # Bookkeeping columns that say nothing to a reader of the trail.
@@ -124,7 +172,9 @@ def describe(
     for field, value in after.items():
         if field in HIDDEN_FIELDS or (event.action == "create" and value in (None, "")):
             continue
-        label = _(FIELD_LABELS[field]) if field in FIELD_LABELS else field
+        label = _(
+            ENTITY_FIELD_LABELS.get((event.entity, field)) or FIELD_LABELS.get(field) or field
+        )
         old = _display(field, before[field], names) if field in before else None
         rows.append((label, old, _display(field, value, names)))
     return rows

@@ -1,0 +1,577 @@
+"""Routine pages: the list, writing and publishing, versions and their differences,
+reviews, attachments, and each employee's reading list (/my/reading).
+
+Routes parse and render; who may do what is decided in service.py (see its docstring).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+from starlette.datastructures import UploadFile
+
+from hms_tracker.db import SessionDep
+from hms_tracker.errors import EditConflict, Forbidden, InvalidInput, NotFound
+from hms_tracker.organisation import service as organisation
+from hms_tracker.routines import service
+from hms_tracker.routines.forms import (
+    AcknowledgeForm,
+    ArchiveForm,
+    EditForm,
+    ReviewForm,
+    RoutineForm,
+    TextForm,
+    outcome_label,
+    outcome_options,
+    routine_status_options,
+    routine_status_tag,
+    version_status_tag,
+)
+from hms_tracker.routines.markdown import render_markdown
+from hms_tracker.routines.models import DEFAULT_REVIEW_MONTHS, Routine, RoutineVersion
+from hms_tracker.training import uploads
+from hms_tracker.web.auth import CurrentUser, Permission, register_permission
+from hms_tracker.web.dates import today
+from hms_tracker.web.forms import FormValues, parse_form
+from hms_tracker.web.i18n import _, format_number
+from hms_tracker.web.templating import flash, redirect, render, safe_next
+
+register_permission("routines.view", lambda p: True)
+register_permission("routines.manage", lambda p: p.is_admin)
+# The owner edits the draft and records reviews: the service checks the routine.
+register_permission("routines.edit", lambda p: True)
+register_permission("routines.read", lambda p: True)
+register_permission("reading.view", lambda p: True)
+
+router = APIRouter()
+
+
+def load_routine(routine_id: int, session: SessionDep) -> Routine:
+    return service.get_routine(session=session, routine_id=routine_id)
+
+
+RoutineDep = Annotated[Routine, Depends(load_routine)]
+
+
+def _helpers() -> dict[str, Any]:
+    return {
+        "routine_status_tag": routine_status_tag,
+        "version_status_tag": version_status_tag,
+        "outcome_label": outcome_label,
+        "markdown": render_markdown,
+        "today": today(),
+    }
+
+
+# --- list ------------------------------------------------------------------------------
+
+
+@router.get("/routines", dependencies=[Permission("routines.view")])
+def routine_list(
+    request: Request,
+    session: SessionDep,
+    principal: CurrentUser,
+    tag: str | None = None,
+    department: str | None = None,
+    status: str | None = None,
+    overdue: str | None = None,
+    q: str | None = None,
+) -> Response:
+    day = today()
+    statuses = routine_status_options()
+    filters = service.ListFilters(
+        tag=(tag or "").strip().lower()[:50],
+        department_id=int(department) if department and department.isdigit() else None,
+        status=status if status in dict(statuses) else "",
+        overdue=overdue in ("1", "on", "true"),
+        q=(q or "").strip()[:200],
+    )
+    rows = service.list_routines(session=session, principal=principal, filters=filters, today=day)
+    return render(
+        request,
+        "routines/list.html",
+        block="results",
+        rows=rows,
+        filters=filters,
+        statuses=statuses,
+        tags=service.all_tags(session=session),
+        departments=organisation.department_options(session=session),
+        department_coverage=service.department_coverage(
+            session=session, principal=principal, today=day
+        ),
+        **_helpers(),
+    )
+
+
+# --- create and edit -------------------------------------------------------------------
+
+
+def _form_page(
+    request: Request,
+    session: SessionDep,
+    principal: CurrentUser,
+    *,
+    routine: Routine | None,
+    values: dict[str, Any],
+    errors: dict[str, str] | None = None,
+    conflict: bool = False,
+    status_code: int = 200,
+) -> Response:
+    day = today()
+    owner = values.get("owner_id")
+    selected = values.get("department_ids") or []
+    if not isinstance(selected, list):
+        selected = [selected]
+    selected_ids = {str(v) for v in selected}
+    return render(
+        request,
+        "routines/form.html",
+        status_code=status_code,
+        routine=routine,
+        values=values,
+        errors=errors or {},
+        conflict=conflict,
+        manages=principal.is_admin,
+        people=service.people_choices(
+            session=session,
+            today=day,
+            include_id=int(owner) if owner and str(owner).isdigit() else None,
+        ),
+        departments=organisation.department_options(
+            session=session, include_ids=[int(v) for v in selected_ids if v.isdigit()]
+        ),
+        selected_departments=selected_ids,
+        **_helpers(),
+    )
+
+
+@router.get("/routines/new", dependencies=[Permission("routines.manage")])
+def routine_new(request: Request, session: SessionDep, principal: CurrentUser) -> Response:
+    values = {
+        "scope": "company",
+        "review_interval_months": DEFAULT_REVIEW_MONTHS,
+        "owner_id": principal.person_id,
+    }
+    return _form_page(request, session, principal, routine=None, values=values)
+
+
+@router.post("/routines/new", dependencies=[Permission("routines.manage")])
+def routine_create(
+    request: Request, values: FormValues, session: SessionDep, principal: CurrentUser
+) -> Response:
+    try:
+        data = parse_form(RoutineForm, values)
+        routine = service.create_routine(session=session, data=data, actor=principal, today=today())
+    except InvalidInput as exc:
+        return _form_page(
+            request,
+            session,
+            principal,
+            routine=None,
+            values=values,
+            errors=exc.errors,
+            status_code=422,
+        )
+    flash(request, _("Rutinen er lagret som utkast. Den gjelder fra den publiseres."))
+    return redirect(request, f"/routines/{routine.id}")
+
+
+def _edit_values(session: SessionDep, routine: Routine) -> dict[str, Any]:
+    text = service.draft_version(session=session, routine=routine) or service.current_version(
+        session=session, routine=routine
+    )
+    return {
+        "title": text.title if text else routine.title,
+        "purpose": text.purpose if text else "",
+        "body": text.body if text else "",
+        "change_note": text.change_note if text and text.status == "draft" else "",
+        "owner_id": routine.owner_id or "",
+        "scope": "company" if routine.whole_company else "departments",
+        "department_ids": [
+            str(d) for d in service.scope_department_ids(session=session, routine=routine)
+        ],
+        "tags": ", ".join(service.tags_of(session=session, routine=routine)),
+        "review_interval_months": routine.review_interval_months,
+        "version": routine.version,
+    }
+
+
+def _ensure_editor(principal: CurrentUser, routine: Routine) -> None:
+    if not service.is_editor(principal, routine):
+        raise Forbidden()
+
+
+@router.get("/routines/{routine_id}/edit", dependencies=[Permission("routines.edit")])
+def routine_edit_form(
+    request: Request, routine: RoutineDep, session: SessionDep, principal: CurrentUser
+) -> Response:
+    _ensure_editor(principal, routine)
+    return _form_page(
+        request, session, principal, routine=routine, values=_edit_values(session, routine)
+    )
+
+
+@router.post("/routines/{routine_id}/edit", dependencies=[Permission("routines.edit")])
+def routine_edit(
+    request: Request,
+    routine: RoutineDep,
+    values: FormValues,
+    session: SessionDep,
+    principal: CurrentUser,
+) -> Response:
+    _ensure_editor(principal, routine)
+    try:
+        version = parse_form(EditForm, values).version
+        data: TextForm = parse_form(RoutineForm if principal.is_admin else TextForm, values)
+        service.save_draft(
+            session=session,
+            routine=routine,
+            data=data,
+            actor=principal,
+            version=version,
+            today=today(),
+        )
+    except EditConflict as exc:
+        return _form_page(
+            request,
+            session,
+            principal,
+            routine=routine,
+            values={**values, "version": exc.current.version},
+            conflict=True,
+            status_code=409,
+        )
+    except InvalidInput as exc:
+        return _form_page(
+            request,
+            session,
+            principal,
+            routine=routine,
+            values=values,
+            errors=exc.errors,
+            status_code=422,
+        )
+    flash(request, _("Utkastet er lagret."))
+    return redirect(request, f"/routines/{routine.id}")
+
+
+# --- one routine -----------------------------------------------------------------------
+
+
+def _detail_page(
+    request: Request,
+    session: SessionDep,
+    principal: CurrentUser,
+    routine: Routine,
+    *,
+    review_values: dict[str, Any] | None = None,
+    review_errors: dict[str, str] | None = None,
+    archive_values: dict[str, Any] | None = None,
+    archive_errors: dict[str, str] | None = None,
+    attachment_error: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    day = today()
+    access = service.ensure_readable(session=session, principal=principal, routine=routine)
+    detail = service.routine_detail(
+        session=session, routine=routine, principal=principal, access=access, today=day
+    )
+    max_bytes = request.app.state.settings.upload_max_bytes
+    return render(
+        request,
+        "routines/detail.html",
+        status_code=status_code,
+        routine=routine,
+        access=access,
+        review_values=review_values or {"reviewed_on": day.isoformat(), "outcome": "no_change"},
+        review_errors=review_errors or {},
+        archive_values=archive_values or {},
+        archive_errors=archive_errors or {},
+        attachment_error=attachment_error,
+        outcomes=outcome_options(),
+        accept=uploads.ACCEPT,
+        max_mb=format_number(uploads.megabytes(max_bytes)),
+        **detail,
+        **_helpers(),
+    )
+
+
+@router.get("/routines/{routine_id}", dependencies=[Permission("routines.view")])
+def routine_detail(
+    request: Request, routine: RoutineDep, session: SessionDep, principal: CurrentUser
+) -> Response:
+    return _detail_page(request, session, principal, routine)
+
+
+@router.post("/routines/{routine_id}/publish", dependencies=[Permission("routines.manage")])
+def routine_publish(
+    request: Request,
+    routine: RoutineDep,
+    values: FormValues,
+    session: SessionDep,
+    principal: CurrentUser,
+) -> Response:
+    try:
+        version = parse_form(EditForm, values).version
+        published = service.publish(
+            session=session, routine=routine, actor=principal, version=version, today=today()
+        )
+    except InvalidInput:
+        raise NotFound() from None
+    flash(
+        request,
+        _(
+            "Versjon %(n)s er publisert. Alle rutinen gjelder for, får den på leselisten sin.",
+            n=published.number,
+        ),
+    )
+    return redirect(request, f"/routines/{routine.id}")
+
+
+@router.post("/routines/{routine_id}/archive", dependencies=[Permission("routines.manage")])
+def routine_archive(
+    request: Request,
+    routine: RoutineDep,
+    values: FormValues,
+    session: SessionDep,
+    principal: CurrentUser,
+) -> Response:
+    try:
+        version = parse_form(EditForm, values).version
+        data = parse_form(ArchiveForm, values)
+        service.archive_routine(
+            session=session,
+            routine=routine,
+            actor=principal,
+            reason=data.reason,
+            version=version,
+            today=today(),
+        )
+    except InvalidInput as exc:
+        return _detail_page(
+            request,
+            session,
+            principal,
+            routine,
+            archive_values=values,
+            archive_errors=exc.errors,
+            status_code=422,
+        )
+    flash(request, _("Rutinen er arkivert. Den og alle versjonene blir stående i historikken."))
+    return redirect(request, f"/routines/{routine.id}")
+
+
+@router.post("/routines/{routine_id}/reviews", dependencies=[Permission("routines.edit")])
+def routine_review(
+    request: Request,
+    routine: RoutineDep,
+    values: FormValues,
+    session: SessionDep,
+    principal: CurrentUser,
+) -> Response:
+    _ensure_editor(principal, routine)
+    try:
+        data = parse_form(ReviewForm, values)
+        service.record_review(
+            session=session, routine=routine, data=data, actor=principal, today=today()
+        )
+    except InvalidInput as exc:
+        return _detail_page(
+            request,
+            session,
+            principal,
+            routine,
+            review_values=values,
+            review_errors=exc.errors,
+            status_code=422,
+        )
+    flash(request, _("Gjennomgangen er registrert."))
+    return redirect(request, f"/routines/{routine.id}")
+
+
+@router.post("/routines/{routine_id}/acknowledge", dependencies=[Permission("routines.read")])
+def routine_acknowledge(
+    request: Request,
+    routine: RoutineDep,
+    values: FormValues,
+    session: SessionDep,
+    principal: CurrentUser,
+) -> Response:
+    service.ensure_readable(session=session, principal=principal, routine=routine)
+    try:
+        data = parse_form(AcknowledgeForm, values)
+    except InvalidInput:
+        raise NotFound() from None
+    service.acknowledge(
+        session=session,
+        routine=routine,
+        actor=principal,
+        version_number=data.version_number,
+        today=today(),
+    )
+    flash(
+        request,
+        _("Takk! Du har bekreftet at du har lest og forstått «%(title)s».", title=routine.title),
+    )
+    return redirect(request, safe_next(str(values.get("next") or ""), f"/routines/{routine.id}"))
+
+
+# --- versions and differences ----------------------------------------------------------
+
+
+@router.get("/routines/{routine_id}/versions/{number}", dependencies=[Permission("routines.view")])
+def routine_version(
+    request: Request,
+    routine: RoutineDep,
+    number: int,
+    session: SessionDep,
+    principal: CurrentUser,
+) -> Response:
+    service.ensure_readable(session=session, principal=principal, routine=routine)
+    version = service.get_version(session=session, routine=routine, number=number)
+    current = service.current_version(session=session, routine=routine)
+    return render(
+        request,
+        "routines/version.html",
+        routine=routine,
+        version=version,
+        current=current,
+        **_helpers(),
+    )
+
+
+def _version_for_diff(
+    session: SessionDep, principal: CurrentUser, routine: Routine, value: str | None
+) -> RoutineVersion:
+    if value == "draft" and service.is_editor(principal, routine):
+        draft = service.draft_version(session=session, routine=routine)
+        if draft is not None:
+            return draft
+    if value and value.isdigit() and len(value) < 10:
+        return service.get_version(session=session, routine=routine, number=int(value))
+    raise NotFound()
+
+
+@router.get("/routines/{routine_id}/diff", dependencies=[Permission("routines.view")])
+def routine_diff(
+    request: Request,
+    routine: RoutineDep,
+    session: SessionDep,
+    principal: CurrentUser,
+    a: str | None = None,
+    b: str | None = None,
+) -> Response:
+    service.ensure_readable(session=session, principal=principal, routine=routine)
+    old = _version_for_diff(session, principal, routine, a)
+    new = _version_for_diff(session, principal, routine, b)
+    numbers = service.version_numbers(session=session, routine=routine)
+    return render(
+        request,
+        "routines/diff.html",
+        routine=routine,
+        old=old,
+        new=new,
+        sections=service.diff_versions(old, new),
+        numbers=numbers,
+        a=a,
+        b=b,
+        **_helpers(),
+    )
+
+
+# --- attachments -----------------------------------------------------------------------
+
+
+@router.post("/routines/{routine_id}/attachments", dependencies=[Permission("routines.edit")])
+def attachment_add(
+    request: Request,
+    routine: RoutineDep,
+    values: FormValues,
+    session: SessionDep,
+    principal: CurrentUser,
+) -> Response:
+    _ensure_editor(principal, routine)
+    upload = values.get("file")
+    max_bytes = request.app.state.settings.upload_max_bytes
+    try:
+        if not isinstance(upload, UploadFile):
+            raise uploads.UploadRefused(_("Velg en fil."))
+        try:
+            content = uploads.read_limited(upload.file, max_bytes)
+        finally:
+            upload.file.close()
+        checked = service.check_attachment(content, upload.filename, max_bytes=max_bytes)
+    except uploads.UploadRefused as refused:
+        return _detail_page(
+            request,
+            session,
+            principal,
+            routine,
+            attachment_error=refused.message,
+            status_code=413 if refused.too_large else 422,
+        )
+    service.add_attachment(session=session, routine=routine, upload=checked, actor=principal)
+    flash(request, _("Vedlegget er lagt til."))
+    return redirect(request, f"/routines/{routine.id}")
+
+
+@router.get(
+    "/routines/{routine_id}/attachments/{attachment_id}",
+    dependencies=[Permission("routines.view")],
+)
+def attachment_download(
+    routine: RoutineDep, attachment_id: int, session: SessionDep, principal: CurrentUser
+) -> Response:
+    """The stored bytes, always as an attachment, sandboxed, with the detected type."""
+    service.ensure_readable(session=session, principal=principal, routine=routine)
+    attachment = service.get_attachment(
+        session=session, routine=routine, attachment_id=attachment_id
+    )
+    return Response(
+        content=attachment.content,
+        media_type=attachment.content_type,
+        headers={
+            "Content-Disposition": uploads.content_disposition(attachment.filename),
+            "Content-Security-Policy": "sandbox",
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
+@router.post(
+    "/routines/{routine_id}/attachments/{attachment_id}/withdraw",
+    dependencies=[Permission("routines.edit")],
+)
+def attachment_withdraw(
+    request: Request,
+    routine: RoutineDep,
+    attachment_id: int,
+    session: SessionDep,
+    principal: CurrentUser,
+) -> Response:
+    _ensure_editor(principal, routine)
+    service.withdraw_attachment(
+        session=session, routine=routine, attachment_id=attachment_id, actor=principal
+    )
+    flash(request, _("Vedlegget er fjernet fra rutinen."))
+    return redirect(request, f"/routines/{routine.id}")
+
+
+# --- my reading list -------------------------------------------------------------------
+
+
+@router.get("/my/reading", dependencies=[Permission("reading.view")])
+def my_reading(request: Request, session: SessionDep, principal: CurrentUser) -> Response:
+    day: date = today()
+    rows = service.reading_list(session=session, person=principal.person, today=day)
+    return render(
+        request,
+        "routines/reading.html",
+        to_read=[r for r in rows if r.acknowledged_at is None],
+        done=[r for r in rows if r.acknowledged_at is not None],
+        **_helpers(),
+    )

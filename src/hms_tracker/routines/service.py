@@ -1,0 +1,1087 @@
+"""HMS routines: write, publish, review, read and acknowledge.
+
+Keyword-only functions, `session` first, the acting user as `actor`. Nothing is deleted:
+publishing archives the previous version, a routine is archived with a reason, an
+attachment is withdrawn. Every change is audited by the session listener.
+
+Who may do what (checked here, for every caller):
+- the coordinator (admin) creates, edits, publishes and archives every routine;
+- the routine's owner edits its draft text, records reviews and adds attachments;
+- everyone reads the published routines that apply to them (their department or one
+  above it, or the whole company); leaders also those of the departments they lead,
+  verneombud those of their area; only the coordinator and the owner see drafts;
+- the coordinator and the owner see who has read a routine, leaders for their departments.
+
+Reads that pages need load in a fixed number of statements, whatever the number of
+routines or people.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, func, select
+
+from hms_tracker.db import claim_version, utcnow
+from hms_tracker.errors import Forbidden, InvalidInput, NotFound, TransitionRefused
+from hms_tracker.organisation.models import Department, Person
+from hms_tracker.organisation.service import active_on
+from hms_tracker.routines.forms import ReviewForm, RoutineForm, TextForm
+from hms_tracker.routines.models import (
+    ReviewOutcome,
+    Routine,
+    RoutineAcknowledgement,
+    RoutineAttachment,
+    RoutineDepartment,
+    RoutineReview,
+    RoutineTag,
+    RoutineVersion,
+    VersionStatus,
+)
+from hms_tracker.rules.engine import WHISTLEBLOWING_TAG, routine_review_due
+from hms_tracker.training import uploads
+from hms_tracker.training.uploads import CheckedUpload, UploadRefused
+from hms_tracker.web.auth import Principal
+from hms_tracker.web.i18n import _
+
+__all__ = ["WHISTLEBLOWING_TAG"]
+
+# --- loading ---------------------------------------------------------------------------
+
+
+def get_routine(*, session: Session, routine_id: int) -> Routine:
+    routine = session.get(Routine, routine_id)
+    if routine is None:
+        raise NotFound()
+    return routine
+
+
+def _versions(session: Session, routine_id: int) -> list[RoutineVersion]:
+    return list(
+        session.exec(
+            select(RoutineVersion)
+            .where(RoutineVersion.routine_id == routine_id)
+            .order_by(col(RoutineVersion.number).desc().nulls_first())
+        ).all()
+    )
+
+
+def current_version(*, session: Session, routine: Routine) -> RoutineVersion | None:
+    """The published version (in force), if any."""
+    return session.exec(
+        select(RoutineVersion).where(
+            RoutineVersion.routine_id == routine.id,
+            RoutineVersion.status == VersionStatus.published.value,
+        )
+    ).first()
+
+
+def draft_version(*, session: Session, routine: Routine) -> RoutineVersion | None:
+    return session.exec(
+        select(RoutineVersion).where(
+            RoutineVersion.routine_id == routine.id,
+            RoutineVersion.status == VersionStatus.draft.value,
+        )
+    ).first()
+
+
+def get_version(*, session: Session, routine: Routine, number: int) -> RoutineVersion:
+    """A published or archived version by its number (drafts have none)."""
+    version = session.exec(
+        select(RoutineVersion).where(
+            RoutineVersion.routine_id == routine.id, RoutineVersion.number == number
+        )
+    ).first()
+    if version is None:
+        raise NotFound()
+    return version
+
+
+def version_numbers(*, session: Session, routine: Routine) -> list[int]:
+    """The numbers of the published and archived versions, oldest first."""
+    return [
+        n
+        for n in session.exec(
+            select(RoutineVersion.number)
+            .where(RoutineVersion.routine_id == routine.id)
+            .order_by(col(RoutineVersion.number))
+        ).all()
+        if n is not None
+    ]
+
+
+def tags_of(*, session: Session, routine: Routine) -> list[str]:
+    return sorted(
+        session.exec(select(RoutineTag.tag).where(RoutineTag.routine_id == routine.id)).all()
+    )
+
+
+def scope_department_ids(*, session: Session, routine: Routine) -> list[int]:
+    """The departments chosen for the routine (without the ones below them)."""
+    return list(
+        session.exec(
+            select(RoutineDepartment.department_id).where(
+                RoutineDepartment.routine_id == routine.id
+            )
+        ).all()
+    )
+
+
+# --- scope -----------------------------------------------------------------------------
+
+
+def _department_parents(session: Session) -> dict[int, int | None]:
+    return {
+        d_id: parent
+        for d_id, parent in session.exec(select(Department.id, Department.parent_id)).all()
+        if d_id is not None
+    }
+
+
+def _descendants(ids: Iterable[int], parents: dict[int, int | None]) -> set[int]:
+    found = set(ids)
+    changed = True
+    while changed:
+        changed = False
+        for child, parent in parents.items():
+            if parent in found and child not in found:
+                found.add(child)
+                changed = True
+    return found
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Who a routine applies to: everyone, or the people of these departments (with the
+    departments below the chosen ones)."""
+
+    whole_company: bool
+    department_ids: frozenset[int] = frozenset()  # expanded to sub-departments
+
+    def covers(self, department_id: int | None) -> bool:
+        return self.whole_company or (
+            department_id is not None and department_id in self.department_ids
+        )
+
+    def covers_any(self, department_ids: Iterable[int]) -> bool:
+        return self.whole_company or bool(self.department_ids & set(department_ids))
+
+
+def _scopes(session: Session, routines: list[Routine]) -> dict[int, Scope]:
+    """Every routine's scope, in two statements."""
+    ids = [r.id for r in routines if r.id is not None]
+    chosen: dict[int, set[int]] = {}
+    if ids:
+        for routine_id, department_id in session.exec(
+            select(RoutineDepartment.routine_id, RoutineDepartment.department_id).where(
+                col(RoutineDepartment.routine_id).in_(ids)
+            )
+        ).all():
+            chosen.setdefault(routine_id, set()).add(department_id)
+    parents = _department_parents(session) if chosen else {}
+    return {
+        r.id: Scope(r.whole_company, frozenset(_descendants(chosen.get(r.id, ()), parents)))  # type: ignore[misc]
+        for r in routines
+    }
+
+
+def scope_of(*, session: Session, routine: Routine) -> Scope:
+    return _scopes(session, [routine])[routine.id]  # type: ignore[index]
+
+
+# --- access ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Access:
+    may_read: bool
+    may_edit: bool  # the draft's text (coordinator and owner)
+    may_manage: bool  # publish, archive, owner, scope, tags (coordinator)
+    may_review: bool
+    # The departments whose reading the principal may see; None: everyone in scope.
+    coverage_departments: frozenset[int] | None
+    sees_coverage: bool
+
+
+def is_editor(principal: Principal, routine: Routine) -> bool:
+    """The coordinator, or the routine's owner."""
+    return principal.is_admin or (
+        routine.owner_id is not None and routine.owner_id == principal.person_id
+    )
+
+
+def _reader_departments(principal: Principal) -> set[int]:
+    own = {principal.person.department_id} if principal.person.department_id else set()
+    return own | set(principal.led_department_ids) | set(principal.scopes.get("safety_area", ()))
+
+
+def access_to(principal: Principal, routine: Routine, scope: Scope, *, published: bool) -> Access:
+    editor = is_editor(principal, routine)
+    in_scope = scope.covers_any(_reader_departments(principal))
+    may_read = editor or (published and in_scope)
+    led_in_scope = (
+        frozenset(principal.led_department_ids)
+        if scope.whole_company
+        else frozenset(principal.led_department_ids) & scope.department_ids
+    )
+    sees_all = editor
+    return Access(
+        may_read=may_read,
+        may_edit=editor and routine.archived_on is None,
+        may_manage=principal.is_admin,
+        may_review=editor and published and routine.archived_on is None,
+        coverage_departments=None if sees_all else led_in_scope,
+        sees_coverage=published and (sees_all or bool(led_in_scope)),
+    )
+
+
+def ensure_readable(*, session: Session, principal: Principal, routine: Routine) -> Access:
+    """The principal's access, or NotFound (an unpublished routine) / Forbidden."""
+    published = current_version(session=session, routine=routine) is not None
+    access = access_to(
+        principal, routine, scope_of(session=session, routine=routine), published=published
+    )
+    if not access.may_read:
+        if not published and not is_editor(principal, routine):
+            raise NotFound()
+        raise Forbidden()
+    return access
+
+
+# --- writing ---------------------------------------------------------------------------
+
+
+def _check_metadata(session: Session, data: RoutineForm, today: date) -> None:
+    errors: dict[str, str] = {}
+    if data.owner_id is not None:
+        owner = session.get(Person, data.owner_id)
+        if owner is None:
+            errors["owner_id"] = _("Velg fra listen.")
+        elif owner.employed_to is not None and owner.employed_to < today:
+            errors["owner_id"] = _("Eieren har sluttet. Velg en som er ansatt.")
+    if data.scope == "departments":
+        if not data.department_ids:
+            errors["department_ids"] = _(
+                "Velg minst én avdeling, eller velg at rutinen gjelder hele virksomheten."
+            )
+        else:
+            found = session.exec(
+                select(Department.id).where(col(Department.id).in_(data.department_ids))
+            ).all()
+            if len(set(found)) != len(set(data.department_ids)):
+                errors["department_ids"] = _("Velg fra listen.")
+    if errors:
+        raise InvalidInput(errors)
+
+
+def _set_scope_and_tags(session: Session, routine: Routine, data: RoutineForm) -> None:
+    routine.owner_id = data.owner_id
+    routine.whole_company = data.whole_company
+    wanted_departments = set() if data.whole_company else set(data.department_ids)
+    existing = {
+        row.department_id: row
+        for row in session.exec(
+            select(RoutineDepartment).where(RoutineDepartment.routine_id == routine.id)
+        ).all()
+    }
+    for department_id, row in existing.items():
+        if department_id not in wanted_departments:
+            session.delete(row)
+    for department_id in wanted_departments - set(existing):
+        session.add(RoutineDepartment(routine_id=routine.id, department_id=department_id))  # type: ignore[arg-type]
+    existing_tags = {
+        row.tag: row
+        for row in session.exec(select(RoutineTag).where(RoutineTag.routine_id == routine.id)).all()
+    }
+    for tag, tag_row in existing_tags.items():
+        if tag not in data.tags:
+            session.delete(tag_row)
+    for tag in data.tags:
+        if tag not in existing_tags:
+            session.add(RoutineTag(routine_id=routine.id, tag=tag))  # type: ignore[arg-type]
+
+
+def create_routine(
+    *, session: Session, data: RoutineForm, actor: Principal, today: date
+) -> Routine:
+    """A new routine with its first draft (the coordinator's work)."""
+    if not actor.is_admin:
+        raise Forbidden()
+    _check_metadata(session, data, today)
+    routine = Routine(title=data.title, review_interval_months=data.review_interval_months)
+    session.add(routine)
+    session.flush()
+    _set_scope_and_tags(session, routine, data)
+    session.add(
+        RoutineVersion(
+            routine_id=routine.id,  # type: ignore[arg-type]
+            status=VersionStatus.draft.value,
+            title=data.title,
+            purpose=data.purpose or "",
+            body=data.body or "",
+            change_note=data.change_note,
+            created_by_person_id=actor.person_id,
+        )
+    )
+    session.flush()
+    return routine
+
+
+def save_draft(
+    *,
+    session: Session,
+    routine: Routine,
+    data: TextForm,
+    actor: Principal,
+    version: int,
+    today: date,
+) -> RoutineVersion:
+    """Save the text as the routine's draft (made from the version in force when there is
+    none). The coordinator's form also changes owner, scope, tags and review interval."""
+    if not is_editor(actor, routine):
+        raise Forbidden()
+    if routine.archived_on is not None:
+        raise TransitionRefused(_("Rutinen er arkivert og kan ikke endres."))
+    if isinstance(data, RoutineForm):
+        if not actor.is_admin:
+            raise Forbidden()
+        _check_metadata(session, data, today)
+    claim_version(session, routine, version)
+    draft = draft_version(session=session, routine=routine)
+    if draft is None:
+        draft = RoutineVersion(
+            routine_id=routine.id,  # type: ignore[arg-type]
+            status=VersionStatus.draft.value,
+            title=data.title,
+            created_by_person_id=actor.person_id,
+        )
+    draft.title = data.title
+    draft.purpose = data.purpose or ""
+    draft.body = data.body or ""
+    draft.change_note = data.change_note
+    session.add(draft)
+    if isinstance(data, RoutineForm):
+        _set_scope_and_tags(session, routine, data)
+        routine.review_interval_months = data.review_interval_months
+        _refresh_next_review(session, routine)
+    if current_version(session=session, routine=routine) is None:
+        routine.title = data.title  # never published: the list shows the draft's title
+    session.add(routine)
+    session.flush()
+    return draft
+
+
+def publish(
+    *, session: Session, routine: Routine, actor: Principal, version: int, today: date
+) -> RoutineVersion:
+    """The draft becomes the version in force with the next number; the previous one is
+    archived and stays readable. Everyone in scope is asked to read the new version."""
+    if not actor.is_admin:
+        raise Forbidden()
+    if routine.archived_on is not None:
+        raise TransitionRefused(_("Rutinen er arkivert og kan ikke publiseres."))
+    draft = draft_version(session=session, routine=routine)
+    if draft is None:
+        raise TransitionRefused(_("Det finnes ikke noe utkast å publisere."))
+    if not draft.title.strip() or not draft.body.strip():
+        raise TransitionRefused(_("Utkastet må ha tittel og tekst før det kan publiseres."))
+    claim_version(session, routine, version)
+    now = utcnow()
+    previous = current_version(session=session, routine=routine)
+    if previous is not None:
+        previous.status = VersionStatus.archived.value
+        previous.archived_at = now
+        session.add(previous)
+        session.flush()
+    highest = session.exec(
+        select(func.max(RoutineVersion.number)).where(RoutineVersion.routine_id == routine.id)
+    ).one()
+    draft.number = (highest or 0) + 1
+    draft.status = VersionStatus.published.value
+    draft.published_on = today
+    draft.published_at = now
+    draft.published_by_person_id = actor.person_id
+    session.add(draft)
+    routine.title = draft.title
+    session.add(routine)
+    session.flush()
+    _refresh_next_review(session, routine)
+    session.flush()
+    return draft
+
+
+def archive_routine(
+    *, session: Session, routine: Routine, actor: Principal, reason: str, version: int, today: date
+) -> None:
+    """The routine is no longer in force: its version is archived, nobody is asked to read it."""
+    if not actor.is_admin:
+        raise Forbidden()
+    if routine.archived_on is not None:
+        raise TransitionRefused(_("Rutinen er allerede arkivert."))
+    claim_version(session, routine, version)
+    current = current_version(session=session, routine=routine)
+    if current is not None:
+        current.status = VersionStatus.archived.value
+        current.archived_at = utcnow()
+        session.add(current)
+    routine.archived_on = today
+    routine.archived_reason = reason
+    routine.next_review_on = None
+    session.add(routine)
+    session.flush()
+
+
+def _refresh_next_review(session: Session, routine: Routine) -> None:
+    """Next review = the later of the last review and the last publication + the interval
+    (the rule engine's definition)."""
+    current = current_version(session=session, routine=routine)
+    if current is None or current.published_on is None or routine.archived_on is not None:
+        routine.next_review_on = None
+        return
+    last_review = session.exec(
+        select(func.max(RoutineReview.reviewed_on)).where(RoutineReview.routine_id == routine.id)
+    ).one()
+    base = max(d for d in (current.published_on, last_review) if d is not None)
+    routine.next_review_on = routine_review_due(base, routine.review_interval_months)
+    session.add(routine)
+
+
+def record_review(
+    *, session: Session, routine: Routine, data: ReviewForm, actor: Principal, today: date
+) -> RoutineReview:
+    if not is_editor(actor, routine):
+        raise Forbidden()
+    current = current_version(session=session, routine=routine)
+    if routine.archived_on is not None or current is None:
+        raise TransitionRefused(_("Bare en publisert rutine kan gjennomgås."))
+    if data.reviewed_on > today:
+        raise InvalidInput({"reviewed_on": _("Datoen kan ikke være frem i tid.")})
+    if current.published_on and data.reviewed_on < current.published_on:
+        raise InvalidInput(
+            {"reviewed_on": _("Datoen kan ikke være før gjeldende versjon ble publisert.")}
+        )
+    review = RoutineReview(
+        routine_id=routine.id,  # type: ignore[arg-type]
+        reviewed_on=data.reviewed_on,
+        reviewer_person_id=actor.person_id,
+        outcome=ReviewOutcome(data.outcome).value,
+        version_number=current.number,
+        note=data.note,
+    )
+    session.add(review)
+    session.flush()
+    _refresh_next_review(session, routine)
+    session.flush()
+    return review
+
+
+# --- reading and acknowledging ---------------------------------------------------------
+
+
+def _is_active(person: Person, today: date) -> bool:
+    return person.is_active_on(today)
+
+
+def acknowledge(
+    *, session: Session, routine: Routine, actor: Principal, version_number: int, today: date
+) -> RoutineAcknowledgement:
+    """The actor confirms "lest og forstått" for the version in force. Acknowledging twice
+    is harmless; a version that is no longer in force is refused."""
+    current = current_version(session=session, routine=routine)
+    if current is None or routine.archived_on is not None:
+        raise TransitionRefused(_("Rutinen er ikke i kraft."))
+    if current.number != version_number:
+        raise TransitionRefused(
+            _(
+                "En nyere versjon av rutinen er publisert siden du åpnet siden. Les den nye "
+                "versjonen før du bekrefter."
+            )
+        )
+    person = session.get(Person, actor.person_id)
+    scope = scope_of(session=session, routine=routine)
+    if person is None or not _is_active(person, today) or not scope.covers(person.department_id):
+        raise TransitionRefused(_("Rutinen gjelder ikke for deg, så du skal ikke bekrefte den."))
+    existing = session.exec(
+        select(RoutineAcknowledgement).where(
+            RoutineAcknowledgement.routine_version_id == current.id,
+            RoutineAcknowledgement.person_id == person.id,
+        )
+    ).first()
+    if existing is not None:
+        return existing
+    ack = RoutineAcknowledgement(routine_version_id=current.id, person_id=person.id)  # type: ignore[arg-type]
+    session.add(ack)
+    session.flush()
+    return ack
+
+
+def acknowledged_on(*, session: Session, version: RoutineVersion, person_id: int) -> Any:
+    """When the person acknowledged this version (a datetime), or None."""
+    return session.exec(
+        select(RoutineAcknowledgement.acknowledged_at).where(
+            RoutineAcknowledgement.routine_version_id == version.id,
+            RoutineAcknowledgement.person_id == person_id,
+        )
+    ).first()
+
+
+@dataclass
+class DepartmentCoverage:
+    department_id: int | None
+    name: str
+    acknowledged: int = 0
+    required: int = 0
+
+    @property
+    def percent(self) -> int:
+        return percent(self.acknowledged, self.required)
+
+
+@dataclass
+class Coverage:
+    """How many of those who must read the version in force have confirmed it."""
+
+    acknowledged: int = 0
+    required: int = 0
+    departments: list[DepartmentCoverage] = field(default_factory=list)
+    unread: list[tuple[int, str, str]] = field(default_factory=list)  # person id, name, dept
+
+    @property
+    def percent(self) -> int:
+        return percent(self.acknowledged, self.required)
+
+
+def percent(part: int, whole: int) -> int:
+    """Whole per cent, rounded down (100 % only when everyone has read)."""
+    return (100 * part) // whole if whole else 0
+
+
+def _active_people(session: Session, today: date) -> list[tuple[int, str, int | None]]:
+    return [
+        (pid, name, dept)  # type: ignore[misc]
+        for pid, name, dept in session.exec(
+            select(Person.id, Person.name, Person.department_id)
+            .where(active_on(today))
+            .order_by(Person.name)
+        ).all()
+    ]
+
+
+def coverage(
+    *,
+    session: Session,
+    routine: Routine,
+    version: RoutineVersion,
+    today: date,
+    only_departments: frozenset[int] | None = None,
+) -> Coverage:
+    """Coverage of `version` among the active employees in scope today (people who have
+    left, or are outside the scope, do not count), by department, and who has not read it.
+    `only_departments` limits it to a leader's departments."""
+    scope = scope_of(session=session, routine=routine)
+    names = dict(session.exec(select(Department.id, Department.name)).all())
+    read = set(
+        session.exec(
+            select(RoutineAcknowledgement.person_id).where(
+                RoutineAcknowledgement.routine_version_id == version.id
+            )
+        ).all()
+    )
+    result = Coverage()
+    by_department: dict[int | None, DepartmentCoverage] = {}
+    for pid, name, dept in _active_people(session, today):
+        if not scope.covers(dept):
+            continue
+        if only_departments is not None and dept not in only_departments:
+            continue
+        row = by_department.setdefault(
+            dept, DepartmentCoverage(dept, names.get(dept, "") if dept else "")
+        )
+        row.required += 1
+        result.required += 1
+        if pid in read:
+            row.acknowledged += 1
+            result.acknowledged += 1
+        else:
+            result.unread.append((pid, name, row.name))
+    result.departments = sorted(
+        by_department.values(), key=lambda d: (d.department_id is None, d.name)
+    )
+    return result
+
+
+@dataclass(frozen=True)
+class ReadingRow:
+    routine: Routine
+    version: RoutineVersion
+    acknowledged_at: Any  # datetime or None
+    earlier_acknowledged: bool  # read an earlier version: this one is new
+
+
+def reading_list(*, session: Session, person: Person, today: date) -> list[ReadingRow]:
+    """The routines in force that apply to the person, each with whether they have read
+    the version in force; unread first. Four statements."""
+    if not person.is_active_on(today):
+        return []
+    rows = session.exec(
+        select(Routine, RoutineVersion)
+        .join(RoutineVersion, col(RoutineVersion.routine_id) == Routine.id)
+        .where(
+            RoutineVersion.status == VersionStatus.published.value,
+            col(Routine.archived_on).is_(None),
+        )
+        .order_by(func.lower(Routine.title))
+    ).all()
+    scopes = _scopes(session, [r for r, _v in rows])
+    acks: dict[int, Any] = {}
+    routines_read: set[int] = set()
+    for version_id, routine_id, at in session.exec(
+        select(
+            RoutineAcknowledgement.routine_version_id,
+            RoutineVersion.routine_id,
+            RoutineAcknowledgement.acknowledged_at,
+        )
+        .join(RoutineVersion, col(RoutineVersion.id) == RoutineAcknowledgement.routine_version_id)
+        .where(RoutineAcknowledgement.person_id == person.id)
+    ).all():
+        acks[version_id] = at
+        routines_read.add(routine_id)
+    result = [
+        ReadingRow(
+            routine=r,
+            version=v,
+            acknowledged_at=acks.get(v.id),  # type: ignore[arg-type]
+            earlier_acknowledged=v.id not in acks and r.id in routines_read,
+        )
+        for r, v in rows
+        if scopes[r.id].covers(person.department_id)  # type: ignore[index]
+    ]
+    return sorted(result, key=lambda row: row.acknowledged_at is not None)
+
+
+# --- lists -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ListFilters:
+    tag: str = ""
+    department_id: int | None = None
+    status: str = ""
+    overdue: bool = False
+    q: str = ""
+
+
+@dataclass
+class RoutineRow:
+    routine: Routine
+    status: str  # draft (never published) | published | archived
+    number: int | None  # version in force
+    has_draft: bool
+    tags: list[str]
+    owner_name: str
+    scope_names: list[str]
+    is_overdue: bool
+    coverage: tuple[int, int] | None  # (acknowledged, required) when the principal may see it
+
+    @property
+    def coverage_percent(self) -> int:
+        return percent(*self.coverage) if self.coverage else 0
+
+
+def routine_status(routine: Routine, has_current: bool) -> str:
+    if routine.archived_on is not None:
+        return "archived"
+    return "published" if has_current else "draft"
+
+
+def list_routines(
+    *, session: Session, principal: Principal, filters: ListFilters, today: date
+) -> list[RoutineRow]:
+    """The routines the principal may see, filtered; a fixed number of statements."""
+    routines = list(session.exec(select(Routine).order_by(func.lower(Routine.title))).all())
+    if not routines:
+        return []
+    versions = session.exec(
+        select(RoutineVersion).where(
+            col(RoutineVersion.status).in_(
+                [VersionStatus.published.value, VersionStatus.draft.value]
+            )
+        )
+    ).all()
+    current: dict[int, RoutineVersion] = {}
+    drafts: dict[int, RoutineVersion] = {}
+    for v in versions:
+        (current if v.status == VersionStatus.published.value else drafts)[v.routine_id] = v
+    scopes = _scopes(session, routines)
+    tags: dict[int, list[str]] = {}
+    for routine_id, tag in session.exec(
+        select(RoutineTag.routine_id, RoutineTag.tag).order_by(RoutineTag.tag)
+    ).all():
+        tags.setdefault(routine_id, []).append(tag)
+    owners = {r.owner_id for r in routines if r.owner_id}
+    owner_names = (
+        dict(session.exec(select(Person.id, Person.name).where(col(Person.id).in_(owners))).all())
+        if owners
+        else {}
+    )
+    department_names = dict(session.exec(select(Department.id, Department.name)).all())
+    chosen: dict[int, list[str]] = {}
+    for routine_id, department_id in session.exec(
+        select(RoutineDepartment.routine_id, RoutineDepartment.department_id)
+    ).all():
+        chosen.setdefault(routine_id, []).append(department_names.get(department_id, ""))
+    people = _active_people(session, today)
+    acknowledged: set[tuple[int, int]] = set()
+    current_ids = [v.id for v in current.values()]
+    if current_ids:
+        acknowledged = {
+            (vid, pid)
+            for vid, pid in session.exec(
+                select(
+                    RoutineAcknowledgement.routine_version_id, RoutineAcknowledgement.person_id
+                ).where(col(RoutineAcknowledgement.routine_version_id).in_(current_ids))
+            ).all()
+        }
+
+    wanted_department: set[int] | None = None
+    if filters.department_id is not None:
+        wanted_department = {filters.department_id}
+    needle = filters.q.casefold().strip()
+    rows: list[RoutineRow] = []
+    for r in routines:
+        rid: int = r.id  # type: ignore[assignment]
+        version = current.get(rid)
+        scope = scopes[rid]
+        access = access_to(principal, r, scope, published=version is not None)
+        if not access.may_read:
+            continue
+        status = routine_status(r, version is not None)
+        if status == "archived" and not is_editor(principal, r):
+            continue  # archived routines are the coordinator's and the owner's history
+        overdue = (
+            status == "published" and r.next_review_on is not None and r.next_review_on < today
+        )
+        routine_tags = tags.get(rid, [])
+        if filters.tag and filters.tag not in routine_tags:
+            continue
+        if filters.status and filters.status != status:
+            continue
+        if filters.overdue and not overdue:
+            continue
+        if wanted_department is not None and not scope.covers_any(wanted_department):
+            continue
+        if needle:
+            shown = version or drafts.get(rid)
+            haystack = " ".join(
+                [r.title, *(routine_tags)]
+                + ([shown.title, shown.purpose, shown.body] if shown else [])
+            ).casefold()
+            if needle not in haystack:
+                continue
+        row_coverage = None
+        if version is not None and access.sees_coverage and status == "published":
+            required = 0
+            done = 0
+            for pid, _name, dept in people:
+                if not scope.covers(dept):
+                    continue
+                if (
+                    access.coverage_departments is not None
+                    and dept not in access.coverage_departments
+                ):
+                    continue
+                required += 1
+                done += (version.id, pid) in acknowledged
+            row_coverage = (done, required)
+        rows.append(
+            RoutineRow(
+                routine=r,
+                status=status,
+                number=version.number if version else None,
+                has_draft=rid in drafts and is_editor(principal, r),
+                tags=routine_tags,
+                owner_name=owner_names.get(r.owner_id, "") if r.owner_id else "",
+                scope_names=sorted(chosen.get(rid, [])) if not r.whole_company else [],
+                is_overdue=overdue,
+                coverage=row_coverage,
+            )
+        )
+    return rows
+
+
+def all_tags(*, session: Session) -> list[str]:
+    return list(session.exec(select(RoutineTag.tag).distinct().order_by(RoutineTag.tag)).all())
+
+
+def department_coverage(
+    *, session: Session, principal: Principal, today: date
+) -> list[DepartmentCoverage]:
+    """Per department: acknowledgements of the versions in force out of what the people of
+    the department must read (the coordinator: every department; a leader: their own)."""
+    if not principal.is_admin and not principal.led_department_ids:
+        return []
+    rows = session.exec(
+        select(Routine, RoutineVersion)
+        .join(RoutineVersion, col(RoutineVersion.routine_id) == Routine.id)
+        .where(
+            RoutineVersion.status == VersionStatus.published.value,
+            col(Routine.archived_on).is_(None),
+        )
+    ).all()
+    if not rows:
+        return []
+    scopes = _scopes(session, [r for r, _v in rows])
+    version_ids = [v.id for _r, v in rows]
+    acknowledged = set(
+        session.exec(
+            select(
+                RoutineAcknowledgement.routine_version_id, RoutineAcknowledgement.person_id
+            ).where(col(RoutineAcknowledgement.routine_version_id).in_(version_ids))
+        ).all()
+    )
+    names = dict(session.exec(select(Department.id, Department.name)).all())
+    result: dict[int | None, DepartmentCoverage] = {}
+    for pid, _name, dept in _active_people(session, today):
+        if not principal.is_admin and dept not in principal.led_department_ids:
+            continue
+        row = result.setdefault(dept, DepartmentCoverage(dept, names.get(dept, "") if dept else ""))
+        for r, v in rows:
+            if scopes[r.id].covers(dept):  # type: ignore[index]
+                row.required += 1
+                row.acknowledged += (v.id, pid) in acknowledged
+    return sorted(
+        (row for row in result.values() if row.required),
+        key=lambda d: (d.department_id is None, d.name),
+    )
+
+
+# --- one routine -----------------------------------------------------------------------
+
+
+def review_log(*, session: Session, routine: Routine) -> list[tuple[RoutineReview, str]]:
+    rows = session.exec(
+        select(RoutineReview, Person.name)
+        .join(Person, col(Person.id) == RoutineReview.reviewer_person_id, isouter=True)
+        .where(RoutineReview.routine_id == routine.id)
+        .order_by(col(RoutineReview.reviewed_on).desc(), col(RoutineReview.id).desc())
+    ).all()
+    return [(review, name or "") for review, name in rows]
+
+
+def attachments(*, session: Session, routine: Routine) -> list[Any]:
+    """The attachments in use, without their content."""
+    return list(
+        session.exec(
+            select(
+                RoutineAttachment.id,
+                RoutineAttachment.filename,
+                RoutineAttachment.content_type,
+                RoutineAttachment.size,
+                RoutineAttachment.uploaded_at,
+            )
+            .where(
+                RoutineAttachment.routine_id == routine.id,
+                col(RoutineAttachment.withdrawn_at).is_(None),
+            )
+            .order_by(col(RoutineAttachment.id))
+        ).all()
+    )
+
+
+def routine_detail(
+    *, session: Session, routine: Routine, principal: Principal, access: Access, today: date
+) -> dict[str, Any]:
+    versions = _versions(session, routine.id)  # type: ignore[arg-type]
+    current = next((v for v in versions if v.status == VersionStatus.published.value), None)
+    draft = next((v for v in versions if v.status == VersionStatus.draft.value), None)
+    numbered = [v for v in versions if v.number is not None]
+    chosen = scope_department_ids(session=session, routine=routine)
+    names = dict(
+        session.exec(
+            select(Department.id, Department.name).where(col(Department.id).in_(chosen or [0]))
+        ).all()
+    )
+    person_ids = {routine.owner_id} | {v.published_by_person_id for v in numbered}
+    people = dict(
+        session.exec(
+            select(Person.id, Person.name).where(col(Person.id).in_([p for p in person_ids if p]))
+        ).all()
+    )
+    overdue = (
+        current is not None
+        and routine.next_review_on is not None
+        and routine.archived_on is None
+        and today > routine.next_review_on
+    )
+    return {
+        "current": current,
+        "draft": draft if access.may_edit or access.may_manage else None,
+        "versions": numbered,
+        "tags": tags_of(session=session, routine=routine),
+        "scope_names": sorted(names.values()),
+        "owner_name": people.get(routine.owner_id, "") if routine.owner_id else "",
+        "published_by": people,
+        "is_overdue": overdue,
+        "reviews": review_log(session=session, routine=routine),
+        "attachments": attachments(session=session, routine=routine),
+        "my_acknowledgement": (
+            acknowledged_on(session=session, version=current, person_id=principal.person_id)
+            if current
+            else None
+        ),
+        "in_scope": scope_of(session=session, routine=routine).covers(
+            principal.person.department_id
+        ),
+        "coverage": (
+            coverage(
+                session=session,
+                routine=routine,
+                version=current,
+                today=today,
+                only_departments=access.coverage_departments,
+            )
+            if current is not None and access.sees_coverage
+            else None
+        ),
+    }
+
+
+# --- attachments -----------------------------------------------------------------------
+
+
+ATTACHMENT_TYPES = "PDF, PNG, JPEG, WebP"
+
+
+def check_attachment(content: bytes, filename: str | None, *, max_bytes: int) -> CheckedUpload:
+    """A PDF or image, decided by its content (never its name); UploadRefused otherwise."""
+    if len(content) > max_bytes:
+        raise UploadRefused(uploads.too_large_message(max_bytes), too_large=True)
+    if not content:
+        raise UploadRefused(_("Filen er tom. Velg filen på nytt."))
+    content_type = uploads.detect_content_type(content)
+    if content_type is None:
+        raise UploadRefused(
+            _(
+                "Filtypen er ikke tillatt. Last opp vedlegget som %(types)s (filens innhold "
+                "avgjør, ikke navnet).",
+                types=ATTACHMENT_TYPES,
+            )
+        )
+    name = uploads.safe_filename(filename, content_type)
+    return CheckedUpload(content=content, content_type=content_type, filename=name)
+
+
+def add_attachment(
+    *, session: Session, routine: Routine, upload: CheckedUpload, actor: Principal
+) -> RoutineAttachment:
+    if not is_editor(actor, routine):
+        raise Forbidden()
+    if routine.archived_on is not None:
+        raise TransitionRefused(_("Rutinen er arkivert og kan ikke endres."))
+    attachment = RoutineAttachment(
+        routine_id=routine.id,  # type: ignore[arg-type]
+        content=upload.content,
+        content_type=upload.content_type,
+        filename=upload.filename,
+        size=upload.size,
+        uploaded_by_person_id=actor.person_id,
+    )
+    session.add(attachment)
+    session.flush()
+    return attachment
+
+
+def get_attachment(*, session: Session, routine: Routine, attachment_id: int) -> RoutineAttachment:
+    attachment = session.get(RoutineAttachment, attachment_id)
+    if attachment is None or attachment.routine_id != routine.id or attachment.withdrawn_at:
+        raise NotFound()
+    return attachment
+
+
+def withdraw_attachment(
+    *, session: Session, routine: Routine, attachment_id: int, actor: Principal
+) -> RoutineAttachment:
+    if not is_editor(actor, routine):
+        raise Forbidden()
+    attachment = get_attachment(session=session, routine=routine, attachment_id=attachment_id)
+    attachment.withdrawn_at = utcnow()
+    session.add(attachment)
+    session.flush()
+    return attachment
+
+
+# --- diff ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DiffLine:
+    kind: str  # equal | insert | delete | skipped
+    text: str
+    skipped: int = 0  # for "skipped": how many unchanged lines are not shown
+
+
+@dataclass(frozen=True)
+class DiffSection:
+    field: str  # title | purpose | body
+    lines: list[DiffLine]
+
+    @property
+    def changed(self) -> bool:
+        return any(line.kind in ("insert", "delete") for line in self.lines)
+
+
+def diff_lines(old: str, new: str, *, context: int = 2) -> list[DiffLine]:
+    """Line by line: removed lines, then added ones; long unchanged runs are shortened to
+    `context` lines around each change."""
+    a, b = old.splitlines(), new.splitlines()
+    lines: list[DiffLine] = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
+        if tag == "equal":
+            run = a[i1:i2]
+            first, last = i1 == 0, i2 == len(a)
+            head = [] if first else run[:context]
+            tail = [] if last else run[-context:] if len(run) > context else []
+            if len(run) <= 2 * context + 1 and not (first or last):
+                lines.extend(DiffLine("equal", t) for t in run)
+                continue
+            if first and last:
+                lines.extend(DiffLine("equal", t) for t in run)
+                continue
+            if first:
+                head, tail = [], run[-context:]
+            elif last:
+                head, tail = run[:context], []
+            skipped = len(run) - len(head) - len(tail)
+            lines.extend(DiffLine("equal", t) for t in head)
+            if skipped > 0:
+                lines.append(DiffLine("skipped", "", skipped))
+            lines.extend(DiffLine("equal", t) for t in tail)
+            continue
+        lines.extend(DiffLine("delete", t) for t in a[i1:i2])
+        lines.extend(DiffLine("insert", t) for t in b[j1:j2])
+    return lines
+
+
+def diff_versions(old: RoutineVersion, new: RoutineVersion) -> list[DiffSection]:
+    return [
+        DiffSection("title", diff_lines(old.title, new.title)),
+        DiffSection("purpose", diff_lines(old.purpose, new.purpose)),
+        DiffSection("body", diff_lines(old.body, new.body)),
+    ]
+
+
+def people_choices(
+    *, session: Session, today: date, include_id: int | None
+) -> list[tuple[int, str]]:
+    """Owners to choose from: people employed today (and the current owner)."""
+    rows = session.exec(
+        select(Person.id, Person.name)
+        .where(sa.or_(active_on(today), col(Person.id) == (include_id or 0)))
+        .order_by(Person.name)
+    ).all()
+    return [(pid, name) for pid, name in rows if pid is not None]
