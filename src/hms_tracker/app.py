@@ -52,6 +52,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from hms_tracker.appointments.routes import router as appointments_router
     from hms_tracker.audit.routes import router as audit_router
     from hms_tracker.compliance.routes import router as compliance_router
+    from hms_tracker.deviations.stats_routes import router as deviation_stats_router
     from hms_tracker.organisation.routes import router as organisation_router
     from hms_tracker.routines.routes import router as routines_router
     from hms_tracker.training.routes import router as training_router
@@ -65,6 +66,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(appointments_router)
     app.include_router(training_router)
     app.include_router(routines_router)
+    # /deviations/stats before any router declaring /deviations/{id} (it would match "stats").
+    app.include_router(deviation_stats_router)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
 
     install_error_handlers(app)
