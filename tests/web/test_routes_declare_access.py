@@ -8,7 +8,17 @@ from hms_tracker.app import create_app
 from hms_tracker.config import Settings
 from hms_tracker.web.auth import PERMISSIONS, declared_permission
 
-PUBLIC_PATHS = {"/healthz", "/readyz", "/login", "/logout", "/language"}
+PUBLIC_PATHS = {
+    "/healthz",
+    "/readyz",
+    "/login",
+    "/logout",
+    "/language",
+    # Anonymous deviation reports and the receipt-code status page (no login by design).
+    "/report",
+    "/report/status",
+    "/report/status/add",
+}
 
 
 def api_routes(routes) -> list[APIRoute]:

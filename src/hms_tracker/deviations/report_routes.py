@@ -1,0 +1,365 @@
+"""Anonymous reporting without login: the report form (/report), the receipt, the status
+page for a receipt code (/report/status), and the QR codes and posters that link to the
+form per department.
+
+Anonymity. These requests store no account, no IP address and no user agent:
+- the audit actor is set to the anonymous actor before anything is written, also when the
+  visitor happens to be logged in (the CSRF check loads their session), so no audit event
+  of these requests carries a user id, person id or e-mail;
+- a logged-in visitor's session is not touched either: loading it moves its last-seen time,
+  which would put a time next to their account that matches the report; that change is
+  rolled back before the request does anything else;
+- no table has a column for an IP address or a user agent, and the app logs neither;
+  `hms-tracker serve` runs uvicorn with its access log off (an access log line with the
+  address, the time and `POST /report` would undo the anonymity; see README).
+
+Receipt codes. The code is shown once, on the receipt page rendered as the answer to the
+POST (no redirect, so it is never in a URL, the browser history or a server log), with
+`Cache-Control: no-store`. The database keeps only its SHA-256. The status page takes the
+code in a POSTed form field, and each form on it carries the code again as a hidden field:
+no cookie or session holds it. The code gives access to that one report only.
+
+Guessing is not throttled, on purpose: a code is 16 characters from a 31-letter alphabet,
+about 79 bits, so even a billion guesses a second would need millions of years to hit one
+of a few thousand codes. Throttling would need a per-client record (an IP address), which
+is exactly what these pages must not keep, or per-process state, which the app does not
+have (several instances serve one database). A wrong code and a malformed one get the same
+answer, 200 with the form, so nothing is revealed about which codes exist.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+from markupsafe import Markup
+from sqlmodel import Session
+
+from hms_tracker.audit.service import Actor
+from hms_tracker.db import SessionDep
+from hms_tracker.deviations import service
+from hms_tracker.deviations.forms import CommentForm, ReportForm
+from hms_tracker.deviations.models import Deviation
+from hms_tracker.deviations.qr import qr_svg, qr_svg_file
+from hms_tracker.deviations.routes import (
+    _values,
+    helpers,
+    read_uploads,
+    report_defaults,
+    report_form_context,
+    without_files,
+)
+from hms_tracker.deviations.timeline import ANONYMOUS_LABEL, timeline_for
+from hms_tracker.errors import Forbidden, InvalidInput, NotFound
+from hms_tracker.organisation import service as organisation
+from hms_tracker.web.auth import (
+    PUBLIC,
+    CurrentUser,
+    OptionalPrincipal,
+    Permission,
+    register_permission,
+)
+from hms_tracker.web.forms import parse_form
+from hms_tracker.web.i18n import _
+from hms_tracker.web.templating import render
+from hms_tracker.web.uploads import content_disposition
+
+router = APIRouter()
+
+register_permission("report_links.manage", lambda p: p.is_admin)
+# Leaders print the poster of their own departments; the route checks which.
+register_permission("report_links.view", lambda p: p.is_admin or p.is_leader)
+
+NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+MAX_CODE_INPUT = 64  # a longer "code" is not one; it gets the same answer as a wrong code
+
+
+def anonymous_request(session: SessionDep, principal: OptionalPrincipal) -> bool:
+    """Make the request anonymous before it writes anything; True if the visitor is logged
+    in (the page then says that the report is stored without their name)."""
+    if principal is not None:
+        # Loading the session moved its last-seen time: undo it (nothing else is pending).
+        session.rollback()
+    session.info["actor"] = Actor(label=ANONYMOUS_LABEL)
+    return principal is not None
+
+
+LoggedIn = Annotated[bool, Depends(anonymous_request)]
+
+
+# --- the report form -----------------------------------------------------------------------
+
+
+def _report_page(
+    request: Request,
+    session: Session,
+    *,
+    logged_in: bool,
+    values: dict[str, Any],
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    return render(
+        request,
+        "deviations/report.html",
+        status_code=status_code,
+        headers=NO_STORE,
+        values=values,
+        errors=errors or {},
+        logged_in=logged_in,
+        **report_form_context(request, session),
+    )
+
+
+@router.get("/report", dependencies=[PUBLIC])
+def report_form(
+    request: Request, session: SessionDep, logged_in: LoggedIn, department: str | None = None
+) -> Response:
+    return _report_page(request, session, logged_in=logged_in, values=report_defaults(department))
+
+
+@router.post("/report", dependencies=[PUBLIC])
+async def report_submit(request: Request, session: SessionDep, logged_in: LoggedIn) -> Response:
+    values = _values(await request.form())
+    files = read_uploads(request, values)
+    typed = without_files(values)
+    try:
+        data = parse_form(ReportForm, typed)
+        if files.error:
+            raise InvalidInput({"files": files.error})
+        deviation, code = service.create_deviation(
+            session=session, data=data, reporter=None, attachments=files.files
+        )
+    except InvalidInput as exc:
+        errors = dict(exc.errors)
+        if files.error:
+            errors["files"] = files.error
+        return _report_page(
+            request,
+            session,
+            logged_in=logged_in,
+            values=typed,
+            errors=errors,
+            status_code=413 if files.too_large and len(errors) == 1 else 422,
+        )
+    assert code is not None
+    # The receipt is the answer to the POST: a redirect would put the code in a URL.
+    return render(
+        request,
+        "deviations/receipt.html",
+        status_code=201,
+        headers=NO_STORE,
+        deviation=deviation,
+        code=code,
+        logged_in=logged_in,
+    )
+
+
+# --- the status page for a receipt code ----------------------------------------------------
+
+
+def _find(session: Session, code: str) -> Deviation | None:
+    if not code or len(code) > MAX_CODE_INPUT:
+        return None
+    return service.find_by_receipt(session=session, code=code)
+
+
+def _lookup_page(
+    request: Request, *, code: str = "", not_found: bool = False, status_code: int = 200
+) -> Response:
+    return render(
+        request,
+        "deviations/report_status.html",
+        status_code=status_code,
+        headers=NO_STORE,
+        deviation=None,
+        code=code,
+        not_found=not_found,
+        values={},
+        errors={},
+    )
+
+
+def _status_page(
+    request: Request,
+    session: Session,
+    deviation: Deviation,
+    *,
+    code: str,
+    values: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+    message: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    comments = service.comments_of(session=session, deviation=deviation, reporter_view=True)
+    attachments = [
+        a for a in service.attachments_of(session=session, deviation=deviation) if a.from_reporter
+    ]
+    names = service.names_of(
+        session=session, person_ids={c.author_person_id for c in comments if not c.from_reporter}
+    )
+    department = organisation.get_department(session=session, department_id=deviation.department_id)
+    return render(
+        request,
+        "deviations/report_status.html",
+        status_code=status_code,
+        headers=NO_STORE,
+        deviation=deviation,
+        department=department,
+        code=code,
+        not_found=False,
+        comments=comments,
+        attachments=attachments,
+        names=names,
+        timeline=timeline_for(session=session, deviation=deviation, internal=False),
+        values=values or {},
+        errors=errors or {},
+        message=message,
+        **report_form_context(request, session),
+    )
+
+
+@router.get("/report/status", dependencies=[PUBLIC])
+def status_form(request: Request, logged_in: LoggedIn) -> Response:
+    return _lookup_page(request)
+
+
+@router.post("/report/status", dependencies=[PUBLIC])
+async def status_show(request: Request, session: SessionDep, logged_in: LoggedIn) -> Response:
+    values = _values(await request.form())
+    code = str(values.get("code") or "").strip()
+    deviation = _find(session, code)
+    if deviation is None:
+        return _lookup_page(request, code=code, not_found=True)
+    return _status_page(request, session, deviation, code=code)
+
+
+@router.post("/report/status/add", dependencies=[PUBLIC])
+async def status_add(request: Request, session: SessionDep, logged_in: LoggedIn) -> Response:
+    """More information from the anonymous reporter: a comment and files."""
+    values = _values(await request.form())
+    code = str(values.get("code") or "").strip()
+    deviation = _find(session, code)
+    if deviation is None:
+        return _lookup_page(request, code=code, not_found=True)
+    files = read_uploads(request, values)
+    typed = {k: v for k, v in without_files(values).items() if k != "code"}
+    try:
+        data = parse_form(CommentForm, typed)
+        if files.error:
+            raise InvalidInput({"files": files.error})
+        service.add_comment(
+            session=session, access=None, deviation=deviation, data=data, author_person_id=None
+        )
+        service.add_attachments(
+            session=session,
+            deviation=deviation,
+            uploads=files.files,
+            person_id=None,
+            from_reporter=True,
+        )
+    except InvalidInput as exc:
+        errors = dict(exc.errors)
+        if files.error:
+            errors["files"] = files.error
+        return _status_page(
+            request,
+            session,
+            deviation,
+            code=code,
+            values=typed,
+            errors=errors,
+            status_code=413 if files.too_large and len(errors) == 1 else 422,
+        )
+    return _status_page(
+        request,
+        session,
+        deviation,
+        code=code,
+        message=_("Takk! Opplysningene er lagt til saken."),
+    )
+
+
+# --- links, QR codes and posters per department -------------------------------------------
+
+
+def report_url(request: Request, department_id: int) -> str:
+    base = str(request.app.state.settings.base_url).rstrip("/")
+    return f"{base}/report?department={department_id}"
+
+
+def _qr_title(name: str) -> str:
+    return _("QR-kode: meld avvik anonymt for %(department)s", department=name)
+
+
+def _open_department(session: Session, department_id: int) -> tuple[int, str]:
+    """An open department (closed ones take no reports), or 404."""
+    names = dict(organisation.department_options(session=session))
+    if department_id not in names:
+        raise NotFound()
+    return department_id, names[department_id]
+
+
+def _may_print(principal: Any, department_id: int) -> None:
+    if not (principal.is_admin or department_id in principal.led_department_ids):
+        raise Forbidden()
+
+
+@router.get("/report/qr", dependencies=[Permission("report_links.manage")])
+def qr_overview(request: Request, session: SessionDep) -> Response:
+    rows = []
+    for department_id, name in organisation.department_options(session=session):
+        url = report_url(request, department_id)
+        rows.append(
+            {
+                "id": department_id,
+                "name": name,
+                "url": url,
+                "svg": Markup(qr_svg(url, title=_qr_title(name))),  # noqa: S704 (segno escapes)
+            }
+        )
+    return render(
+        request,
+        "deviations/report_qr.html",
+        rows=rows,
+        general_url=str(request.app.state.settings.base_url).rstrip("/") + "/report",
+        **helpers(),
+    )
+
+
+@router.get("/report/qr/{department_id:int}.svg", dependencies=[Permission("report_links.view")])
+def qr_download(
+    session: SessionDep, principal: CurrentUser, request: Request, department_id: int
+) -> Response:
+    _may_print(principal, department_id)
+    department_id, name = _open_department(session, department_id)
+    content = qr_svg_file(report_url(request, department_id), title=_qr_title(name))
+    return Response(
+        content=content,
+        media_type="image/svg+xml",
+        headers={
+            "Content-Disposition": content_disposition(
+                _("meld-avvik-%(department)s.svg", department=name)
+            ),
+            "Content-Security-Policy": "sandbox",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
+
+
+@router.get("/report/poster/{department_id:int}", dependencies=[Permission("report_links.view")])
+def poster(
+    request: Request, session: SessionDep, principal: CurrentUser, department_id: int
+) -> Response:
+    _may_print(principal, department_id)
+    department_id, name = _open_department(session, department_id)
+    url = report_url(request, department_id)
+    return render(
+        request,
+        "deviations/report_poster.html",
+        department_id=department_id,
+        department_name=name,
+        url=url,
+        svg=Markup(qr_svg(url, title=_qr_title(name))),  # noqa: S704 (segno escapes)
+    )
