@@ -28,8 +28,8 @@ from hms_tracker.appointments.models import (
     AppointmentKind,
 )
 from hms_tracker.audit.service import Actor, acting_as
+from hms_tracker.demo.routines import build_routines
 from hms_tracker.demo.service import DEMO_MARKER, DEMO_PASSWORD
-from hms_tracker.deviations.models import Deviation
 from hms_tracker.errors import Conflict
 from hms_tracker.organisation.models import (
     CompanySetting,
@@ -38,6 +38,7 @@ from hms_tracker.organisation.models import (
     EmploymentType,
     Person,
 )
+from hms_tracker.routines.models import Routine
 from hms_tracker.rules.engine import add_months
 from hms_tracker.training.models import CourseType, TrainingRecord
 
@@ -373,7 +374,7 @@ class DemoCompany:
     appointments: list[Appointment] = field(default_factory=list)
     appointees: Appointees | None = None
     training: list[TrainingRecord] = field(default_factory=list)
-    deviations: list[Deviation] = field(default_factory=list)
+    routines: list[Routine] = field(default_factory=list)
 
     def person(self, email: str) -> Person:
         return next(p for p in self.people if p.email == email)
@@ -800,11 +801,8 @@ def build_company(session: Session, *, today: date, seed: int) -> DemoCompany:
     company.training = build_training(
         session, company=company, appointees=company.appointees, rng=rng
     )
-    from hms_tracker.demo.deviations import build_deviations  # it imports this module
-
-    company.deviations = build_deviations(
-        session, company=company, appointees=company.appointees, rng=rng
-    )
+    # Routines draw from their own generator, so adding them changes nothing drawn before.
+    company.routines = build_routines(session, company=company, rng=random.Random(seed + 5))
     return company
 
 
