@@ -30,6 +30,7 @@ from hms_tracker.appointments.models import (
 from hms_tracker.audit.service import Actor, acting_as
 from hms_tracker.demo.routines import build_routines
 from hms_tracker.demo.service import DEMO_MARKER, DEMO_PASSWORD
+from hms_tracker.deviations.models import Deviation
 from hms_tracker.errors import Conflict
 from hms_tracker.organisation.models import (
     CompanySetting,
@@ -375,6 +376,7 @@ class DemoCompany:
     appointees: Appointees | None = None
     training: list[TrainingRecord] = field(default_factory=list)
     routines: list[Routine] = field(default_factory=list)
+    deviations: list[Deviation] = field(default_factory=list)
 
     def person(self, email: str) -> Person:
         return next(p for p in self.people if p.email == email)
@@ -803,6 +805,11 @@ def build_company(session: Session, *, today: date, seed: int) -> DemoCompany:
     )
     # Routines draw from their own generator, so adding them changes nothing drawn before.
     company.routines = build_routines(session, company=company, rng=random.Random(seed + 5))
+    from hms_tracker.demo.deviations import build_deviations  # it imports this module
+
+    company.deviations = build_deviations(
+        session, company=company, appointees=company.appointees, rng=rng
+    )
     return company
 
 
