@@ -9,6 +9,7 @@ from fastapi.staticfiles import StaticFiles
 
 from hms_tracker.config import Settings, get_settings
 from hms_tracker.db import create_db_engine
+from hms_tracker.notifications.middleware import OutboxDeliveryMiddleware
 from hms_tracker.paths import STATIC_DIR, VENDOR_DIR
 from hms_tracker.web.csrf import verify_csrf
 from hms_tracker.web.errors import _too_large_asgi, install_error_handlers
@@ -71,6 +72,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
 
     install_error_handlers(app)
+    # After a request whose transaction enqueued e-mail has committed and the response is
+    # out, deliver the outbox (notifications/middleware.py).
+    app.add_middleware(OutboxDeliveryMiddleware)
     app.add_middleware(
         BodyLimitMiddleware,
         max_bytes=settings.request_max_bytes,
