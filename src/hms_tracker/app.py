@@ -55,6 +55,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from hms_tracker.compliance.routes import router as compliance_router
     from hms_tracker.deviations.stats_routes import router as deviation_stats_router
     from hms_tracker.organisation.routes import router as organisation_router
+    from hms_tracker.risks.routes import router as risks_router
     from hms_tracker.routines.routes import router as routines_router
     from hms_tracker.training.routes import router as training_router
     from hms_tracker.web.routes import router as web_router
@@ -67,6 +68,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(appointments_router)
     app.include_router(training_router)
     app.include_router(routines_router)
+    app.include_router(risks_router)
     # /deviations/stats before any router declaring /deviations/{id} (it would match "stats").
     app.include_router(deviation_stats_router)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")

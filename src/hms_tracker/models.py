@@ -16,6 +16,7 @@ from hms_tracker.deviations.models import (
 )
 from hms_tracker.notifications.models import OutboxMessage, ReminderDigest
 from hms_tracker.organisation.models import CompanySetting, Department, DepartmentLeader, Person
+from hms_tracker.risks.models import Risk, RiskRoutine
 from hms_tracker.routines.models import (
     Routine,
     RoutineAcknowledgement,
@@ -28,6 +29,8 @@ from hms_tracker.routines.models import (
 from hms_tracker.training.models import Certificate, CourseType, TrainingRecord
 
 __all__ = [
+    "Risk",
+    "RiskRoutine",
     "Routine",
     "RoutineAcknowledgement",
     "RoutineAttachment",

@@ -37,6 +37,8 @@ ENTITY_LABELS = {
     "routine_review": lazy("Gjennomgang av rutine"),
     "routine_acknowledgement": lazy("Lest og forstått"),
     "routine_attachment": lazy("Vedlegg til rutine"),
+    "risk": lazy("Risiko"),
+    "risk_routine": lazy("Rutine som styrer en risiko"),
 }
 ACTION_LABELS = {
     "create": lazy("Opprettet"),
@@ -126,6 +128,18 @@ ENTITY_FIELD_LABELS = {
     for entity in ("routine", "routine_version", "routine_attachment")
     for field, label in _ROUTINE_TEXT.items()
 }
+ENTITY_FIELD_LABELS.update(
+    {
+        ("risk", "title"): lazy("Arbeidsoppgave eller fare"),
+        ("risk", "description"): lazy("Beskrivelse"),
+        ("risk", "consequence"): lazy("Konsekvens"),
+        ("risk", "probability"): lazy("Sannsynlighet"),
+        ("risk", "existing_measures"): lazy("Tiltak som er på plass"),
+        ("risk", "last_assessed_on"): lazy("Sist vurdert"),
+        ("risk", "owner_person_id"): lazy("Ansvarlig"),
+        ("risk_routine", "risk_id"): lazy("Risiko"),
+    }
+)
 NUMBER_FIELDS = {"weekly_hours", "hours", "required_hours"}
 # Bookkeeping columns that say nothing to a reader of the trail.
 HIDDEN_FIELDS = {"id", "created_at", "version"}

@@ -315,6 +315,39 @@ def present(finding: Finding) -> Presented:  # noqa: C901  (one branch per rule,
         else:
             explanation = _("Bedriften har en gjeldende rutine for varsling.")
             fix_url, fix_label = "/routines?tag=varsling", _("Se rutinen")
+    elif rule == "ik-5-6.high-risk-without-routine":
+        title = _("Høy risiko uten rutine")
+        explanation = (
+            ngettext(
+                "%(num)s av %(high)s risikoer med risikotall %(threshold)s eller mer har ingen "
+                "gjeldende rutine som styrer dem.",
+                "%(num)s av %(high)s risikoer med risikotall %(threshold)s eller mer har ingen "
+                "gjeldende rutine som styrer dem.",
+                p.get("missing", 0),
+                high=p.get("high"),
+                threshold=p.get("threshold"),
+            )
+            if finding.is_gap
+            else _(
+                "Alle risikoer med risikotall %(threshold)s eller mer har en gjeldende rutine.",
+                threshold=p.get("threshold"),
+            )
+        )
+        fix_url = f"/risks?without_routine=1&min_score={p.get('threshold', 10)}"
+        fix_label = _("Se risikoene uten rutine")
+    elif rule == "ik-5-6.risk-assessment-overdue":
+        title = _("Risikoer som skal vurderes på nytt")
+        explanation = (
+            ngettext(
+                "%(num)s av %(total)s risikoer er ikke vurdert de siste 12 månedene.",
+                "%(num)s av %(total)s risikoer er ikke vurdert de siste 12 månedene.",
+                p.get("overdue", 0),
+                total=p.get("risks"),
+            )
+            if finding.is_gap
+            else _("Alle risikoer er vurdert de siste 12 månedene.")
+        )
+        fix_url, fix_label = "/risks?not_assessed=1", _("Se risikoene som skal vurderes")
     else:  # a rule without words yet still shows, never silently
         title = rule
         explanation = ""

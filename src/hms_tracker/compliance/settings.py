@@ -72,6 +72,16 @@ FIELDS = (
         1,
         365,
     ),
+    SettingField(
+        "risk_routine_min_score",
+        lazy("Risikotall som krever en gjeldende rutine"),
+        lazy(
+            "En risiko med minst dette risikotallet (konsekvens × sannsynlighet, 1–25) uten "
+            "en gjeldende rutine vises som mangel."
+        ),
+        1,
+        25,
+    ),
 )
 
 

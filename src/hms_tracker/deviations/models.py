@@ -70,6 +70,8 @@ class Deviation(SQLModel, table=True):
     immediate_action: str | None = Field(default=None, sa_column=sa.Column(sa.Text()))
     # Personal injury: did it lead to absence from work (H1) or not (H2)?
     caused_absence: bool | None = None
+    # Category "brudd på rutine": the routine that was not followed (optional).
+    routine_id: int | None = Field(default=None, foreign_key="routine.id", index=True)
 
     # AML § 5-2: serious personal injury (or death) is notified to Arbeidstilsynet and the
     # police at once; recorded when and by whom.
@@ -129,13 +131,16 @@ class Deviation(SQLModel, table=True):
 
 
 class CorrectiveAction(SQLModel, table=True):
-    """A corrective action (tiltak) with an owner and a deadline."""
+    """A corrective action (tiltak) with an owner and a deadline: of a deviation, or a
+    planned measure of a risk (exactly one of the two)."""
 
     __tablename__ = "corrective_action"
     __audited__ = True
 
     id: int | None = Field(default=None, primary_key=True)
     deviation_id: int | None = Field(default=None, foreign_key="deviation.id", index=True)
+    # A planned measure of a risk in the risk register (instead of a deviation).
+    risk_id: int | None = Field(default=None, foreign_key="risk.id", index=True)
     description: str = Field(sa_column=sa.Column(sa.Text(), nullable=False))
     owner_person_id: int = Field(foreign_key="person.id", index=True)
     deadline: date = Field(nullable=False)
@@ -147,6 +152,12 @@ class CorrectiveAction(SQLModel, table=True):
         default_factory=utcnow, sa_column=sa.Column(UTCDateTime(), nullable=False)
     )
     version: int = Field(default=1, nullable=False)
+
+    __table_args__ = (
+        sa.CheckConstraint(
+            "(deviation_id IS NULL) <> (risk_id IS NULL)", name="deviation_or_risk"
+        ),
+    )
 
     @property
     def is_open(self) -> bool:

@@ -149,6 +149,18 @@ class RoutineFact:
 
 
 @dataclass(frozen=True)
+class RiskFact:
+    """A risk in the register (not archived): its score, when it was last assessed and
+    the routines linked to it (whether they are in force is read from `Facts.routines`)."""
+
+    id: int
+    title: str
+    score: int  # consequence × probability, 1–25
+    last_assessed_on: date
+    routine_ids: frozenset[int] = frozenset()
+
+
+@dataclass(frozen=True)
 class Facts:
     employments: tuple[Employment, ...] = ()
     appointments: tuple[AppointmentFact, ...] = ()
@@ -161,6 +173,7 @@ class Facts:
     person_names: dict[int, str] = field(default_factory=dict)
     routines: tuple[RoutineFact, ...] = ()
     deviations: tuple[DeviationFact, ...] = ()
+    risks: tuple[RiskFact, ...] = ()
 
     def employed_on(self, day: date) -> frozenset[int]:
         return frozenset(e.person_id for e in self.employments if e.is_employed_on(day))
@@ -198,6 +211,19 @@ def routine_review_due(reviewed_on: date, interval_months: int) -> date:
 
 def is_review_overdue(reviewed_on: date, interval_months: int, day: date) -> bool:
     return day > routine_review_due(reviewed_on, interval_months)
+
+
+RISK_ASSESSMENT_MONTHS = 12
+
+
+def risk_assessment_due(last_assessed_on: date) -> date:
+    """A risk is assessed again within 12 months: on the day 12 months later it is still in
+    time, the day after it is overdue."""
+    return add_months(last_assessed_on, RISK_ASSESSMENT_MONTHS)
+
+
+def is_assessment_overdue(last_assessed_on: date, day: date) -> bool:
+    return day > risk_assessment_due(last_assessed_on)
 
 
 # --- training ---------------------------------------------------------------------------
@@ -812,6 +838,54 @@ def overdue_deviation_rule(facts: Facts, day: date) -> list[Finding]:
     ]
 
 
+def high_risk_routine_rule(facts: Facts, settings: RuleSettings) -> list[Finding]:
+    """Internkontrollforskriften § 5 nr. 6: where the risk assessment finds a risk, there
+    are plans and measures to reduce it. A risk scored at or above the threshold (a setting,
+    10 by default) needs a linked routine with a published version in force; a draft or
+    an archived routine does not count. Without such risks there is no finding."""
+    high = [r for r in facts.risks if r.score >= settings.risk_routine_min_score]
+    if not high:
+        return []
+    in_force = {r.id for r in facts.routines}
+    missing = sorted(
+        (r for r in high if not (r.routine_ids & in_force)), key=lambda r: (-r.score, r.title)
+    )
+    return [
+        Finding(
+            "ik-5-6.high-risk-without-routine",
+            Status.gap if missing else Status.ok,
+            "internkontrollforskriften § 5 nr. 6",
+            tuple(Ref("risk", r.id, r.title) for r in missing),
+            {
+                "missing": len(missing),
+                "high": len(high),
+                "threshold": settings.risk_routine_min_score,
+            },
+        )
+    ]
+
+
+def risk_assessment_rule(facts: Facts, day: date) -> list[Finding]:
+    """Risks are assessed again at least every 12 months (internkontrollforskriften § 5
+    nr. 6 and the yearly review of nr. 8): a risk last assessed more than 12 months ago is
+    a gap. Without risks there is no finding."""
+    if not facts.risks:
+        return []
+    overdue = sorted(
+        (r for r in facts.risks if is_assessment_overdue(r.last_assessed_on, day)),
+        key=lambda r: (r.last_assessed_on, r.title),
+    )
+    return [
+        Finding(
+            "ik-5-6.risk-assessment-overdue",
+            Status.gap if overdue else Status.ok,
+            "internkontrollforskriften § 5 nr. 6 og 8",
+            tuple(Ref("risk", r.id, r.title) for r in overdue),
+            {"overdue": len(overdue), "risks": len(facts.risks)},
+        )
+    ]
+
+
 def evaluate(facts: Facts, day: date, settings: RuleSettings | None = None) -> Report:
     """Everything the law asks, on `day`."""
     settings = settings or RuleSettings()
@@ -825,5 +899,7 @@ def evaluate(facts: Facts, day: date, settings: RuleSettings | None = None) -> R
         + routine_review_rule(facts, day)
         + serious_injury_rule(facts)
         + overdue_deviation_rule(facts, day)
+        + high_risk_routine_rule(facts, settings)
+        + risk_assessment_rule(facts, day)
     )
     return Report(day=day, training=training, findings=findings)

@@ -22,6 +22,7 @@ from hms_tracker.rules.engine import (
     LeaderFact,
     RecordFact,
     Report,
+    RiskFact,
     RoutineFact,
     evaluate,
 )
@@ -160,6 +161,36 @@ def load_facts(*, session: Session, day: date) -> Facts:
         },
         routines=load_routine_facts(session=session, day=day),
         deviations=load_deviation_facts(session=session),
+        risks=load_risk_facts(session=session, day=day),
+    )
+
+
+def load_risk_facts(*, session: Session, day: date) -> tuple[RiskFact, ...]:
+    """Risks not archived on `day`, with their linked routines, in two queries. (As for
+    deviations, the facts are the register as it is now: `?on=` days do not replay it.)"""
+    from hms_tracker.risks.models import Risk, RiskRoutine
+
+    rows = session.exec(
+        select(Risk).where(
+            sa.or_(col(Risk.archived_on).is_(None), col(Risk.archived_on) > day),
+        )
+    ).all()
+    if not rows:
+        return ()
+    links: dict[int, set[int]] = {}
+    for risk_id, routine_id in session.exec(
+        select(RiskRoutine.risk_id, RiskRoutine.routine_id)
+    ).all():
+        links.setdefault(risk_id, set()).add(routine_id)
+    return tuple(
+        RiskFact(
+            id=r.id,  # type: ignore[arg-type]
+            title=r.title,
+            score=r.risk_score,
+            last_assessed_on=r.last_assessed_on,
+            routine_ids=frozenset(links.get(r.id, ())),  # type: ignore[arg-type]
+        )
+        for r in rows
     )
 
 

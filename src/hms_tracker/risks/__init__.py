@@ -1,0 +1,1 @@
+"""The risk register (risikovurdering): risks, their routines and planned measures."""

@@ -1,0 +1,436 @@
+"""Risk register pages: the list (/risks), the 5 × 5 matrix (/risks/matrix), a risk's page
+with its routines and planned measures, writing, assessing and archiving.
+
+Routes parse and render; who may do what is decided in service.py (see its docstring).
+Each form that changes the risk posts the version it was opened on.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+
+from hms_tracker.db import SessionDep
+from hms_tracker.deviations.forms import ActionDoneForm, ActionForm, WithdrawForm
+from hms_tracker.errors import EditConflict, Forbidden, InvalidInput, TransitionRefused
+from hms_tracker.organisation import service as organisation
+from hms_tracker.risk import (
+    SCALE,
+    consequence_label,
+    consequence_options,
+    level_options,
+    probability_label,
+    probability_options,
+    risk_level,
+)
+from hms_tracker.risks import service
+from hms_tracker.risks.forms import (
+    ArchiveForm,
+    RiskEditForm,
+    RiskForm,
+    RoutineLinkForm,
+    VersionForm,
+)
+from hms_tracker.risks.models import Risk
+from hms_tracker.web.auth import CurrentUser, Permission, register_permission
+from hms_tracker.web.dates import today
+from hms_tracker.web.forms import FormValues, parse_form
+from hms_tracker.web.i18n import _
+from hms_tracker.web.templating import flash, redirect, render
+
+register_permission("risks.view", lambda p: True)  # the record check narrows it
+register_permission("risks.manage", lambda p: p.is_admin or p.is_leader)
+
+router = APIRouter()
+VIEW = [Permission("risks.view")]
+MANAGE = [Permission("risks.manage")]
+
+
+def helpers() -> dict[str, Any]:
+    return {
+        "risk_level": risk_level,
+        "consequence_label": consequence_label,
+        "probability_label": probability_label,
+        "scale": SCALE,
+    }
+
+
+# --- list and matrix ----------------------------------------------------------------------
+
+
+def sort_options() -> list[tuple[str, str]]:
+    return [
+        ("score", _("Høyeste risiko først")),
+        ("assessed", _("Lengst siden vurdert")),
+        ("title", _("Alfabetisk")),
+    ]
+
+
+@router.get("/risks", dependencies=VIEW)
+def risk_list(request: Request, session: SessionDep, principal: CurrentUser) -> Response:
+    filters = service.ListFilters.from_query(dict(request.query_params))
+    day = today()
+    rows = service.list_risks(session=session, principal=principal, filters=filters, today=day)
+    return render(
+        request,
+        "risks/list.html",
+        block="results",
+        rows=rows,
+        filters=filters,
+        departments=service.department_filter_options(session=session, principal=principal),
+        level_options=level_options(),
+        sort_options=sort_options(),
+        may_create=service.may_create(principal),
+        **helpers(),
+    )
+
+
+@router.get("/risks/matrix", dependencies=VIEW)
+def risk_matrix(
+    request: Request, session: SessionDep, principal: CurrentUser, department: str | None = None
+) -> Response:
+    department_id = int(department) if department and department.isdigit() else None
+    if department_id is not None and not 0 < department_id < 2**31:
+        department_id = None
+    matrix = service.risk_matrix(session=session, principal=principal, department_id=department_id)
+    return render(
+        request,
+        "risks/matrix.html",
+        matrix=matrix,
+        department_id=department_id,
+        departments=service.department_filter_options(session=session, principal=principal),
+        consequences=list(reversed(consequence_options())),
+        probabilities=probability_options(),
+        **helpers(),
+    )
+
+
+# --- new and edit -------------------------------------------------------------------------
+
+
+def _form_page(
+    request: Request,
+    session: SessionDep,
+    principal: CurrentUser,
+    *,
+    risk: Risk | None,
+    values: dict[str, Any],
+    errors: dict[str, str] | None = None,
+    conflict: list[tuple[str, str, str]] | None = None,
+    message: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    day = today()
+    owner = values.get("owner_person_id")
+    return render(
+        request,
+        "risks/form.html",
+        status_code=status_code,
+        risk=risk,
+        values=values,
+        errors=errors or {},
+        conflict=conflict,
+        message=message,
+        departments=service.department_choices(
+            session=session, principal=principal, include_id=risk.department_id if risk else None
+        ),
+        people=service.people_choices(
+            session=session,
+            today=day,
+            include_id=risk.owner_person_id if risk else None,
+        ),
+        owner=owner,
+        consequences=consequence_options(),
+        probabilities=probability_options(),
+        labels=service.field_labels(),
+        **helpers(),
+    )
+
+
+@router.get("/risks/new", dependencies=MANAGE)
+def risk_new(request: Request, session: SessionDep, principal: CurrentUser) -> Response:
+    values: dict[str, Any] = {"last_assessed_on": today().isoformat()}
+    led = sorted(principal.led_department_ids)
+    if not principal.is_admin and len(led) >= 1:
+        own = principal.person.department_id
+        values["department_id"] = own if own in principal.led_department_ids else led[0]
+    return _form_page(request, session, principal, risk=None, values=values)
+
+
+@router.post("/risks/new", dependencies=MANAGE)
+def risk_create(
+    request: Request, session: SessionDep, principal: CurrentUser, values: FormValues
+) -> Response:
+    try:
+        data = parse_form(RiskForm, values)
+        risk = service.create_risk(session=session, principal=principal, data=data, today=today())
+    except InvalidInput as exc:
+        return _form_page(
+            request, session, principal, risk=None, values=values, errors=exc.errors,
+            status_code=422,
+        )  # fmt: skip
+    flash(request, _("Risikoen er registrert."))
+    return redirect(request, f"/risks/{risk.id}")
+
+
+def load_risk(
+    risk_id: int, session: SessionDep, principal: CurrentUser
+) -> tuple[Risk, service.Access]:
+    return service.get_visible(session=session, principal=principal, risk_id=risk_id)
+
+
+RiskDep = Annotated[tuple[Risk, service.Access], Depends(load_risk)]
+
+
+@router.get("/risks/{risk_id:int}/edit", dependencies=MANAGE)
+def risk_edit(
+    request: Request, session: SessionDep, principal: CurrentUser, found: RiskDep
+) -> Response:
+    risk, access = found
+    if not access.manage:
+        raise Forbidden()
+    return _form_page(request, session, principal, risk=risk, values=service.form_values_of(risk))
+
+
+@router.post("/risks/{risk_id:int}/edit", dependencies=MANAGE)
+def risk_update(
+    request: Request,
+    session: SessionDep,
+    principal: CurrentUser,
+    found: RiskDep,
+    values: FormValues,
+) -> Response:
+    risk, access = found
+    try:
+        data = parse_form(RiskEditForm, values)
+        service.update_risk(
+            session=session, principal=principal, access=access, risk=risk, data=data,
+            today=today(),
+        )  # fmt: skip
+    except InvalidInput as exc:
+        return _form_page(
+            request, session, principal, risk=risk, values=values, errors=exc.errors,
+            status_code=422,
+        )  # fmt: skip
+    except EditConflict as exc:
+        session.refresh(risk)
+        return _form_page(
+            request, session, principal, risk=risk,
+            values={**values, "version": risk.version},
+            conflict=service.changes_since(risk, values), message=exc.message, status_code=409,
+        )  # fmt: skip
+    except TransitionRefused as exc:
+        return _form_page(
+            request, session, principal, risk=risk, values=values, message=exc.message,
+            status_code=409,
+        )  # fmt: skip
+    flash(request, _("Endringene er lagret."))
+    return redirect(request, f"/risks/{risk.id}")
+
+
+# --- the risk's page ----------------------------------------------------------------------
+
+
+def _detail(
+    request: Request,
+    session: SessionDep,
+    principal: CurrentUser,
+    risk: Risk,
+    access: service.Access,
+    *,
+    form: str | None = None,
+    values: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+    message: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    day = today()
+    measures = service.measures_of(session=session, risk=risk)
+    names = service.names_of(
+        session=session,
+        person_ids={risk.owner_person_id, *(m.owner_person_id for m in measures)},
+    )
+    manage_open = access.manage and risk.archived_on is None
+    return render(
+        request,
+        "risks/detail.html",
+        status_code=status_code,
+        risk=risk,
+        access=access,
+        department=organisation.get_department(session=session, department_id=risk.department_id),
+        routines=service.linked_routines(session=session, risk_ids=[risk.id], today=day).get(  # type: ignore[list-item]
+            risk.id,  # type: ignore[arg-type]
+            [],
+        ),
+        routine_choices=(
+            service.routine_choices(session=session, risk=risk, today=day) if manage_open else []
+        ),
+        measures=measures,
+        names=names,
+        people=service.people_choices(session=session, today=day) if manage_open else [],
+        assessment_due=service.risk_assessment_due(risk.last_assessed_on),
+        assessment_overdue=service.is_assessment_overdue(risk.last_assessed_on, day),
+        open_form=form,
+        values=values or {},
+        errors=errors or {},
+        message=message,
+        today=day,
+        **helpers(),
+    )
+
+
+@router.get("/risks/{risk_id:int}", dependencies=VIEW)
+def risk_detail(
+    request: Request, session: SessionDep, principal: CurrentUser, found: RiskDep
+) -> Response:
+    risk, access = found
+    return _detail(request, session, principal, risk, access)
+
+
+def _refused(
+    request: Request,
+    session: SessionDep,
+    principal: CurrentUser,
+    risk: Risk,
+    access: service.Access,
+    form: str,
+    values: dict[str, Any],
+    exc: Exception,
+) -> Response:
+    if isinstance(exc, InvalidInput):
+        return _detail(
+            request, session, principal, risk, access,
+            form=form, values=values, errors=exc.errors, status_code=422,
+        )  # fmt: skip
+    if isinstance(exc, EditConflict):
+        session.refresh(risk)
+    message = exc.message if isinstance(exc, (EditConflict, TransitionRefused)) else str(exc)
+    return _detail(
+        request, session, principal, risk, access,
+        form=form, values=values, message=message, status_code=409,
+    )  # fmt: skip
+
+
+Refusals = (InvalidInput, EditConflict, TransitionRefused)
+
+
+@router.post("/risks/{risk_id:int}/assessed", dependencies=MANAGE)
+def risk_assessed(
+    request: Request, session: SessionDep, principal: CurrentUser, found: RiskDep,
+    values: FormValues,
+) -> Response:  # fmt: skip
+    risk, access = found
+    try:
+        data = parse_form(VersionForm, values)
+        service.mark_assessed(
+            session=session, access=access, risk=risk, version=data.version, today=today()
+        )
+    except Refusals as exc:
+        return _refused(request, session, principal, risk, access, "assessed", values, exc)
+    flash(request, _("Risikoen er merket som vurdert i dag."))
+    return redirect(request, f"/risks/{risk.id}")
+
+
+@router.post("/risks/{risk_id:int}/archive", dependencies=MANAGE)
+def risk_archive(
+    request: Request, session: SessionDep, principal: CurrentUser, found: RiskDep,
+    values: FormValues,
+) -> Response:  # fmt: skip
+    risk, access = found
+    try:
+        data = parse_form(ArchiveForm, values)
+        service.archive_risk(session=session, access=access, risk=risk, data=data, today=today())
+    except Refusals as exc:
+        return _refused(request, session, principal, risk, access, "archive", values, exc)
+    flash(request, _("Risikoen er arkivert."))
+    return redirect(request, f"/risks/{risk.id}")
+
+
+@router.post("/risks/{risk_id:int}/routines", dependencies=MANAGE)
+def routine_link(
+    request: Request, session: SessionDep, principal: CurrentUser, found: RiskDep,
+    values: FormValues,
+) -> Response:  # fmt: skip
+    risk, access = found
+    try:
+        data = parse_form(RoutineLinkForm, values)
+        service.link_routine(
+            session=session, access=access, risk=risk, routine_id=data.routine_id, today=today()
+        )
+    except Refusals as exc:
+        return _refused(request, session, principal, risk, access, "routine", values, exc)
+    flash(request, _("Rutinen er koblet til risikoen."))
+    return redirect(request, f"/risks/{risk.id}#routines")
+
+
+@router.post("/risks/{risk_id:int}/routines/{routine_id:int}/unlink", dependencies=MANAGE)
+def routine_unlink(
+    request: Request, session: SessionDep, principal: CurrentUser, found: RiskDep,
+    routine_id: int,
+) -> Response:  # fmt: skip
+    risk, access = found
+    try:
+        service.unlink_routine(session=session, access=access, risk=risk, routine_id=routine_id)
+    except TransitionRefused as exc:
+        return _refused(request, session, principal, risk, access, "routine", {}, exc)
+    flash(request, _("Rutinen er koblet fra risikoen."))
+    return redirect(request, f"/risks/{risk.id}#routines")
+
+
+# --- planned measures ---------------------------------------------------------------------
+
+
+@router.post("/risks/{risk_id:int}/measures", dependencies=MANAGE)
+def measure_create(
+    request: Request, session: SessionDep, principal: CurrentUser, found: RiskDep,
+    values: FormValues,
+) -> Response:  # fmt: skip
+    risk, access = found
+    try:
+        data = parse_form(ActionForm, values)
+        service.add_measure(session=session, access=access, risk=risk, data=data, today=today())
+    except Refusals as exc:
+        return _refused(request, session, principal, risk, access, "action", values, exc)
+    flash(request, _("Tiltaket er lagt til."))
+    return redirect(request, f"/risks/{risk.id}#actions")
+
+
+@router.post("/risks/{risk_id:int}/measures/{action_id:int}/done", dependencies=VIEW)
+def measure_done(
+    request: Request, session: SessionDep, principal: CurrentUser, found: RiskDep,
+    action_id: int, values: FormValues,
+) -> Response:  # fmt: skip
+    risk, access = found
+    action = service.get_measure(session=session, risk=risk, action_id=action_id)
+    try:
+        data = parse_form(ActionDoneForm, values)
+        service.complete_measure(
+            session=session, access=access, principal=principal, action=action, data=data,
+            today=today(),
+        )  # fmt: skip
+    except Refusals as exc:
+        return _refused(
+            request, session, principal, risk, access, f"done-{action_id}", values, exc
+        )
+    flash(request, _("Tiltaket er merket som utført."))
+    return redirect(request, f"/risks/{risk.id}#actions")
+
+
+@router.post("/risks/{risk_id:int}/measures/{action_id:int}/withdraw", dependencies=MANAGE)
+def measure_withdraw(
+    request: Request, session: SessionDep, principal: CurrentUser, found: RiskDep,
+    action_id: int, values: FormValues,
+) -> Response:  # fmt: skip
+    risk, access = found
+    action = service.get_measure(session=session, risk=risk, action_id=action_id)
+    try:
+        data = parse_form(WithdrawForm, values)
+        service.withdraw_measure(session=session, access=access, action=action, reason=data.reason)
+    except Refusals as exc:
+        return _refused(
+            request, session, principal, risk, access, f"withdraw-{action_id}", values, exc
+        )
+    flash(request, _("Tiltaket er trukket tilbake."))
+    return redirect(request, f"/risks/{risk.id}#actions")

@@ -1,0 +1,694 @@
+"""The risk register: who sees and manages which risk, writing and assessing risks, the
+routines that control them, planned measures, the list with filters and the 5 × 5 matrix.
+
+Keyword-only functions, `session` first. Who may do what:
+
+- The HMS coordinator (admin) manages every risk; a leader manages the risks of the
+  departments they lead (and those below them).
+- A verneombud sees the risks of their verneområde, the hovedverneombud every risk (the
+  appointments domain puts every department in their `safety_area` scope).
+- Every employee sees the risks of their own department, read-only: the risk assessment is
+  something the employees take part in (AML § 3-1 (2) c, § 4-1) and should know.
+- The risk's owner and the owner of a planned measure see the risk, and a measure's owner
+  marks it done.
+
+Nothing is deleted: a risk is archived with a reason; a measure is withdrawn with one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, func, select
+
+from hms_tracker.db import claim_version, utcnow
+from hms_tracker.deviations.forms import ActionDoneForm, ActionForm
+from hms_tracker.deviations.models import CorrectiveAction
+from hms_tracker.errors import Forbidden, InvalidInput, NotFound, TransitionRefused
+from hms_tracker.organisation import service as organisation
+from hms_tracker.organisation.models import Department, Person
+from hms_tracker.risk import LEVEL_RANGES, SCALE
+from hms_tracker.risks.forms import ArchiveForm, RiskEditForm, RiskForm
+from hms_tracker.risks.models import Risk, RiskRoutine
+from hms_tracker.routines.models import Routine, RoutineVersion, VersionStatus
+from hms_tracker.rules.engine import add_months, is_assessment_overdue, risk_assessment_due
+from hms_tracker.web.auth import Principal
+from hms_tracker.web.i18n import _
+
+# --- access -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Access:
+    view: bool = False
+    manage: bool = False  # edit, assess, link routines, measures, archive
+
+
+def _seen_departments(principal: Principal) -> set[int]:
+    own = {principal.person.department_id} if principal.person.department_id else set()
+    return (
+        own
+        | set(principal.led_department_ids)
+        | set(principal.scopes.get("safety_area", frozenset()))
+    )
+
+
+def access_for(*, session: Session, principal: Principal, risk: Risk) -> Access:
+    manage = principal.is_admin or risk.department_id in principal.led_department_ids
+    view = (
+        manage
+        or risk.department_id in _seen_departments(principal)
+        or risk.owner_person_id == principal.person_id
+    )
+    if not view:
+        view = (
+            session.exec(
+                select(func.count())
+                .select_from(CorrectiveAction)
+                .where(
+                    CorrectiveAction.risk_id == risk.id,
+                    CorrectiveAction.owner_person_id == principal.person_id,
+                )
+            ).one()
+            > 0
+        )
+    return Access(view=view, manage=manage)
+
+
+def visible_clause(principal: Principal) -> Any:
+    """SQL: the risks the principal may see (the same as `access_for`)."""
+    if principal.is_admin:
+        return sa.true()
+    owned = select(CorrectiveAction.risk_id).where(
+        col(CorrectiveAction.risk_id).is_not(None),
+        CorrectiveAction.owner_person_id == principal.person_id,
+    )
+    conditions = [
+        col(Risk.owner_person_id) == principal.person_id,
+        col(Risk.id).in_(owned),
+    ]
+    departments = _seen_departments(principal)
+    if departments:
+        conditions.append(col(Risk.department_id).in_(departments))
+    return sa.or_(*conditions)
+
+
+def may_create(principal: Principal) -> bool:
+    return principal.is_admin or bool(principal.led_department_ids)
+
+
+def get_visible(*, session: Session, principal: Principal, risk_id: int) -> tuple[Risk, Access]:
+    """The risk and the principal's access; 404 for unknown ids, 403 for others'."""
+    risk = session.get(Risk, risk_id) if 0 < risk_id < 2**31 else None
+    if risk is None:
+        raise NotFound()
+    access = access_for(session=session, principal=principal, risk=risk)
+    if not access.view:
+        raise Forbidden()
+    return risk, access
+
+
+def _require_manage(access: Access) -> None:
+    if not access.manage:
+        raise Forbidden()
+
+
+def _require_not_archived(risk: Risk) -> None:
+    if risk.archived_on is not None:
+        raise TransitionRefused(_("Risikoen er arkivert og kan ikke endres."))
+
+
+# --- choices ------------------------------------------------------------------------------
+
+
+def department_choices(
+    *, session: Session, principal: Principal, include_id: int | None = None
+) -> list[tuple[int, str]]:
+    """Departments a risk may be placed in: every open one for the coordinator, the led
+    ones for a leader (and the risk's current one, so an edit never changes it silently)."""
+    only = None if principal.is_admin else principal.led_department_ids
+    return organisation.department_options(session=session, only_ids=only, include_ids=[include_id])
+
+
+def people_choices(
+    *, session: Session, today: date, include_id: int | None = None
+) -> list[tuple[int, str]]:
+    rows = session.exec(
+        select(Person.id, Person.name)
+        .where(
+            sa.or_(
+                sa.and_(
+                    col(Person.employed_from) <= today,
+                    sa.or_(col(Person.employed_to).is_(None), col(Person.employed_to) >= today),
+                ),
+                col(Person.id) == (include_id or 0),
+            )
+        )
+        .order_by(Person.name)
+    ).all()
+    return [(pid, name) for pid, name in rows if pid is not None]
+
+
+def _active_person(session: Session, person_id: int, today: date, field_name: str) -> None:
+    person = session.get(Person, person_id)
+    if person is None or not person.is_active_on(today):
+        raise InvalidInput({field_name: _("Velg en person som er ansatt i dag.")})
+
+
+# --- writing ------------------------------------------------------------------------------
+
+EDITABLE_FIELDS = (
+    "title",
+    "description",
+    "department_id",
+    "consequence",
+    "probability",
+    "existing_measures",
+    "last_assessed_on",
+    "owner_person_id",
+)
+
+
+def _check(
+    session: Session, principal: Principal, data: RiskForm, today: date, risk: Risk | None
+) -> None:
+    errors: dict[str, str] = {}
+    allowed = {
+        dept_id
+        for dept_id, _name in department_choices(
+            session=session, principal=principal, include_id=risk.department_id if risk else None
+        )
+    }
+    if data.department_id not in allowed:
+        errors["department_id"] = _("Velg en avdeling fra listen.")
+    if data.last_assessed_on > today:
+        errors["last_assessed_on"] = _("Datoen kan ikke være fram i tid.")
+    if data.owner_person_id is not None and not (
+        risk is not None and risk.owner_person_id == data.owner_person_id
+    ):
+        person = session.get(Person, data.owner_person_id)
+        if person is None or not person.is_active_on(today):
+            errors["owner_person_id"] = _("Velg en person som er ansatt i dag.")
+    if errors:
+        raise InvalidInput(errors)
+
+
+def create_risk(*, session: Session, principal: Principal, data: RiskForm, today: date) -> Risk:
+    if not may_create(principal):
+        raise Forbidden()
+    _check(session, principal, data, today, None)
+    risk = Risk(
+        title=data.title,
+        description=data.description or "",
+        department_id=data.department_id,
+        consequence=data.consequence,
+        probability=data.probability,
+        existing_measures=data.existing_measures or "",
+        last_assessed_on=data.last_assessed_on,
+        owner_person_id=data.owner_person_id,
+    )
+    session.add(risk)
+    session.flush()
+    return risk
+
+
+def form_values_of(risk: Risk) -> dict[str, Any]:
+    values: dict[str, Any] = {name: getattr(risk, name) for name in EDITABLE_FIELDS}
+    values["last_assessed_on"] = risk.last_assessed_on.isoformat()
+    values["version"] = risk.version
+    return values
+
+
+def update_risk(
+    *, session: Session, principal: Principal, access: Access, risk: Risk, data: RiskEditForm,
+    today: date,
+) -> Risk:  # fmt: skip
+    """Save an edit made on version `data.version`; EditConflict if someone saved since."""
+    _require_manage(access)
+    _require_not_archived(risk)
+    _check(session, principal, data, today, risk)
+    if data.department_id != risk.department_id and not (
+        principal.is_admin or data.department_id in principal.led_department_ids
+    ):
+        raise InvalidInput({"department_id": _("Velg en avdeling fra listen.")})
+    claim_version(session, risk, data.version)
+    for name in EDITABLE_FIELDS:
+        value = getattr(data, name)
+        if name in ("description", "existing_measures"):
+            value = value or ""
+        setattr(risk, name, value)
+    session.add(risk)
+    session.flush()
+    return risk
+
+
+def mark_assessed(
+    *, session: Session, access: Access, risk: Risk, version: int, today: date
+) -> Risk:
+    """The risk was assessed today (the score and measures still stand)."""
+    _require_manage(access)
+    _require_not_archived(risk)
+    claim_version(session, risk, version)
+    risk.last_assessed_on = today
+    session.add(risk)
+    session.flush()
+    return risk
+
+
+def archive_risk(
+    *, session: Session, access: Access, risk: Risk, data: ArchiveForm, today: date
+) -> Risk:
+    _require_manage(access)
+    _require_not_archived(risk)
+    claim_version(session, risk, data.version)
+    risk.archived_on = today
+    risk.archived_reason = data.reason
+    session.add(risk)
+    session.flush()
+    return risk
+
+
+# --- routines -----------------------------------------------------------------------------
+
+
+def _in_force_ids(today: date) -> Any:
+    """SQL: ids of routines with a published version in force on `today`."""
+    return (
+        select(RoutineVersion.routine_id)
+        .join(Routine, col(Routine.id) == RoutineVersion.routine_id)
+        .where(
+            RoutineVersion.status == VersionStatus.published.value,
+            col(RoutineVersion.published_on) <= today,
+            sa.or_(col(Routine.archived_on).is_(None), col(Routine.archived_on) > today),
+        )
+    )
+
+
+@dataclass(frozen=True)
+class LinkedRoutine:
+    id: int
+    title: str
+    in_force: bool
+
+
+def linked_routines(
+    *, session: Session, risk_ids: list[int], today: date
+) -> dict[int, list[LinkedRoutine]]:
+    """Risk id → its routines, in force or not, by title; two queries."""
+    if not risk_ids:
+        return {}
+    in_force = set(session.exec(_in_force_ids(today)).all())
+    result: dict[int, list[LinkedRoutine]] = {}
+    for risk_id, routine_id, title in session.exec(
+        select(RiskRoutine.risk_id, Routine.id, Routine.title)
+        .join(Routine, col(Routine.id) == RiskRoutine.routine_id)
+        .where(col(RiskRoutine.risk_id).in_(risk_ids))
+        .order_by(func.lower(Routine.title))
+    ).all():
+        result.setdefault(risk_id, []).append(
+            LinkedRoutine(routine_id, title, routine_id in in_force)  # type: ignore[arg-type]
+        )
+    return result
+
+
+def routine_choices(*, session: Session, risk: Risk, today: date) -> list[tuple[int, str]]:
+    """Routines that may be linked: not archived and not linked yet; a routine not yet in
+    force says so (it does not count for the rule until it is published)."""
+    in_force = set(session.exec(_in_force_ids(today)).all())
+    linked = select(RiskRoutine.routine_id).where(RiskRoutine.risk_id == risk.id)
+    rows = session.exec(
+        select(Routine.id, Routine.title)
+        .where(col(Routine.archived_on).is_(None), col(Routine.id).not_in(linked))
+        .order_by(func.lower(Routine.title))
+    ).all()
+    return [
+        (rid, title if rid in in_force else _("%(title)s (ikke publisert)", title=title))
+        for rid, title in rows
+        if rid is not None
+    ]
+
+
+def link_routine(
+    *, session: Session, access: Access, risk: Risk, routine_id: int, today: date
+) -> RiskRoutine:
+    _require_manage(access)
+    _require_not_archived(risk)
+    offered = {rid for rid, _t in routine_choices(session=session, risk=risk, today=today)}
+    if routine_id not in offered:
+        raise InvalidInput({"routine_id": _("Velg en rutine fra listen.")})
+    link = RiskRoutine(risk_id=risk.id, routine_id=routine_id)  # type: ignore[arg-type]
+    session.add(link)
+    session.flush()
+    return link
+
+
+def unlink_routine(*, session: Session, access: Access, risk: Risk, routine_id: int) -> None:
+    _require_manage(access)
+    _require_not_archived(risk)
+    link = session.exec(
+        select(RiskRoutine).where(
+            RiskRoutine.risk_id == risk.id, RiskRoutine.routine_id == routine_id
+        )
+    ).first()
+    if link is None:
+        raise NotFound()
+    session.delete(link)  # a link, not a record: the audit trail keeps that it existed
+    session.flush()
+
+
+# --- planned measures (corrective actions of the risk) ------------------------------------
+
+
+def measures_of(*, session: Session, risk: Risk) -> list[CorrectiveAction]:
+    return list(
+        session.exec(
+            select(CorrectiveAction)
+            .where(CorrectiveAction.risk_id == risk.id)
+            .order_by(col(CorrectiveAction.deadline), col(CorrectiveAction.id))
+        ).all()
+    )
+
+
+def get_measure(*, session: Session, risk: Risk, action_id: int) -> CorrectiveAction:
+    action = session.get(CorrectiveAction, action_id) if 0 < action_id < 2**31 else None
+    if action is None or action.risk_id != risk.id:
+        raise NotFound()
+    return action
+
+
+def add_measure(
+    *, session: Session, access: Access, risk: Risk, data: ActionForm, today: date
+) -> CorrectiveAction:
+    _require_manage(access)
+    _require_not_archived(risk)
+    _active_person(session, data.owner_person_id, today, "owner_person_id")
+    if data.deadline < today:
+        raise InvalidInput({"deadline": _("Fristen kan ikke være før i dag.")})
+    action = CorrectiveAction(
+        risk_id=risk.id,
+        description=data.description,
+        owner_person_id=data.owner_person_id,
+        deadline=data.deadline,
+    )
+    session.add(action)
+    session.flush()
+    return action
+
+
+def complete_measure(
+    *,
+    session: Session,
+    access: Access,
+    principal: Principal,
+    action: CorrectiveAction,
+    data: ActionDoneForm,
+    today: date,
+) -> CorrectiveAction:
+    if not (access.manage or action.owner_person_id == principal.person_id):
+        raise TransitionRefused(
+            _("Bare eieren av tiltaket, lederen eller HMS-koordinatoren kan merke det som utført.")
+        )
+    if not action.is_open:
+        raise TransitionRefused(_("Tiltaket er allerede utført eller trukket tilbake."))
+    if data.done_on > today:
+        raise InvalidInput({"done_on": _("Datoen kan ikke være fram i tid.")})
+    if data.done_on < action.created_at.date() - timedelta(days=1):
+        raise InvalidInput({"done_on": _("Datoen kan ikke være før tiltaket ble opprettet.")})
+    claim_version(session, action, data.version)
+    action.done_on = data.done_on
+    action.done_note = data.done_note
+    session.add(action)
+    session.flush()
+    return action
+
+
+def withdraw_measure(
+    *, session: Session, access: Access, action: CorrectiveAction, reason: str
+) -> CorrectiveAction:
+    _require_manage(access)
+    if not action.is_open:
+        raise TransitionRefused(_("Tiltaket er allerede utført eller trukket tilbake."))
+    action.withdrawn_at = utcnow()
+    action.withdrawn_reason = reason
+    action.version += 1
+    session.add(action)
+    session.flush()
+    return action
+
+
+def names_of(*, session: Session, person_ids: set[int | None]) -> dict[int, str]:
+    ids = {i for i in person_ids if i is not None}
+    if not ids:
+        return {}
+    return dict(session.exec(select(Person.id, Person.name).where(col(Person.id).in_(ids))).all())  # type: ignore[arg-type]
+
+
+# --- the list -----------------------------------------------------------------------------
+
+SORTS = ("score", "assessed", "title")
+
+
+def assessment_cutoff(today: date) -> date:
+    """The earliest last-assessed date still in time on `today`: a risk assessed before it
+    is overdue (the same boundary as the rule, month ends included)."""
+    day = date(today.year - 1, today.month, 1) - timedelta(days=3)
+    while add_months(day, 12) < today:
+        day += timedelta(days=1)
+    return day
+
+
+@dataclass
+class ListFilters:
+    department_id: int | None = None
+    level: str = ""  # low / medium / high / critical
+    consequence: int | None = None
+    probability: int | None = None
+    min_score: int | None = None
+    without_routine: bool = False  # no linked routine in force
+    not_assessed: bool = False  # not assessed in 12 months
+    archived: bool = False  # the archived risks instead of the current ones
+    sort: str = "score"
+
+    @classmethod
+    def from_query(cls, params: dict[str, str]) -> ListFilters:
+        def flag(name: str) -> bool:
+            return params.get(name, "") in ("1", "true", "on", "yes")
+
+        def number(name: str, low: int, high: int) -> int | None:
+            raw = params.get(name, "")
+            if not (raw.isascii() and raw.isdigit() and len(raw) < 10):
+                return None
+            value = int(raw)
+            return value if low <= value <= high else None
+
+        level = params.get("level", "")
+        sort = params.get("sort", "score")
+        return cls(
+            department_id=number("department", 1, 2**31 - 1),
+            level=level if level in LEVEL_RANGES else "",
+            consequence=number("consequence", 1, 5),
+            probability=number("probability", 1, 5),
+            min_score=number("min_score", 1, 25),
+            without_routine=flag("without_routine"),
+            not_assessed=flag("not_assessed"),
+            archived=flag("archived"),
+            sort=sort if sort in SORTS else "score",
+        )
+
+    def query_params(self, **override: Any) -> dict[str, str]:
+        values = {
+            "department": str(self.department_id or ""),
+            "level": self.level,
+            "consequence": str(self.consequence or ""),
+            "probability": str(self.probability or ""),
+            "min_score": str(self.min_score or ""),
+            "without_routine": "1" if self.without_routine else "",
+            "not_assessed": "1" if self.not_assessed else "",
+            "archived": "1" if self.archived else "",
+            "sort": self.sort if self.sort != "score" else "",
+        }
+        values.update({k: str(v) for k, v in override.items()})
+        return {k: v for k, v in values.items() if v}
+
+
+def _score() -> Any:
+    return col(Risk.consequence) * col(Risk.probability)
+
+
+def _filtered(principal: Principal, filters: ListFilters, today: date) -> Any:
+    query = select(Risk).where(visible_clause(principal))
+    if filters.archived:
+        query = query.where(col(Risk.archived_on).is_not(None))
+    else:
+        query = query.where(col(Risk.archived_on).is_(None))
+    if filters.department_id:
+        query = query.where(Risk.department_id == filters.department_id)
+    if filters.level:
+        low, high = LEVEL_RANGES[filters.level]
+        query = query.where(_score() >= low, _score() <= high)
+    if filters.consequence:
+        query = query.where(Risk.consequence == filters.consequence)
+    if filters.probability:
+        query = query.where(Risk.probability == filters.probability)
+    if filters.min_score:
+        query = query.where(_score() >= filters.min_score)
+    if filters.without_routine:
+        controlled = select(RiskRoutine.risk_id).where(
+            col(RiskRoutine.routine_id).in_(_in_force_ids(today))
+        )
+        query = query.where(col(Risk.id).not_in(controlled))
+    if filters.not_assessed:
+        query = query.where(col(Risk.last_assessed_on) < assessment_cutoff(today))
+    return query
+
+
+def _ordered(query: Any, sort: str) -> Any:
+    if sort == "assessed":
+        return query.order_by(col(Risk.last_assessed_on), col(Risk.id))
+    if sort == "title":
+        return query.order_by(func.lower(Risk.title), col(Risk.id))
+    return query.order_by(_score().desc(), col(Risk.consequence).desc(), func.lower(Risk.title))
+
+
+@dataclass
+class RiskRow:
+    risk: Risk
+    department: str
+    routines: list[LinkedRoutine]
+    open_measures: int
+    overdue_measures: int
+    assessment_overdue: bool
+    assessment_due: date
+
+    @property
+    def has_routine_in_force(self) -> bool:
+        return any(r.in_force for r in self.routines)
+
+
+def list_risks(
+    *, session: Session, principal: Principal, filters: ListFilters, today: date
+) -> list[RiskRow]:
+    """The risks the principal may see, filtered and sorted; a fixed number of queries.
+    (A risk register holds tens to a few hundred risks: one page, no paging.)"""
+    risks = list(session.exec(_ordered(_filtered(principal, filters, today), filters.sort)).all())
+    if not risks:
+        return []
+    ids = [r.id for r in risks]
+    departments = dict(session.exec(select(Department.id, Department.name)).all())
+    routines = linked_routines(session=session, risk_ids=ids, today=today)  # type: ignore[arg-type]
+    open_counts: dict[int, int] = {}
+    late_counts: dict[int, int] = {}
+    for risk_id, deadline in session.exec(
+        select(CorrectiveAction.risk_id, CorrectiveAction.deadline).where(
+            col(CorrectiveAction.risk_id).in_(ids),
+            col(CorrectiveAction.done_on).is_(None),
+            col(CorrectiveAction.withdrawn_at).is_(None),
+        )
+    ).all():
+        if risk_id is None:
+            continue
+        open_counts[risk_id] = open_counts.get(risk_id, 0) + 1
+        if deadline < today:
+            late_counts[risk_id] = late_counts.get(risk_id, 0) + 1
+    return [
+        RiskRow(
+            risk=r,
+            department=departments.get(r.department_id, ""),
+            routines=routines.get(r.id, []),  # type: ignore[arg-type]
+            open_measures=open_counts.get(r.id, 0),  # type: ignore[arg-type]
+            overdue_measures=late_counts.get(r.id, 0),  # type: ignore[arg-type]
+            assessment_overdue=is_assessment_overdue(r.last_assessed_on, today),
+            assessment_due=risk_assessment_due(r.last_assessed_on),
+        )
+        for r in risks
+    ]
+
+
+def department_filter_options(*, session: Session, principal: Principal) -> list[tuple[int, str]]:
+    """Departments to filter by: every one for the coordinator, else those the principal
+    sees risks of."""
+    query = select(Department.id, Department.name).order_by(Department.name)
+    if not principal.is_admin:
+        with_risks = select(Risk.department_id).where(visible_clause(principal)).distinct()
+        query = query.where(
+            sa.or_(
+                col(Department.id).in_(_seen_departments(principal) or {0}),
+                col(Department.id).in_(with_risks),
+            )
+        )
+    return [(dept_id, name) for dept_id, name in session.exec(query).all() if dept_id is not None]
+
+
+# --- the matrix ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Matrix:
+    counts: dict[tuple[int, int], int]  # (consequence, probability) -> current risks
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    def count(self, consequence: int, probability: int) -> int:
+        return self.counts.get((consequence, probability), 0)
+
+
+def risk_matrix(
+    *, session: Session, principal: Principal, department_id: int | None = None
+) -> Matrix:
+    """Current (not archived) risks the principal may see, counted per cell; one query."""
+    query = (
+        select(Risk.consequence, Risk.probability, func.count())
+        .where(visible_clause(principal), col(Risk.archived_on).is_(None))
+        .group_by(col(Risk.consequence), col(Risk.probability))
+    )
+    if department_id:
+        query = query.where(Risk.department_id == department_id)
+    counts = {(c, p): int(n) for c, p, n in session.exec(query).all() if c in SCALE and p in SCALE}
+    return Matrix(counts)
+
+
+# --- the detail page ----------------------------------------------------------------------
+
+
+def changes_since(risk: Risk, values: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """(field, saved value, your value) where the saved risk differs from what was sent."""
+    labels = field_labels()
+    saved = {
+        "title": risk.title,
+        "description": risk.description,
+        "department_id": str(risk.department_id),
+        "consequence": str(risk.consequence),
+        "probability": str(risk.probability),
+        "existing_measures": risk.existing_measures,
+        "last_assessed_on": risk.last_assessed_on.isoformat(),
+        "owner_person_id": str(risk.owner_person_id or ""),
+    }
+    rows = []
+    for name, saved_value in saved.items():
+        if name in values and str(values[name] or "").strip() != str(saved_value).strip():
+            rows.append((labels[name], str(saved_value), str(values[name] or "")))
+    return rows
+
+
+def field_labels() -> dict[str, str]:
+    return {
+        "title": _("Arbeidsoppgave eller fare"),
+        "description": _("Beskrivelse"),
+        "department_id": _("Avdeling"),
+        "consequence": _("Konsekvens"),
+        "probability": _("Sannsynlighet"),
+        "existing_measures": _("Tiltak som er på plass"),
+        "last_assessed_on": _("Sist vurdert"),
+        "owner_person_id": _("Ansvarlig"),
+        "routine_id": _("Rutine"),
+        "reason": _("Begrunnelse"),
+        "description_measure": _("Tiltak"),
+        "deadline": _("Frist"),
+        "done_on": _("Utført dato"),
+        "version": _("Versjon"),
+    }
