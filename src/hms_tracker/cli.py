@@ -1,4 +1,4 @@
-"""The `hms-tracker` command: serve, migrate, create-admin, demo, backup."""
+"""The `hms-tracker` command: serve, migrate, create-admin, demo, backup, remind, send-mail."""
 
 from __future__ import annotations
 
@@ -170,6 +170,64 @@ def backup(
     dest.close()
     source.close()
     typer.echo(f"Backup written to {target}.")
+
+
+def _mail_summary(delivery: object) -> str:
+    from hms_tracker.notifications.service import DeliveryResult
+
+    assert isinstance(delivery, DeliveryResult)
+    if not delivery.enabled:
+        return (
+            f"E-mail is not configured (HMS_SMTP_HOST is empty): {delivery.waiting} "
+            "message(s) wait in the outbox and are sent once it is set."
+        )
+    text = f"{delivery.sent} e-mail(s) sent"
+    if delivery.failed:
+        text += f", {delivery.failed} failed"
+    if delivery.given_up:
+        text += f" ({delivery.given_up} given up after {get_settings().smtp_max_attempts} attempts)"
+    return text + f"; {delivery.waiting} waiting."
+
+
+@app.command()
+def remind(
+    day: Annotated[
+        str | None, typer.Option(help="The day to remind for, YYYY-MM-DD (default: today).")
+    ] = None,
+) -> None:
+    """Send each person one digest of their overdue items for the day (once per day, also
+    when several machines run it), then deliver the outbox. For cron."""
+    from datetime import date
+
+    from hms_tracker.notifications.remind import run_reminders
+
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        on = date.fromisoformat(day) if day else date.today()
+    except ValueError:
+        _fail(f"--day must be a date as YYYY-MM-DD, not {day!r}.")
+    engine = _engine()
+    result = run_reminders(engine, get_settings(), on)
+    engine.dispose()
+    text = f"{on.isoformat()}: {result.digests} digest(s) queued"
+    if result.already_done:
+        text += f", {result.already_done} already queued earlier today"
+    if result.without_email:
+        text += f", {result.without_email} person(s) without e-mail skipped"
+    typer.echo(text + ".")
+    typer.echo(_mail_summary(result.delivery))
+
+
+@app.command("send-mail")
+def send_mail() -> None:
+    """Deliver the e-mails waiting in the outbox (and retry failed ones). For cron."""
+    from hms_tracker.notifications.service import deliver_pending
+
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    engine = _engine()
+    result = deliver_pending(engine, get_settings())
+    engine.dispose()
+    typer.echo(_mail_summary(result))
 
 
 def main() -> None:  # pragma: no cover

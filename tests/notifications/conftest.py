@@ -17,7 +17,8 @@ from sqlmodel import Session
 
 from hms_tracker.config import Settings
 from hms_tracker.deviations.models import CorrectiveAction, Deviation
-from hms_tracker.organisation.models import Department
+from hms_tracker.organisation.models import Department, Person
+from tests.factories import make_person
 
 
 def free_port() -> int:
@@ -134,3 +135,11 @@ def make_action(
 def body_of(message: EmailMessage) -> str:
     """The decoded text body, with the wire's CRLF line ends as plain newlines."""
     return str(message.get_content()).replace("\r\n", "\n")
+
+
+def make_person_without_email(session: Session, **fields: Any) -> Person:
+    person = make_person(session, **fields)
+    person.email = None
+    session.add(person)
+    session.flush()
+    return person
