@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from sqlmodel import Session
 
@@ -772,7 +772,7 @@ class _Writer:
         )
         with acting_as(actor):
             yield
-        self.session.flush()
+            self.session.flush()
 
     def reporter(self, case: Case, day: date) -> Person | None:
         if case.reporter == ANONYMOUS:
@@ -1072,7 +1072,7 @@ def hours_worked(people: list[Person], first: date, last: date) -> int:
             continue
         share = Decimal((end - start).days + 1) / Decimal(365)
         total += share * person.weekly_hours / Decimal("37.5") * HOURS_PER_FULL_TIME_YEAR
-    return int(round(total, -2))
+    return int((total / 100).quantize(Decimal(1), ROUND_HALF_UP)) * 100
 
 
 def build_hours_worked(session: Session, *, company: DemoCompany) -> list[CompanySetting]:
