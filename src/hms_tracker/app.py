@@ -53,6 +53,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from hms_tracker.appointments.routes import router as appointments_router
     from hms_tracker.audit.routes import router as audit_router
     from hms_tracker.compliance.routes import router as compliance_router
+    from hms_tracker.deviations.list_routes import router as deviation_list_router
+    from hms_tracker.deviations.report_routes import router as deviation_report_router
+    from hms_tracker.deviations.routes import router as deviations_router
     from hms_tracker.deviations.stats_routes import router as deviation_stats_router
     from hms_tracker.organisation.routes import router as organisation_router
     from hms_tracker.risks.routes import router as risks_router
@@ -71,6 +74,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(risks_router)
     # /deviations/stats before any router declaring /deviations/{id} (it would match "stats").
     app.include_router(deviation_stats_router)
+    app.include_router(deviations_router)
+    app.include_router(deviation_report_router)
+    app.include_router(deviation_list_router)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
 
     install_error_handlers(app)
