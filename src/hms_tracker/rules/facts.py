@@ -208,7 +208,13 @@ def load_deviation_facts(*, session: Session) -> tuple[DeviationFact, ...]:
             col(Deviation.serious_injury),
             col(Deviation.notified_at),
             col(Deviation.deadline),
-        ).where(sa.or_(col(Deviation.status).in_(open_values), col(Deviation.serious_injury)))
+        ).where(
+            sa.or_(
+                col(Deviation.status).in_(open_values),
+                # A rejected report (e.g. a duplicate) awaits no notification of its own.
+                sa.and_(col(Deviation.serious_injury), Deviation.status != "rejected"),
+            )
+        )
     ).all()
     if not rows:
         return ()
