@@ -217,6 +217,8 @@ def test_permissions_employees_cannot_edit_publish_or_review(client, session):
     assert client.get("/routines/999999").status_code == 404
     assert client.get("/routines/99999999999999999999999").status_code == 404
     assert client.get("/routines/999999/edit").status_code == 404
+    assert client.get(f"/routines/{routine.id}/versions/99999999999999999999").status_code == 404
+    assert client.get(f"/routines/{routine.id}/diff?a=1&b=99999999999999999999").status_code == 404
     assert client.get(f"/routines/{routine.id}/attachments/999").status_code == 404
     page = client.get(f"/routines/{routine.id}").text
     assert (
