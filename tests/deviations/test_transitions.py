@@ -84,25 +84,25 @@ def table(text: str, columns: tuple[str, ...]) -> dict[tuple[str, str], int]:
 
 
 # fmt: off
-#                    admin leader parent other resp owner vo_a vo_o hvo  rep  emp
+#                      admin   lead    par    oth   resp    own   vo_a   vo_o    hvo    rep    emp
 ROLE_TABLE = table("""
-view                  200   200    200    403   200  200   200  403  200  200  403
-assign                303   303    303    403   409  409   409  403  409  409  403
-reject                303   303    303    403   409  409   409  403  409  409  403
-close                 303   303    303    403   409  409   409  403  409  409  403
-reopen                303   303    303    403   409  409   409  403  409  409  403
-notify                303   303    303    403   409  409   409  403  409  409  403
-add_action            303   303    303    403   303  409   409  403  409  409  403
-done_owners_action    303   303    303    403   303  303   409  403  409  409  403
-done_resp_action      303   303    303    403   303  409   409  403  409  409  403
-withdraw_action       303   303    303    403   303  409   409  403  409  409  403
-edit                  303   303    303    403   303  403   403  403  403  403  403
-comment_internal      303   303    303    403   303  303   303  403  303  303  403
-comment_reporter      303   303    303    403   303  303   303  403  303  303  403
-withdraw_own_comment  303   303    303    403   303  303   303  403  303  303  403
-withdraw_other_comment 303  409    409    403   409  409   409  403  409  409  403
-download_reporter     200   200    200    403   200  200   200  403  200  200  403
-download_internal     200   200    200    403   200  200   200  403  200  403  403
+view                     200    200    200    403    200    200    200    403    200    200    403
+assign                   303    303    303    403    409    409    409    403    409    409    403
+reject                   303    303    303    403    409    409    409    403    409    409    403
+close                    303    303    303    403    409    409    409    403    409    409    403
+reopen                   303    303    303    403    409    409    409    403    409    409    403
+notify                   303    303    303    403    409    409    409    403    409    409    403
+add_action               303    303    303    403    303    409    409    403    409    409    403
+done_owners_action       303    303    303    403    303    303    409    403    409    409    403
+done_resp_action         303    303    303    403    303    409    409    403    409    409    403
+withdraw_action          303    303    303    403    303    409    409    403    409    409    403
+edit                     303    303    303    403    303    403    403    403    403    403    403
+comment_internal         303    303    303    403    303    303    303    403    303    303    403
+comment_reporter         303    303    303    403    303    303    303    403    303    303    403
+withdraw_own_comment     303    303    303    403    303    303    303    403    303    303    403
+withdraw_other_comment   303    409    409    403    409    409    409    403    409    409    403
+download_reporter        200    200    200    403    200    200    200    403    200    200    403
+download_internal        200    200    200    403    200    200    200    403    200    403    403
 """, ROLES)
 # fmt: on
 
