@@ -105,11 +105,18 @@ def test_ordinary_markdown_is_kept():
             "| Sted | Utstyr |\n|---|---|\n| Verksted | Pulver |"
         )
     )
-    assert "<h1>Ved brann</h1>" in html
+    assert "<h3>Ved brann</h3>" in html
     assert "<ol>" in html and "<strong>Varsle</strong>" in html
     assert '<a href="https://www.brannvesenet.no" rel="noopener noreferrer nofollow">' in html
     assert 'href="mailto:hms@nordvik.example"' in html
     assert "<table>" in html and "<td>Pulver</td>" in html
+
+
+def test_headings_start_below_the_pages_own():
+    html = str(render_markdown("# En\n\n## To\n\n##### Fem\n\n###### Seks"))
+    assert "<h3>En</h3>" in html and "<h4>To</h4>" in html
+    assert "<h6>Fem</h6>" in html and "<h6>Seks</h6>" in html
+    assert "<h1>" not in html and "<h2>" not in html
 
 
 def test_raw_html_is_shown_as_text_not_dropped_silently():

@@ -77,7 +77,7 @@ def test_admin_writes_a_draft_publishes_it_and_sees_it_in_the_list(client, sessi
     page = client.get(f"/routines/{routine.id}")
     assert "Versjon 1 er publisert." in page.text
     assert (
-        "<h1>Før arbeidet</h1>" in page.text and "<li>Fjern brennbart materiale</li>" in page.text
+        "<h3>Før arbeidet</h3>" in page.text and "<li>Fjern brennbart materiale</li>" in page.text
     )
     listing = client.get("/routines")
     assert "Varmt arbeid" in listing.text and "versjon 1" in listing.text

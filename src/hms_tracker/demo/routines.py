@@ -61,13 +61,12 @@ class DemoRoutine:
     draft_body: str | None = None  # a draft in progress
 
 
-HOT_WORK = """# Varmt arbeid
-
+HOT_WORK = """\
 Varmt arbeid er sveising, skjæring, sliping og annet arbeid som gir gnister eller varme.
 Innenfor sveisehallen er varmt arbeid en del av den daglige driften. **Utenfor** sveisehallen
 krever det alltid skriftlig tillatelse.
 
-## Før arbeidet
+# Før arbeidet
 
 1. Fyll ut skjemaet *Tillatelse til varmt arbeid* og få det signert av formann eller
    vedlikeholdsleder.
@@ -75,12 +74,12 @@ krever det alltid skriftlig tillatelse.
 3. Ha minst ett 6 kg pulverapparat eller et skumapparat klart ved arbeidsstedet.
 4. Sjekk at avtrekket virker og at gassflaskene står sikret i tralle.
 
-## Under arbeidet
+# Under arbeidet
 
 - Bruk sveisemaske, skinnhansker og flammehemmende arbeidstøy.
 - Vær oppmerksom på sprekker og åpninger i gulv og vegger der gnister kan falle gjennom.
 
-## Etter arbeidet
+# Etter arbeidet
 
 - Brannvakt i **minst 60 minutter** etter at arbeidet er avsluttet.
 - Lever den signerte tillatelsen til formannen.
@@ -88,34 +87,32 @@ krever det alltid skriftlig tillatelse.
 Se også [Norsk brannvernforening om varme arbeider](https://www.brannvernforeningen.no).
 """
 
-LIFTING = """# Løfteoperasjoner og traverskran
-
+LIFTING = """\
 Bare personer med dokumentert opplæring (modul G4 for traverskran) kan bruke kranene.
 
-## Før løftet
+# Før løftet
 
 - Kontroller løfteredskapet (stropper, kjetting, sjakler) for skader. Kasser skadet utstyr
   og merk det «Ikke bruk».
 - Kjenn vekten på lasten. Arbeidslast (WLL) på redskapet skal ikke overskrides.
 - Sperr av området under lastens vei.
 
-## Under løftet
+# Under løftet
 
 - Ingen skal oppholde seg under hengende last.
 - Bruk styretau på lange eller uhåndterlige emner.
 - Kranføreren har ansvaret for løftet og kan stanse det når som helst.
 
-## Sakkyndig kontroll
+# Sakkyndig kontroll
 
 Kranene har sakkyndig kontroll hvert år. Kontrollbeviset henger ved hovedbryteren.
 Avvik på kran eller redskap meldes som avvik i HMS-systemet samme dag.
 """
 
-CHEMICALS = """# Kjemikalier og stoffkartotek
-
+CHEMICALS = """\
 Alle kjemikalier vi bruker, står i stoffkartoteket med oppdatert sikkerhetsdatablad (SDS).
 
-## Regler
+# Regler
 
 1. Nye kjemikalier skal godkjennes av HMS-koordinator **før** de tas i bruk.
 2. Les sikkerhetsdatabladet før du bruker et produkt første gang.
@@ -123,21 +120,20 @@ Alle kjemikalier vi bruker, står i stoffkartoteket med oppdatert sikkerhetsdata
 4. Bruk verneutstyret databladet krever (hansker, briller, åndedrettsvern).
 5. Søl tørkes opp straks med absorbent fra spillsettet ved kjemikalieskapet.
 
-## Stoffkartoteket
+# Stoffkartoteket
 
 Kartoteket ligger i HMS-permen i hvert skiftrom og digitalt hos leverandøren. Produktansvarlig
 på lageret oppdaterer det når et produkt kommer inn eller fases ut, og gjennomgår det hvert år.
 
-## Ved eksponering
+# Ved eksponering
 
 - Hud: skyll med mye vann i minst 15 minutter.
 - Øyne: bruk øyeskyllestasjonen, skyll i minst 15 minutter, ring lege.
 - Ring Giftinformasjonen på **22 59 13 00** ved tvil.
 """
 
-FIRST_AID = """# Førstehjelp og personskade
-
-## Når noen er skadet
+FIRST_AID = """\
+# Når noen er skadet
 
 1. **Skaff oversikt** – er det fare for deg eller andre? Stans maskiner.
 2. **Varsle** – ring **113** ved alvorlig skade. Si hvor du er: Nordvik Mekaniske AS,
@@ -145,13 +141,13 @@ FIRST_AID = """# Førstehjelp og personskade
 3. **Gi førstehjelp** – frie luftveier, stans blødning, forebygg nedkjøling.
 4. Send noen for å ta imot ambulansen ved porten.
 
-## Utstyr
+# Utstyr
 
 - Førstehjelpsskrin i hvert skiftrom, ved sveisehallen og i lageret.
 - Hjertestarter ved resepsjonen og i produksjonshallen.
 - Øyeskyllestasjoner ved kjemikalieskapene og slipemaskinene.
 
-## Etterpå
+# Etterpå
 
 - Meld skaden som avvik i HMS-systemet samme dag.
 - Alvorlig personskade meldes straks til Arbeidstilsynet og politiet (arbeidsmiljøloven § 5-2).
@@ -160,57 +156,54 @@ FIRST_AID = """# Førstehjelp og personskade
 Hvert skift skal ha minst to personer med gyldig førstehjelpskurs.
 """
 
-FIRE_V1 = """# Brannvern og evakuering
-
-## Hvis du oppdager brann
+FIRE_V1 = """\
+# Hvis du oppdager brann
 
 1. **Varsle** – utløs nærmeste brannalarm og ring **110**.
 2. **Redde** – hjelp personer i fare ut.
 3. **Slokke** – forsøk å slokke hvis det er trygt.
 4. **Begrense** – lukk dører og vinduer.
 
-## Evakuering
+# Evakuering
 
 - Gå rolig ut nærmeste merkede rømningsvei. Ikke bruk heisen.
 - Møt på **samlingsplassen ved porten mot Industriveien**.
 - Skiftleder teller opp med dagens tilstedeværelsesliste.
 
-## Forebygging
+# Forebygging
 
 - Rømningsveier og slokkeutstyr skal aldri blokkeres.
 - Brannøvelse gjennomføres to ganger i året.
 """
 
-FIRE_V2 = """# Brannvern og evakuering
-
-## Hvis du oppdager brann
+FIRE_V2 = """\
+# Hvis du oppdager brann
 
 1. **Varsle** – utløs nærmeste brannalarm og ring **110**.
 2. **Redde** – hjelp personer i fare ut.
 3. **Slokke** – forsøk å slokke hvis det er trygt.
 4. **Begrense** – lukk dører og vinduer.
 
-## Evakuering
+# Evakuering
 
 - Gå rolig ut nærmeste merkede rømningsvei. Ikke bruk heisen.
 - Møt på **den nye samlingsplassen på parkeringsplassen øst**, ved flaggstangen.
 - Skiftleder teller opp med tilstedeværelseslisten i inn- og utsjekkingssystemet.
 - Ingen går inn igjen før brannvesenet har gitt klarsignal.
 
-## Forebygging
+# Forebygging
 
 - Rømningsveier og slokkeutstyr skal aldri blokkeres.
 - Brannøvelse gjennomføres to ganger i året.
 - Gassflasker stenges og settes i flaskeburet ved arbeidsdagens slutt.
 """
 
-WHISTLEBLOWING = """# Varsling av kritikkverdige forhold
-
+WHISTLEBLOWING = """\
 Du har rett til å varsle om kritikkverdige forhold i virksomheten (arbeidsmiljøloven
 kapittel 2 A). Eksempler er fare for liv og helse, trakassering, diskriminering,
 korrupsjon og brudd på lover eller interne regler.
 
-## Slik varsler du
+# Slik varsler du
 
 - Til nærmeste leder, eller til daglig leder hvis saken gjelder lederen din.
 - Til verneombudet eller tillitsvalgt.
@@ -220,7 +213,7 @@ korrupsjon og brudd på lover eller interne regler.
 
 Du kan varsle anonymt gjennom HMS-systemets avviksskjema.
 
-## Slik behandler vi varselet
+# Slik behandler vi varselet
 
 1. Du får bekreftet at varselet er mottatt innen **tre virkedager**.
 2. Saken undersøkes uten ugrunnet opphold, og du får vite utfallet.
@@ -230,12 +223,11 @@ Du kan varsle anonymt gjennom HMS-systemets avviksskjema.
 **Gjengjeldelse mot den som varsler, er forbudt.**
 """
 
-ALONE = """# Alenearbeid
-
+ALONE = """\
 Alenearbeid er arbeid der du ikke kan se eller høre andre, for eksempel vedlikehold utenfor
 ordinær arbeidstid og varetelling i høylageret.
 
-## Regler
+# Regler
 
 - Arbeid med høy risiko (varmt arbeid, arbeid i høyden, arbeid på strømførende anlegg,
   kranløft) skal **aldri** gjøres alene.
@@ -246,8 +238,7 @@ ordinær arbeidstid og varetelling i høylageret.
 Hvis du ikke svarer ved avtalt tidspunkt, starter vaktansvarlig leting etter deg.
 """
 
-PPE = """# Personlig verneutstyr
-
+PPE = """\
 | Område | Påbudt utstyr |
 |---|---|
 | Produksjonshallen | Vernesko, vernebriller, hørselvern |
@@ -260,12 +251,11 @@ PPE = """# Personlig verneutstyr
 - Meld fra om utstyr som ikke passer eller hindrer arbeidet.
 """
 
-LOTO = """# Maskinsikkerhet og energiisolering (LOTO)
-
+LOTO = """\
 Før service, rengjøring eller feilretting på maskiner skal **all** energi isoleres:
 strøm, trykkluft, hydraulikk og lagret energi (fjærer, tyngdekraft).
 
-## Fremgangsmåte
+# Fremgangsmåte
 
 1. Varsle operatøren og de som jobber i nærheten.
 2. Stans maskinen på vanlig måte.
@@ -279,8 +269,7 @@ Bare den som satte på låsen, kan fjerne den. Vern og sikkerhetsbrytere skal al
 forbikobles.
 """
 
-TRUCK = """# Truckkjøring
-
+TRUCK = """\
 - Bare personer med truckførerbevis (T1–T4) og intern kjøretillatelse kan kjøre truck.
 - Daglig kontroll før bruk: bremser, styring, horn, lys, gafler og kjetting. Kryss av i
   sjekklisten på trucken.
@@ -290,8 +279,7 @@ TRUCK = """# Truckkjøring
 - Lading skjer bare i ladestasjonen, med god ventilasjon.
 """
 
-NOISE = """# Støy og hørselvern
-
+NOISE = """\
 Støynivået i produksjonshallen er over **85 dB(A)** ved flere maskiner.
 
 - Hørselvern er påbudt i merkede soner.
@@ -300,8 +288,7 @@ Støynivået i produksjonshallen er over **85 dB(A)** ved flere maskiner.
 - Nye maskiner skal ha oppgitt støynivå før de kjøpes inn.
 """
 
-ERGONOMICS = """# Ergonomi og manuelt arbeid
-
+ERGONOMICS = """\
 - Bruk løftehjelpemidler (vakuumløfter, kran, tralle) ved løft over **25 kg**, eller over
   15 kg ved løft langt fra kroppen.
 - Still inn arbeidsbenk og kontorpult i riktig høyde.
@@ -310,14 +297,13 @@ ERGONOMICS = """# Ergonomi og manuelt arbeid
   bedriftshelsetjenesten kan vurdere arbeidsplassen.
 """
 
-WASTE = """# Avfallshåndtering og farlig avfall
-
-## Sortering
+WASTE = """\
+# Sortering
 
 - Metallspon og kapp: egne containere ved hver maskingruppe.
 - Papp, plast og restavfall: avfallsstasjonen ved lagerporten.
 
-## Farlig avfall
+# Farlig avfall
 
 - Brukt skjærevæske, olje, filler med olje og spraybokser er **farlig avfall**.
 - Leveres i merkede fat i miljøstasjonen. Fatene skal være lukket.
@@ -326,8 +312,7 @@ WASTE = """# Avfallshåndtering og farlig avfall
 Søl av olje eller skjærevæske meldes som avvik i kategorien ytre miljø.
 """
 
-DRUGS = """# Rusmiddelpolicy og AKAN
-
+DRUGS = """\
 - Det er ikke tillatt å være påvirket av alkohol eller andre rusmidler i arbeidstiden.
 - Ved mistanke om ruspåvirkning tas personen ut av arbeid, og nærmeste leder følger opp
   samme dag.
@@ -337,16 +322,15 @@ DRUGS = """# Rusmiddelpolicy og AKAN
 Ta kontakt med leder, verneombud eller HR-rådgiver hvis du er bekymret for en kollega.
 """
 
-CHECK_IN = """# Inn- og utsjekking
-
+CHECK_IN = """\
 Alle som er på området, skal være registrert, slik at vi vet hvem som må telles opp ved
 brann.
 
-## Ansatte
+# Ansatte
 
 - Sjekk inn og ut med adgangskortet ved porten.
 
-## Besøkende og innleide
+# Besøkende og innleide
 
 1. Meld deg i resepsjonen og få besøkskort.
 2. Se sikkerhetsfilmen (5 minutter) ved første besøk.

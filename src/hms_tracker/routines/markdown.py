@@ -48,9 +48,19 @@ def _parser() -> MarkdownIt:
     return md
 
 
+HEADING_OFFSET = 2  # the page has h1 (the title) and h2 (the text's heading): "#" is h3
+
+
 def render_markdown(text: str) -> Markup:
-    """The routine's Markdown as HTML that is safe to put in a page."""
-    html = _parser().render(text or "")
+    """The routine's Markdown as HTML that is safe to put in a page. Headings start at h3,
+    below the page's own, so the outline stays in order."""
+    md = _parser()
+    env: dict[str, object] = {}
+    tokens = md.parse(text or "", env)
+    for token in tokens:
+        if token.type in ("heading_open", "heading_close"):
+            token.tag = f"h{min(6, int(token.tag[1:]) + HEADING_OFFSET)}"
+    html = md.renderer.render(tokens, md.options, env)
     cleaned = nh3.clean(
         html,
         tags=set(ALLOWED_TAGS),
