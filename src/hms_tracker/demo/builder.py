@@ -39,6 +39,7 @@ from hms_tracker.organisation.models import (
     EmploymentType,
     Person,
 )
+from hms_tracker.risks.models import Risk
 from hms_tracker.routines.models import Routine
 from hms_tracker.rules.engine import add_months
 from hms_tracker.training.models import CourseType, TrainingRecord
@@ -377,6 +378,7 @@ class DemoCompany:
     training: list[TrainingRecord] = field(default_factory=list)
     routines: list[Routine] = field(default_factory=list)
     deviations: list[Deviation] = field(default_factory=list)
+    risks: list[Risk] = field(default_factory=list)
 
     def person(self, email: str) -> Person:
         return next(p for p in self.people if p.email == email)
@@ -810,6 +812,9 @@ def build_company(session: Session, *, today: date, seed: int) -> DemoCompany:
     company.deviations = build_deviations(
         session, company=company, appointees=company.appointees, rng=rng
     )
+    from hms_tracker.demo.risks import build_risks  # it imports this module
+
+    company.risks = build_risks(session, company=company)
     return company
 
 

@@ -125,6 +125,8 @@ class ReportForm(BaseModel):
     immediate_action: str | None = Field(default=None, max_length=5000)
     serious_injury: bool = False
     caused_absence: bool | None = None
+    # Category "brudd på rutine": the routine that was not followed (optional).
+    routine_id: int | None = None
 
     @field_validator("title", "place", mode="before")
     @classmethod
@@ -141,7 +143,7 @@ class ReportForm(BaseModel):
     def _when(cls, value: Any) -> Any:
         return datetime_value(value)
 
-    @field_validator("department_id", "consequence", "probability", mode="before")
+    @field_validator("department_id", "consequence", "probability", "routine_id", mode="before")
     @classmethod
     def _choice(cls, value: Any) -> Any:
         if value is None:

@@ -16,7 +16,7 @@ from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
 from hms_tracker.db import SessionDep, utcnow
-from hms_tracker.deviations import service
+from hms_tracker.deviations import breaches, service
 from hms_tracker.deviations import uploads as checks
 from hms_tracker.deviations.forms import (
     ActionDoneForm,
@@ -131,6 +131,7 @@ def report_form_context(request: Request, session: SessionDep) -> dict[str, Any]
         "accept": checks.ACCEPT,
         "max_mb": format_number(checks.megabytes(max_bytes)),
         "max_files": checks.MAX_ATTACHMENTS_PER_REPORT,
+        "routines": breaches.routine_options(session=session),
         "max_total_mb": format_number(
             checks.megabytes(request.app.state.settings.upload_request_max_bytes)
         ),
@@ -276,6 +277,7 @@ def _detail(
         names=names,
         people=choices,
         timeline=timeline_for(session=session, deviation=deviation, internal=access.internal),
+        broken_routine=breaches.routine_title(session=session, routine_id=deviation.routine_id),
         open_form=form,
         values=values or {},
         errors=errors or {},
@@ -497,6 +499,7 @@ def _edit_page(
     context["departments"] = organisation.department_options(
         session=session, include_ids=[deviation.department_id]
     )
+    context["routines"] = breaches.routine_options(session=session, include_id=deviation.routine_id)
     return render(
         request,
         "deviations/edit.html",

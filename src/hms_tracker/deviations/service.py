@@ -27,6 +27,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
 from hms_tracker.db import claim_version, utcnow
+from hms_tracker.deviations import breaches
 from hms_tracker.deviations.forms import (
     ActionDoneForm,
     ActionForm,
@@ -171,7 +172,9 @@ def find_by_receipt(*, session: Session, code: str) -> Deviation | None:
     ).first()
 
 
-def _check_report(session: Session, data: ReportForm, now: datetime) -> None:
+def _check_report(
+    session: Session, data: ReportForm, now: datetime, current_routine_id: int | None = None
+) -> None:
     errors: dict[str, str] = {}
     department = session.get(Department, data.department_id)
     if department is None or (
@@ -186,6 +189,15 @@ def _check_report(session: Session, data: ReportForm, now: datetime) -> None:
         )
     if data.caused_absence is not None and data.category != DeviationCategory.personal_injury:
         data.caused_absence = None
+    try:  # the broken routine: kept only for "brudd på rutine" (deviations/breaches.py)
+        data.routine_id = breaches.checked_routine_id(
+            session=session,
+            category=data.category.value,
+            routine_id=data.routine_id,
+            current_id=current_routine_id,
+        )
+    except ValueError as exc:
+        errors["routine_id"] = str(exc)
     if errors:
         raise InvalidInput(errors)
 
@@ -215,6 +227,7 @@ def create_deviation(
         immediate_action=data.immediate_action,
         serious_injury=data.serious_injury,
         caused_absence=data.caused_absence,
+        routine_id=data.routine_id,
         reporter_person_id=reporter.id if reporter else None,
         anonymous=reporter is None,
         receipt_code_hash=hash_receipt_code(receipt) if receipt else None,
@@ -295,6 +308,7 @@ EDITABLE_FIELDS = (
     "immediate_action",
     "serious_injury",
     "caused_absence",
+    "routine_id",
 )
 
 
@@ -311,7 +325,7 @@ def update_deviation(
         raise TransitionRefused(
             _("Et lukket eller avvist avvik kan ikke endres. Gjenåpne det først.")
         )
-    _check_report(session, data, now)
+    _check_report(session, data, now, current_routine_id=deviation.routine_id)
     claim_version(session, deviation, data.version)
     for name in EDITABLE_FIELDS:
         value = getattr(data, name)

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
+from hms_tracker.compliance import settings as rule_settings
 from hms_tracker.db import SessionDep
 from hms_tracker.deviations.forms import ActionDoneForm, ActionForm, WithdrawForm
 from hms_tracker.errors import EditConflict, Forbidden, InvalidInput, TransitionRefused
@@ -83,6 +84,7 @@ def risk_list(request: Request, session: SessionDep, principal: CurrentUser) -> 
         level_options=level_options(),
         sort_options=sort_options(),
         may_create=service.may_create(principal),
+        threshold=rule_settings.current(session=session).risk_routine_min_score,
         **helpers(),
     )
 
@@ -411,9 +413,7 @@ def measure_done(
             today=today(),
         )  # fmt: skip
     except Refusals as exc:
-        return _refused(
-            request, session, principal, risk, access, f"done-{action_id}", values, exc
-        )
+        return _refused(request, session, principal, risk, access, f"done-{action_id}", values, exc)
     flash(request, _("Tiltaket er merket som utført."))
     return redirect(request, f"/risks/{risk.id}#actions")
 

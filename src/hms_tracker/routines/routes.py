@@ -14,6 +14,7 @@ from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
 from hms_tracker.db import SessionDep
+from hms_tracker.deviations import breaches
 from hms_tracker.errors import EditConflict, Forbidden, InvalidInput, NotFound
 from hms_tracker.organisation import service as organisation
 from hms_tracker.routines import service
@@ -102,6 +103,7 @@ def routine_list(
         department_coverage=service.department_coverage(
             session=session, principal=principal, today=day
         ),
+        breach_counts=breaches.repeated(breaches.breach_counts(session=session, today=day)),
         **_helpers(),
     )
 
@@ -295,6 +297,9 @@ def _detail_page(
         accept=uploads.ACCEPT,
         max_mb=format_number(uploads.megabytes(max_bytes)),
         **detail,
+        **breaches.for_routine_page(
+            session=session, principal=principal, routine_id=routine.id, today=day
+        ),
         **_helpers(),
     )
 
