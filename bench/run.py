@@ -47,6 +47,18 @@ ENDPOINTS: tuple[tuple[str, bool], ...] = (
     ("/training", True),
     ("/gaps", True),
     ("/gaps?on=2025-01-01", True),
+    ("/deviations", True),
+    ("/deviations?status=open&sort=risk", True),
+    ("/deviations?q=truck", True),
+    ("/deviations/1", True),
+    ("/deviations/stats", True),
+    ("/deviations/export.xlsx", True),
+    ("/report", False),
+    ("/routines", True),
+    ("/routines/1", True),
+    ("/my/reading", True),
+    ("/risks", True),
+    ("/risks/matrix", True),
 )
 
 
