@@ -8,7 +8,12 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from hms_tracker.deviations.models import CorrectiveAction, Deviation, DeviationComment
+from hms_tracker.deviations.models import (
+    CorrectiveAction,
+    Deviation,
+    DeviationAttachment,
+    DeviationComment,
+)
 from hms_tracker.organisation.models import DepartmentLeader, Person
 from hms_tracker.web.dates import today
 from hms_tracker.web.i18n import OSLO
@@ -310,3 +315,95 @@ def test_serious_injury_stays_on_gaps_until_notification_is_recorded(client, ses
     assert d.notified_by_person_id == world["admin"].person_id
     gaps = client.get("/gaps")
     assert f"/deviations/{deviation.id}" not in gaps.text
+
+
+def _serious_notified(session, world):
+    deviation, _ = make_deviation(
+        session,
+        world["lager"],
+        reporter=person_of(session, world["reporter"]),
+        category="personal_injury",
+        serious_injury="true",
+    )
+    session.commit()
+    return deviation
+
+
+def test_only_handlers_change_the_serious_mark_and_a_notification_is_never_erased(
+    client, session, world
+):
+    deviation = _serious_notified(session, world)
+    url = f"/deviations/{deviation.id}"
+    login(client, world["leader"].email)
+    deadline = (today() + timedelta(days=5)).isoformat()
+    assert client.submit(
+        f"{url}/assign",
+        {"responsible_person_id": str(world["worker"].person_id), "deadline": deadline,
+         "version": "1"},
+    ).status_code == 303  # fmt: skip
+    when = (reload(session, deviation.id).occurred_at + timedelta(minutes=10)).astimezone(OSLO)
+    notify = {"notified_at": when.strftime("%Y-%m-%dT%H:%M"), "version": "2"}
+    assert client.submit(f"{url}/notified", notify).status_code == 303
+    # A second record would overwrite the first: refused.
+    r = client.submit(f"{url}/notified", {**notify, "version": "3"})
+    assert r.status_code == 409 and "allerede registrert" in r.text
+    # The leader cannot remove the mark once the notification is recorded.
+    d = reload(session, deviation.id)
+    unmark = report_form(
+        world["lager"], category="near_miss", serious_injury="", version=str(d.version)
+    )
+    r = client.submit(f"{url}/edit", unmark)
+    assert r.status_code == 422 and "kan ikke fjernes" in r.text
+    d = reload(session, deviation.id)
+    assert d.serious_injury and d.notified_at is not None
+    # The responsible person (not a leader) edits, but cannot change the mark.
+    client.cookies.clear()
+    login(client, world["worker"].email)
+    edit = report_form(
+        world["lager"], category="personal_injury", serious_injury="", version=str(d.version)
+    )
+    r = client.submit(f"{url}/edit", edit)
+    assert r.status_code == 422 and "Bare lederen for avdelingen" in r.text
+    keep = report_form(
+        world["lager"], category="personal_injury", serious_injury="true", title="Ny tittel",
+        version=str(d.version),
+    )  # fmt: skip
+    assert client.submit(f"{url}/edit", keep).status_code == 303
+    d = reload(session, deviation.id)
+    assert d.title == "Ny tittel" and d.serious_injury and d.notified_at is not None
+
+
+def test_attachment_withdrawn_by_its_uploader_is_no_longer_served(client, session, world):
+    deviation, _ = make_deviation(
+        session, world["lager"], reporter=person_of(session, world["reporter"])
+    )
+    session.commit()
+    url = f"/deviations/{deviation.id}"
+    login(client, world["reporter"].email)
+    pdf = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+    r = client.submit(
+        f"{url}/comments", {"body": "Bilde"}, files={"files": ("a.pdf", pdf, "application/pdf")}
+    )
+    assert r.status_code == 303, r.text[:2000]
+    attachment = session.exec(select(DeviationAttachment)).one()
+    assert client.get(f"{url}/attachments/{attachment.id}").content == pdf
+    client.cookies.clear()
+    login(client, world["other_leader"].email)
+    assert (
+        client.submit(f"{url}/attachments/{attachment.id}/withdraw", {"reason": "x"}).status_code
+        == 403
+    )
+    client.cookies.clear()
+    login(client, world["reporter"].email)
+    r = client.submit(f"{url}/attachments/{attachment.id}/withdraw", {"reason": ""})
+    assert r.status_code == 422
+    r = client.submit(f"{url}/attachments/{attachment.id}/withdraw", {"reason": "Feil fil"})
+    assert r.status_code == 303
+    session.expire_all()
+    row = session.get(DeviationAttachment, attachment.id)
+    assert row.withdrawn_reason == "Feil fil" and row.withdrawn_at is not None
+    assert client.get(f"{url}/attachments/{attachment.id}").status_code == 404
+    assert "a.pdf" not in client.get(url).text
+    client.cookies.clear()
+    login(client, world["leader"].email)
+    assert "Vedlegg trukket tilbake" in client.get(url).text  # the handlers' timeline

@@ -458,9 +458,7 @@ async def deviation_reopen(
     return redirect(request, f"/deviations/{deviation.id}")
 
 
-@router.post(
-    "/deviations/{deviation_id:int}/notified", dependencies=VIEW
-)
+@router.post("/deviations/{deviation_id:int}/notified", dependencies=VIEW)
 async def deviation_notified(
     request: Request, session: SessionDep, principal: CurrentUser, found: DeviationDep
 ) -> Response:
@@ -548,7 +546,7 @@ async def deviation_update(
     values = await _posted(request)
     try:
         data = parse_form(EditForm, values)
-        service.update_deviation(session=session, deviation=deviation, data=data)
+        service.update_deviation(session=session, access=access, deviation=deviation, data=data)
     except InvalidInput as exc:
         return _edit_page(
             request, session, deviation, values=values, errors=exc.errors, status_code=422
@@ -655,9 +653,7 @@ async def action_withdraw(
 # --- comments and attachments -----------------------------------------------------------
 
 
-@router.post(
-    "/deviations/{deviation_id:int}/comments", dependencies=VIEW
-)
+@router.post("/deviations/{deviation_id:int}/comments", dependencies=VIEW)
 async def comment_create(
     request: Request, session: SessionDep, principal: CurrentUser, found: DeviationDep
 ) -> Response:
@@ -726,6 +722,35 @@ async def comment_withdraw(
         )
     flash(request, _("Kommentaren er trukket tilbake."))
     return redirect(request, f"/deviations/{deviation.id}#comments")
+
+
+@router.post(
+    "/deviations/{deviation_id:int}/attachments/{attachment_id:int}/withdraw",
+    dependencies=VIEW,
+)
+async def attachment_withdraw(
+    request: Request,
+    session: SessionDep,
+    principal: CurrentUser,
+    found: DeviationDep,
+    attachment_id: int,
+) -> Response:
+    deviation, access = found
+    row = service.get_attachment(session=session, deviation=deviation, attachment_id=attachment_id)
+    values = await _posted(request)
+    try:
+        data = parse_form(WithdrawForm, values)
+        service.withdraw_attachment(
+            session=session, access=access, principal=principal, attachment=row, reason=data.reason
+        )
+    except (InvalidInput, TransitionRefused) as exc:
+        return _refused(
+            request, session, principal, deviation, access, f"unattach-{attachment_id}", values, exc
+        )
+    flash(
+        request, _("Vedlegget er trukket tilbake. Det vises ikke lenger, men står i historikken.")
+    )
+    return redirect(request, f"/deviations/{deviation.id}#attachments")
 
 
 def attachment_response(content: bytes, content_type: str, filename: str) -> Response:

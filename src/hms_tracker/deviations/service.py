@@ -54,7 +54,7 @@ from hms_tracker.errors import Forbidden, InvalidInput, NotFound, TransitionRefu
 from hms_tracker.organisation.models import Department, Person
 from hms_tracker.risk import LEVEL_RANGES
 from hms_tracker.web.auth import Principal
-from hms_tracker.web.i18n import _
+from hms_tracker.web.i18n import _, format_datetime
 from hms_tracker.web.uploads import CheckedUpload
 
 # A report may say it happened a little in the future (clocks differ); more is a mistake.
@@ -317,23 +317,49 @@ def form_values_of(deviation: Deviation) -> dict[str, Any]:
 
 
 def update_deviation(
-    *, session: Session, deviation: Deviation, data: EditForm, now: datetime | None = None
+    *,
+    session: Session,
+    access: Access,
+    deviation: Deviation,
+    data: EditForm,
+    now: datetime | None = None,
 ) -> Deviation:
-    """Save an edit made on version `data.version`; EditConflict if someone saved since."""
+    """Save an edit made on version `data.version`; EditConflict if someone saved since.
+
+    The mark "serious personal injury" carries the duty to notify (AML § 5-2): only the
+    leader or the coordinator changes it, and once a notification is recorded the mark stays
+    (the record of the notification is never erased)."""
     now = now or utcnow()
+    if not access.work:
+        raise Forbidden()
     if not deviation.is_open:
         raise TransitionRefused(
             _("Et lukket eller avvist avvik kan ikke endres. Gjenåpne det først.")
         )
     _check_report(session, data, now, current_routine_id=deviation.routine_id)
+    if data.serious_injury != deviation.serious_injury:
+        if not access.handle:
+            raise InvalidInput(
+                {
+                    "serious_injury": _(
+                        "Bare lederen for avdelingen eller HMS-koordinatoren kan endre om "
+                        "avviket er en alvorlig personskade."
+                    )
+                }
+            )
+        if deviation.notified_at is not None:
+            raise InvalidInput(
+                {
+                    "serious_injury": _(
+                        "Varslingen til Arbeidstilsynet og politiet er registrert, så merket "
+                        "alvorlig personskade kan ikke fjernes."
+                    )
+                }
+            )
     claim_version(session, deviation, data.version)
     for name in EDITABLE_FIELDS:
         value = getattr(data, name)
         setattr(deviation, name, value.value if name == "category" else value)
-    if not deviation.serious_injury:
-        deviation.notified_at = None
-        deviation.notified_by_person_id = None
-        deviation.notification_note = None
     session.add(deviation)
     session.flush()
     return deviation
@@ -517,6 +543,14 @@ def record_notification(
     now = now or utcnow()
     if not deviation.serious_injury:
         raise TransitionRefused(_("Avviket er ikke merket som alvorlig personskade."))
+    if deviation.notified_at is not None:
+        raise TransitionRefused(
+            _(
+                "Varslingen er allerede registrert (%(when)s). Skriv en kommentar hvis noe "
+                "skal legges til.",
+                when=format_datetime(deviation.notified_at, "short"),
+            )
+        )
     if data.notified_at > now + CLOCK_SLACK:
         raise InvalidInput({"notified_at": _("Tidspunktet kan ikke være fram i tid.")})
     if data.notified_at < deviation.occurred_at - CLOCK_SLACK:
@@ -702,6 +736,33 @@ def withdraw_comment(
     session.add(comment)
     session.flush()
     return comment
+
+
+def withdraw_attachment(
+    *,
+    session: Session,
+    access: Access,
+    principal: Principal,
+    attachment: DeviationAttachment,
+    reason: str,
+) -> DeviationAttachment:
+    """Withdraw a file added by mistake (for example a photo showing a face): it is no
+    longer shown or sent, the row and the reason stay. The content is kept, as is every
+    record here, until the coordinator's retention routine says otherwise."""
+    if not (access.work or attachment.uploaded_by_person_id == principal.person_id):
+        raise TransitionRefused(
+            _(
+                "Bare den som la ved filen, den ansvarlige, lederen eller HMS-koordinatoren "
+                "kan trekke den tilbake."
+            )
+        )
+    if attachment.withdrawn_at is not None:
+        raise TransitionRefused(_("Vedlegget er allerede trukket tilbake."))
+    attachment.withdrawn_at = utcnow()
+    attachment.withdrawn_reason = reason
+    session.add(attachment)
+    session.flush()
+    return attachment
 
 
 # --- the list -----------------------------------------------------------------------------

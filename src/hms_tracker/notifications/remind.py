@@ -138,12 +138,13 @@ def overdue_actions(session: Session, day: date) -> dict[int, list[ReminderItem]
     for action, title in rows:
         deadline = format_date(action.deadline)
         if action.deviation_id is None:
+            # A planned measure of a risk in the risk register.
             text = _(
-                "Tiltak «%(action)s»: fristen var %(deadline)s",
+                "Tiltak «%(action)s» i risikoregisteret: fristen var %(deadline)s",
                 action=_short(action.description),
                 deadline=deadline,
             )
-            url = link("/")
+            url = link(f"/risks/{action.risk_id}") if action.risk_id else link("/risks")
         else:
             text = _(
                 "Tiltak «%(action)s» i avviket «%(title)s»: fristen var %(deadline)s",
