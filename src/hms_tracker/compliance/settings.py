@@ -73,6 +73,13 @@ FIELDS = (
         365,
     ),
     SettingField(
+        "whistleblowing_min_employees",
+        lazy("Rutine for varsling kreves fra (antall ansatte)"),
+        lazy("Virksomheter med minst så mange ansatte skal ha rutiner for varsling (AML § 2A-6)."),
+        1,
+        1000,
+    ),
+    SettingField(
         "risk_routine_min_score",
         lazy("Risikotall som krever en gjeldende rutine"),
         lazy(
