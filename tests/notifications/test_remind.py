@@ -300,3 +300,35 @@ def test_remind_refuses_a_bad_day(cli_env):
     result = CliRunner().invoke(cli, ["remind", "--day", "25.11.2026"])
     assert result.exit_code == 1
     assert "YYYY-MM-DD" in result.output
+
+
+def test_routine_owner_is_reminded_of_a_routine_past_its_review_date(
+    engine, session, mail_settings, mailbox
+):
+    from datetime import timedelta
+
+    from hms_tracker.routines.models import Routine, RoutineVersion
+
+    owner = make_person(session, email="eier@test.example")
+    for title, due, status in (
+        ("Varme arbeider", DAY - timedelta(days=1), "published"),  # past review: reminded
+        ("Førstehjelp", DAY, "published"),  # due today: still in time
+        ("Kladd", DAY - timedelta(days=30), "draft"),  # never published: nothing to review
+    ):
+        routine = Routine(title=title, owner_id=owner.id, next_review_on=due)
+        session.add(routine)
+        session.flush()
+        session.add(
+            RoutineVersion(
+                routine_id=routine.id,
+                title=title,
+                status=status,
+                number=1 if status == "published" else None,
+                published_on=due - timedelta(days=365) if status == "published" else None,
+            )
+        )
+    session.commit()
+    run_reminders(engine, mail_settings, DAY)
+    body = body_of(mailbox.to("eier@test.example")[0])
+    assert "«Varme arbeider»" in body
+    assert "Førstehjelp" not in body and "Kladd" not in body

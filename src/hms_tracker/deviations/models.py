@@ -154,9 +154,7 @@ class CorrectiveAction(SQLModel, table=True):
     version: int = Field(default=1, nullable=False)
 
     __table_args__ = (
-        sa.CheckConstraint(
-            "(deviation_id IS NULL) <> (risk_id IS NULL)", name="deviation_or_risk"
-        ),
+        sa.CheckConstraint("(deviation_id IS NULL) <> (risk_id IS NULL)", name="deviation_or_risk"),
     )
 
     @property

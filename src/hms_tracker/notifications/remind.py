@@ -2,8 +2,8 @@
 
 Sources are pluggable: a function `(session, day) -> {person_id: [ReminderItem, …]}`
 registered with `@register_reminder_source`, in a module listed in `SOURCE_MODULES` (so
-the command imports it). The deviation sources are registered below; the routines domain
-adds "routines past review" the same way. Sources write their texts with `_()`: they are
+the command imports it). The deviation sources are registered below; routines/reminders.py
+adds routines past their review date the same way. Sources write their texts with `_()`: they are
 called once per language the recipients use, under that language.
 
 Safe on several machines at once: a digest is claimed by inserting ReminderDigest
@@ -63,7 +63,10 @@ ReminderSource = Callable[[Session, date], dict[int, list[ReminderItem]]]
 _SOURCES: list[ReminderSource] = []
 
 # Modules that register sources; `remind` imports them. Add a domain's module here.
-SOURCE_MODULES: list[str] = ["hms_tracker.notifications.remind"]
+SOURCE_MODULES: list[str] = [
+    "hms_tracker.notifications.remind",
+    "hms_tracker.routines.reminders",
+]
 
 
 def register_reminder_source(fn: ReminderSource) -> ReminderSource:
