@@ -407,3 +407,26 @@ def test_attachment_withdrawn_by_its_uploader_is_no_longer_served(client, sessio
     client.cookies.clear()
     login(client, world["leader"].email)
     assert "Vedlegg trukket tilbake" in client.get(url).text  # the handlers' timeline
+
+
+def test_gaps_show_only_the_deviations_the_viewer_may_open(client, session, world):
+    deviation, _ = make_deviation(
+        session,
+        world["lager"],
+        reporter=person_of(session, world["reporter"]),
+        category="personal_injury",
+        serious_injury="true",
+        title="Klemt av kollega Ola",
+    )
+    session.commit()
+    login(client, world["other_leader"].email)  # leads Kontor, not Lager
+    page = client.get("/gaps")
+    assert page.status_code == 200
+    assert "Varsling av alvorlig personskade" in page.text  # the gap itself is shown
+    assert "Klemt av kollega Ola" not in page.text
+    assert f"/deviations/{deviation.id}" not in page.text
+    assert "1 avvik til er ikke vist, fordi du ikke har tilgang til det." in page.text
+    client.cookies.clear()
+    login(client, world["leader"].email)
+    page = client.get("/gaps")
+    assert "Klemt av kollega Ola" in page.text and "ikke har tilgang" not in page.text

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import replace
 from datetime import date
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -67,6 +69,7 @@ def gaps(request: Request, session: SessionDep, on: str | None = None) -> Respon
     presented = [present(f) for f in report.findings]
     order = {Status.gap: 0, Status.notice: 1, Status.ok: 2}
     presented.sort(key=lambda p: order.get(p.finding.status, 3))
+    presented, hidden = _only_what_they_may_open(session, request.state.principal, presented)
     return render(
         request,
         "compliance/gaps.html",
@@ -74,9 +77,44 @@ def gaps(request: Request, session: SessionDep, on: str | None = None) -> Respon
         is_today=day == today(),
         day_error=day_error,
         findings=presented,
+        hidden=hidden,
         gap_count=sum(1 for p in presented if p.finding.is_gap),
         legal_basis=legal_basis,
     )
+
+
+def _only_what_they_may_open(
+    session: SessionDep, principal: Principal, presented: list[Any]
+) -> tuple[list[Any], dict[int, int]]:
+    """The findings with the deviations the principal may not open left out of the evidence
+    (a deviation's title can say who was involved: AMU sees how many, not which); and per
+    finding (by position) how many were left out."""
+    from sqlmodel import col, select
+
+    from hms_tracker.deviations.models import Deviation
+    from hms_tracker.deviations.service import visible_clause
+
+    wanted = {
+        ref.id for item in presented for ref in item.finding.evidence if ref.kind == "deviation"
+    }
+    if not wanted:
+        return presented, {}
+    visible = set(
+        session.exec(
+            select(Deviation.id).where(col(Deviation.id).in_(wanted), visible_clause(principal))
+        ).all()
+    )
+    shown: list[Any] = []
+    hidden: dict[int, int] = {}
+    for index, item in enumerate(presented):
+        keep = tuple(
+            ref for ref in item.finding.evidence if ref.kind != "deviation" or ref.id in visible
+        )
+        if len(keep) != len(item.finding.evidence):
+            hidden[index] = len(item.finding.evidence) - len(keep)
+            item = replace(item, finding=replace(item.finding, evidence=keep))
+        shown.append(item)
+    return shown, hidden
 
 
 @router.get("/training", dependencies=[Permission("training.overview")])
