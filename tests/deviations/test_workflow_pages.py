@@ -430,3 +430,28 @@ def test_gaps_show_only_the_deviations_the_viewer_may_open(client, session, worl
     login(client, world["leader"].email)
     page = client.get("/gaps")
     assert "Klemt av kollega Ola" in page.text and "ikke har tilgang" not in page.text
+
+
+def test_a_file_on_a_comment_for_the_reporter_is_shown_to_the_reporter(client, session, world):
+    deviation, _ = make_deviation(
+        session, world["lager"], reporter=person_of(session, world["reporter"])
+    )
+    session.commit()
+    url = f"/deviations/{deviation.id}"
+    pdf = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+    login(client, world["leader"].email)
+    for name, visibility in (("utbedring.pdf", "reporter"), ("intern.pdf", "internal")):
+        r = client.submit(
+            f"{url}/comments",
+            {"body": f"Vedlagt {name}", "visibility": visibility},
+            files={"files": (name, pdf, "application/pdf")},
+        )
+        assert r.status_code == 303, r.text[:2000]
+    rows = {a.filename: a for a in session.exec(select(DeviationAttachment)).all()}
+    assert rows["utbedring.pdf"].comment_id is not None
+    client.cookies.clear()
+    login(client, world["reporter"].email)
+    page = client.get(url).text
+    assert "utbedring.pdf" in page and "intern.pdf" not in page
+    assert client.get(f"{url}/attachments/{rows['utbedring.pdf'].id}").content == pdf
+    assert client.get(f"{url}/attachments/{rows['intern.pdf'].id}").status_code == 403

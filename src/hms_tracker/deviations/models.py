@@ -207,6 +207,9 @@ class DeviationAttachment(SQLModel, table=True):
     size: int = Field(nullable=False)
     uploaded_by_person_id: int | None = Field(default=None, foreign_key="person.id")
     from_reporter: bool = Field(default=False, nullable=False)
+    # The comment the file came with: a file on a comment visible to the reporter is
+    # visible to the reporter too.
+    comment_id: int | None = Field(default=None, foreign_key="deviation_comment.id")
     uploaded_at: datetime = Field(
         default_factory=utcnow, sa_column=sa.Column(UTCDateTime(), nullable=False)
     )

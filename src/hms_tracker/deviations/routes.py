@@ -252,7 +252,9 @@ def _detail(
     )
     attachments = service.attachments_of(session=session, deviation=deviation)
     if not access.internal:
-        attachments = [a for a in attachments if a.from_reporter]
+        attachments = [
+            a for a in attachments if service.reporter_may_see(session=session, attachment=a)
+        ]
     people = {
         deviation.reporter_person_id,
         deviation.responsible_person_id,
@@ -666,7 +668,7 @@ async def comment_create(
         data = parse_form(CommentForm, typed)
         if files.error:
             raise InvalidInput({"files": files.error})
-        service.add_comment(
+        comment = service.add_comment(
             session=session,
             access=access,
             deviation=deviation,
@@ -679,6 +681,7 @@ async def comment_create(
             uploads=files.files,
             person_id=principal.person_id,
             from_reporter=access.reporter_only,
+            comment_id=comment.id,
         )
     except InvalidInput as exc:
         errors = dict(exc.errors)
@@ -776,7 +779,7 @@ def attachment_download(
 ) -> Response:
     deviation, access = found
     row = service.get_attachment(session=session, deviation=deviation, attachment_id=attachment_id)
-    if not access.internal and not row.from_reporter:
+    if not access.internal and not service.reporter_may_see(session=session, attachment=row):
         from hms_tracker.errors import Forbidden
 
         raise Forbidden()

@@ -252,6 +252,7 @@ def add_attachments(
     uploads: list[CheckedUpload],
     person_id: int | None,
     from_reporter: bool,
+    comment_id: int | None = None,
 ) -> list[DeviationAttachment]:
     rows = []
     for upload in uploads:
@@ -263,11 +264,26 @@ def add_attachments(
             size=upload.size,
             uploaded_by_person_id=person_id,
             from_reporter=from_reporter,
+            comment_id=comment_id,
         )
         session.add(row)
         rows.append(row)
     session.flush()
     return rows
+
+
+def reporter_may_see(*, session: Session, attachment: DeviationAttachment) -> bool:
+    """The reporter sees the files they sent and those on comments made visible to them."""
+    if attachment.from_reporter:
+        return True
+    if attachment.comment_id is None:
+        return False
+    comment = session.get(DeviationComment, attachment.comment_id)
+    return (
+        comment is not None
+        and comment.visibility == CommentVisibility.reporter.value
+        and comment.withdrawn_at is None
+    )
 
 
 def attachments_of(
