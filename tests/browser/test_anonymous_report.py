@@ -38,6 +38,9 @@ def test_anonymous_report_from_a_phone_and_the_status_page(browsing, live):
     code = page.locator(".receipt-code").inner_text().strip()
     assert re.fullmatch(r"[A-Z2-9]{4}(-[A-Z2-9]{4}){3}", code)
     assert code not in page.url
+    assert page.url.endswith("/report/receipt")
+    page.reload()  # Post/Redirect/Get: a reload shows the same code and files nothing
+    expect(page.locator(".receipt-code")).to_have_text(code)
     check_a11y(page, context="receipt")
     assert not has_horizontal_scroll(page)
     with live.session() as session:
@@ -46,6 +49,10 @@ def test_anonymous_report_from_a_phone_and_the_status_page(browsing, live):
         ).one()
         assert deviation.anonymous and deviation.reporter_person_id is None
 
+    page.get_by_role("button", name="Jeg har notert koden").click()
+    expect(page.locator(".receipt-code")).to_have_count(0)
+    expect(page.get_by_text("Her vises ingen kvitteringskode nå", exact=False)).to_be_visible()
+    check_a11y(page, context="receipt after the code was noted")
     page.get_by_role("link", name="Se status for en melding").first.click()
     page.get_by_label("Kvitteringskode").fill(code.lower())
     page.get_by_role("button", name="Vis meldingen").click()

@@ -75,6 +75,15 @@ def receipt_code(response) -> str:
     return match.group(1)
 
 
+def receipt_page(client: AppClient, response) -> Any:
+    """Follow the report's redirect to the receipt page (the code comes in a cookie)."""
+    assert response.status_code == 303, response.text[:3000]
+    assert response.headers["location"] == "/report/receipt"
+    page = client.get("/report/receipt")
+    assert page.status_code == 200
+    return page
+
+
 def all_rows(engine) -> dict[str, list[dict[str, Any]]]:
     rows: dict[str, list[dict[str, Any]]] = {}
     with engine.connect() as conn:
@@ -176,9 +185,9 @@ def test_anonymous_report_stores_no_account_ip_or_user_agent(client, engine, wor
         files=[("files", ("bilde.png", png(), "image/png"))],
         title="Anonym melding om gulvet",
     )
-    assert r.status_code == 201, r.text[:3000]
-    assert "location" not in r.headers
+    r = receipt_page(client, r)
     assert r.headers["cache-control"] == "no-store"
+    assert r.headers["referrer-policy"] == "no-referrer"
     code = receipt_code(r)
     assert re.fullmatch(r"[A-Z2-9]{4}(-[A-Z2-9]{4}){3}", code)
     assert "Skriv ned koden" in r.text
@@ -217,8 +226,7 @@ def test_a_logged_in_visitor_reporting_anonymously_leaves_no_trace(client, engin
     assert page.status_code == 200
     assert "Du er logget inn, men denne meldingen lagres uten navnet ditt" in page.text
     r = report(client, world["lager"], files=[("files", ("bilde.png", png(), "image/png"))])
-    assert r.status_code == 201, r.text[:3000]
-    code = receipt_code(r)
+    code = receipt_code(receipt_page(client, r))
     added = client.submit(
         "/report/status/add", {"code": code, "body": "Mer om saken."}, token_page="/report"
     )
@@ -404,7 +412,7 @@ def test_a_wrong_or_malformed_code_gets_the_same_clear_message(client, session, 
 
 
 def test_the_code_is_never_in_a_url(client, world):
-    r = report(client, world["lager"])
+    r = receipt_page(client, report(client, world["lager"]))
     code = receipt_code(r)
     pages = [r, client.submit("/report/status", {"code": code}, token_page="/report/status")]
     pages.append(
@@ -413,13 +421,123 @@ def test_the_code_is_never_in_a_url(client, world):
         )
     )
     for page in pages:
-        assert page.status_code in (200, 201)
+        assert page.status_code == 200
         assert "location" not in page.headers
         assert code not in str(page.url)
         urls = re.findall(r'(?:href|action|src)="([^"]*)"', page.text)
         assert urls and not [u for u in urls if code in u or code.lower() in u.lower()]
         forms = re.findall(r"<form[^>]*>", page.text)
         assert all('method="post"' in f for f in forms if code in page.text)
+
+
+def _set_cookie_header(response) -> str:
+    (header,) = [
+        v for k, v in response.headers.multi_items() if k == "set-cookie" and "hms_receipt" in v
+    ]
+    return header
+
+
+def test_reloading_the_receipt_files_nothing_twice_and_the_code_is_kept_nowhere(
+    client, engine, world
+):
+    r = report(client, world["lager"], title="Bare én gang")
+    assert r.status_code == 303
+    cookie = _set_cookie_header(r)
+    attributes = {a.strip().split("=")[0].lower(): a for a in cookie.split(";")}
+    assert "httponly" in attributes and "secure" not in attributes
+    assert attributes["samesite"].strip().lower() == "samesite=strict"
+    assert attributes["path"].strip() == "Path=/report/receipt"
+    assert attributes["max-age"].strip() == "Max-Age=600"
+    first = receipt_page(client, r)
+    again = client.get("/report/receipt")  # the reload
+    code = receipt_code(first)
+    assert receipt_code(again) == code
+    assert "Den vises her i 10 minutter" in again.text
+    assert again.headers["cache-control"] == "no-store"
+    assert again.headers["referrer-policy"] == "no-referrer"
+    assert len(all_rows(engine)["deviation"]) == 1
+    # The cookie goes to the receipt page only, not to the form or the status page.
+    for path in ("/report", "/report/status"):
+        assert code not in client.get(path).text
+    (deviation_id,) = [row["id"] for row in all_rows(engine)["deviation"]]
+    assert_stored_anonymously(engine, deviation_id, code)
+
+    noted = client.submit("/report/receipt", {}, token_page="/report")
+    assert noted.status_code == 303 and noted.headers["location"] == "/report/receipt"
+    assert "max-age=0" in _set_cookie_header(noted).lower()
+    after = client.get("/report/receipt")
+    assert after.status_code == 200
+    assert 'class="receipt-code"' not in after.text and code not in after.text
+    assert "Her vises ingen kvitteringskode nå" in after.text
+    assert 'href="/report/status"' in after.text
+    assert len(all_rows(engine)["deviation"]) == 1
+    assert find_anywhere(engine, [code, normalise_receipt_code(code)]) == []
+
+
+def test_the_receipt_page_without_the_cookie_shows_no_code(client, world):
+    page = client.get("/report/receipt")
+    assert page.status_code == 200
+    assert 'class="receipt-code"' not in page.text
+    assert "Her vises ingen kvitteringskode nå" in page.text
+    assert 'href="/report/status"' in page.text
+    # A cookie with a code that opens no report shows no code either.
+    client.cookies.set("hms_receipt", "ABCD-EFGH-JKMN-PQRS", path="/report/receipt")
+    page = client.get("/report/receipt")
+    assert "ABCD-EFGH-JKMN-PQRS" not in page.text
+    assert "Her vises ingen kvitteringskode nå" in page.text
+
+
+def test_the_receipt_cookie_is_secure_when_cookies_are_secure(settings, world):
+    from hms_tracker.app import create_app
+
+    secure_app = create_app(settings.model_copy(update={"cookie_secure": True}))
+    try:
+        with AppClient(
+            secure_app, base_url="https://testserver", raise_server_exceptions=False
+        ) as secure_client:
+            r = report(secure_client, world["lager"])
+            assert r.status_code == 303
+            assert "secure" in _set_cookie_header(r).lower().split("; ")
+    finally:
+        secure_app.state.engine.dispose()
+
+
+def test_reloading_the_added_information_adds_it_once(client, session, world):
+    deviation, code = _handled_anonymous(session, world)
+    form = {"code": code, "body": "Kabelen er skadet."}
+    files = [("files", ("bilde.png", png(), "image/png"))]
+    first = client.submit("/report/status/add", form, files=files, token_page="/report/status")
+    assert first.status_code == 200 and "Opplysningene er lagt til" in first.text
+    again = client.submit("/report/status/add", form, files=files, token_page="/report/status")
+    assert again.status_code == 200
+    assert "Dette er allerede lagt til" in again.text
+    session.expire_all()
+    bodies = [
+        c.body
+        for c in service.comments_of(session=session, deviation=deviation, reporter_view=True)
+    ]
+    assert bodies.count("Kabelen er skadet.") == 1
+    assert len(session.exec(select(DeviationAttachment)).all()) == 1
+    # Other text is new information.
+    other = client.submit(
+        "/report/status/add",
+        {"code": code, "body": "Nå er den borte."},
+        token_page="/report/status",
+    )
+    assert "Opplysningene er lagt til" in other.text
+    # The same text after 10 minutes is added again (a repeated message, not a reload).
+    session.exec(
+        sa.update(DeviationComment).values(created_at=utcnow() - timedelta(minutes=11))  # type: ignore[call-overload]
+    )
+    session.commit()
+    later = client.submit("/report/status/add", form, token_page="/report/status")
+    assert "Opplysningene er lagt til" in later.text
+    session.expire_all()
+    bodies = [
+        c.body
+        for c in service.comments_of(session=session, deviation=deviation, reporter_view=True)
+    ]
+    assert bodies.count("Kabelen er skadet.") == 2
 
 
 # --- QR codes and posters -----------------------------------------------------------------

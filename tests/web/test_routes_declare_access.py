@@ -16,6 +16,7 @@ PUBLIC_PATHS = {
     "/language",
     # Anonymous deviation reports and the receipt-code status page (no login by design).
     "/report",
+    "/report/receipt",
     "/report/status",
     "/report/status/add",
 }

@@ -13,11 +13,21 @@ Anonymity. These requests store no account, no IP address and no user agent:
   `hms-tracker serve` runs uvicorn with its access log off (an access log line with the
   address, the time and `POST /report` would undo the anonymity; see README).
 
-Receipt codes. The code is shown once, on the receipt page rendered as the answer to the
-POST (no redirect, so it is never in a URL, the browser history or a server log), with
-`Cache-Control: no-store`. The database keeps only its SHA-256. The status page takes the
-code in a POSTed form field, and each form on it carries the code again as a hidden field:
-no cookie or session holds it. The code gives access to that one report only.
+Receipt codes. POST /report answers 303 to GET /report/receipt (Post/Redirect/Get: a
+reload of the receipt must not file the report again). The code travels in a short-lived
+cookie, never in a URL, the browser history or a server log: `hms_receipt`, HttpOnly,
+SameSite=Strict, Path=/report/receipt (no other page receives it), Max-Age 10 minutes, Secure
+when `HMS_COOKIE_SECURE`. The receipt page shows the code from that cookie with
+`Cache-Control: no-store` and `Referrer-Policy: no-referrer`; "Jeg har notert koden" (a POST)
+deletes the cookie. The server stores the cookie nowhere: the database keeps only the
+code's SHA-256. The status page takes the code in a POSTed form field, and each form on it
+carries the code again as a hidden field: no cookie or session holds it there. The code
+gives access to that one report only.
+
+Adding information on the status page is not a redirect (that would need the code in a
+cookie for /report/status too); instead a reload is recognised: the same text from the
+reporter on the same report within 10 minutes is not added again (nor its files), and the
+page says so.
 
 Guessing is not throttled, on purpose: a code is 16 characters from a 31-letter alphabet,
 about 79 bits, so even a billion guesses a second would need millions of years to hit one
@@ -29,6 +39,7 @@ answer, 200 with the form, so nothing is revealed about which codes exist.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -37,7 +48,7 @@ from markupsafe import Markup
 from sqlmodel import Session
 
 from hms_tracker.audit.service import Actor
-from hms_tracker.db import SessionDep
+from hms_tracker.db import SessionDep, utcnow
 from hms_tracker.deviations import service
 from hms_tracker.deviations.forms import CommentForm, ReportForm
 from hms_tracker.deviations.models import Deviation
@@ -62,7 +73,7 @@ from hms_tracker.web.auth import (
 )
 from hms_tracker.web.forms import parse_form
 from hms_tracker.web.i18n import _
-from hms_tracker.web.templating import render
+from hms_tracker.web.templating import redirect, render
 from hms_tracker.web.uploads import content_disposition
 
 router = APIRouter()
@@ -73,6 +84,10 @@ register_permission("report_links.view", lambda p: p.is_admin or p.is_leader)
 
 NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 MAX_CODE_INPUT = 64  # a longer "code" is not one; it gets the same answer as a wrong code
+RECEIPT_COOKIE = "hms_receipt"
+RECEIPT_PATH = "/report/receipt"
+RECEIPT_MINUTES = 10
+DUPLICATE_WINDOW = timedelta(minutes=10)
 
 
 def anonymous_request(session: SessionDep, principal: OptionalPrincipal) -> bool:
@@ -144,16 +159,47 @@ async def report_submit(request: Request, session: SessionDep, logged_in: Logged
             status_code=413 if files.too_large and len(errors) == 1 else 422,
         )
     assert code is not None
-    # The receipt is the answer to the POST: a redirect would put the code in a URL.
+    # Post/Redirect/Get with the code in a short-lived cookie for the receipt page only.
+    response = redirect(request, RECEIPT_PATH)
+    response.set_cookie(
+        RECEIPT_COOKIE,
+        code,
+        max_age=RECEIPT_MINUTES * 60,
+        path=RECEIPT_PATH,
+        httponly=True,
+        samesite="strict",
+        secure=request.app.state.settings.cookie_secure,
+    )
+    return response
+
+
+@router.get(RECEIPT_PATH, dependencies=[PUBLIC])
+def receipt(request: Request, session: SessionDep, logged_in: LoggedIn) -> Response:
+    code = request.cookies.get(RECEIPT_COOKIE) or ""
+    deviation = _find(session, code)
     return render(
         request,
         "deviations/receipt.html",
-        status_code=201,
         headers=NO_STORE,
         deviation=deviation,
-        code=code,
+        code=code if deviation is not None else None,
+        minutes=RECEIPT_MINUTES,
         logged_in=logged_in,
     )
+
+
+@router.post(RECEIPT_PATH, dependencies=[PUBLIC])
+def receipt_noted(request: Request, logged_in: LoggedIn) -> Response:
+    """ "Jeg har notert koden": the cookie goes; the page then shows no code."""
+    response = redirect(request, RECEIPT_PATH)
+    response.delete_cookie(
+        RECEIPT_COOKIE,
+        path=RECEIPT_PATH,
+        httponly=True,
+        samesite="strict",
+        secure=request.app.state.settings.cookie_secure,
+    )
+    return response
 
 
 # --- the status page for a receipt code ----------------------------------------------------
@@ -220,6 +266,16 @@ def _status_page(
     )
 
 
+def _already_added(session: Session, deviation: Deviation, body: str) -> bool:
+    """The same text from the reporter on this report in the last 10 minutes: a reload of
+    the page that added it (or a second click), not new information."""
+    since = utcnow() - DUPLICATE_WINDOW
+    return any(
+        c.from_reporter and c.body == body and c.created_at >= since
+        for c in service.comments_of(session=session, deviation=deviation, reporter_view=True)
+    )
+
+
 @router.get("/report/status", dependencies=[PUBLIC])
 def status_form(request: Request, logged_in: LoggedIn) -> Response:
     return _lookup_page(request)
@@ -249,6 +305,14 @@ async def status_add(request: Request, session: SessionDep, logged_in: LoggedIn)
         data = parse_form(CommentForm, typed)
         if files.error:
             raise InvalidInput({"files": files.error})
+        if _already_added(session, deviation, data.body):
+            return _status_page(
+                request,
+                session,
+                deviation,
+                code=code,
+                message=_("Dette er allerede lagt til."),
+            )
         service.add_comment(
             session=session, access=None, deviation=deviation, data=data, author_person_id=None
         )
