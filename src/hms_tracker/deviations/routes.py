@@ -330,7 +330,25 @@ def _refused(
     )  # fmt: skip
 
 
-def changes_since(deviation: Deviation, values: dict[str, Any]) -> list[tuple[str, str, str]]:
+def merge_edit(yours: dict[str, Any], saved: dict[str, Any]) -> dict[str, Any]:
+    """The edit form after a conflict: a field you did not touch (your value is the one the
+    form was opened with, `orig_<field>`) takes the saved value, so saving again does not
+    undo someone else's change; a field you changed keeps your value. The new base is the
+    saved version."""
+    merged: dict[str, Any] = {}
+    for name in service.EDITABLE_FIELDS:
+        mine = yours.get(name, "")
+        original = yours.get(f"orig_{name}")
+        untouched = original is not None and str(mine or "") == str(original or "")
+        merged[name] = saved.get(name, "") if untouched else mine
+        merged[f"orig_{name}"] = saved.get(name, "")
+    merged["version"] = saved["version"]
+    return merged
+
+
+def changes_since(
+    deviation: Deviation, values: dict[str, Any], *, with_status: bool = True
+) -> list[tuple[str, str, str]]:
     """(field, saved value, your value) for the fields where the saved deviation differs
     from what the form sent: what someone else changed, or what is still yours to save."""
     labels = field_labels()
@@ -353,7 +371,7 @@ def changes_since(deviation: Deviation, values: dict[str, Any]) -> list[tuple[st
     for name, saved_value in saved.items():
         if name in yours and str(yours[name] or "").strip() != str(saved_value).strip():
             rows.append((labels.get(name, name), str(saved_value), str(yours[name] or "")))
-    if "status" not in yours:
+    if with_status and "status" not in yours:
         rows.append((labels["status"], saved["status"], ""))
     return rows
 
@@ -505,6 +523,7 @@ def _edit_page(
         "deviations/edit.html",
         status_code=status_code,
         deviation=deviation,
+        editable_fields=service.EDITABLE_FIELDS,
         values=values,
         errors=errors or {},
         conflict=conflict,
@@ -559,8 +578,8 @@ async def deviation_update(
             request,
             session,
             deviation,
-            values={**values, "version": deviation.version},
-            conflict=changes_since(deviation, values),
+            values=merge_edit(values, _edit_values(deviation)),
+            conflict=changes_since(deviation, values, with_status=False),
             message=exc.message,
             status_code=409,
         )
