@@ -64,7 +64,9 @@ migrate: $(VENV)/.installed
 run: $(VENV)/.installed assets translations
 	$(BIN)/hms-tracker migrate
 	$(BIN)/hms-tracker demo --if-empty
-	$(BIN)/hms-tracker serve --host $(HOST) --port $(PORT)
+	@# Links in QR codes, posters and e-mails use HMS_BASE_URL: by default the address served
+	@# here (set HMS_BASE_URL to the address people use, e.g. https://hms.bedrift.no).
+	HMS_BASE_URL="$${HMS_BASE_URL:-http://$(HOST):$(PORT)}" $(BIN)/hms-tracker serve --host $(HOST) --port $(PORT)
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check src tests migrations bench

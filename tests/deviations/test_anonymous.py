@@ -589,6 +589,50 @@ def test_qr_codes_and_posters_are_for_the_coordinator_and_the_departments_leader
     assert client.get(f"/report/poster/{kontor.id}").status_code == 404
 
 
+@pytest.mark.parametrize(
+    ("base_url", "local"),
+    [
+        ("http://127.0.0.1:8000", True),
+        ("http://localhost:8080/", True),
+        ("http://[::1]:8000", True),
+        ("http://0.0.0.0:8080", True),
+        ("http://127.0.1.1", True),
+        ("https://hms.bedrift.no", False),
+        ("http://192.168.1.20:8000", False),
+        ("http://[2001:db8::1]", False),
+    ],
+)
+def test_which_base_urls_phones_cannot_reach(base_url, local):
+    from hms_tracker.deviations.report_routes import unreachable_from_phones
+
+    assert unreachable_from_phones(base_url) is local
+
+
+def test_qr_pages_warn_when_the_base_url_is_this_machine(client, settings, world):
+    lager = world["lager"]
+    login(client, world["admin"].email)
+    for path in ("/report/qr", f"/report/poster/{lager.id}"):
+        page = client.get(path)
+        assert page.status_code == 200
+        assert 'id="base-url-warning"' in page.text, path
+        assert "Sett HMS_BASE_URL til adressen folk bruker" in page.text
+        assert "http://127.0.0.1:8000" in page.text
+
+    from hms_tracker.app import create_app
+
+    public_app = create_app(settings.model_copy(update={"base_url": "https://hms.bedrift.no"}))
+    try:
+        with AppClient(public_app, raise_server_exceptions=False) as admin:
+            login(admin, world["admin"].email)
+            for path in ("/report/qr", f"/report/poster/{lager.id}"):
+                page = admin.get(path)
+                assert page.status_code == 200
+                assert 'id="base-url-warning"' not in page.text, path
+                assert f"https://hms.bedrift.no/report?department={lager.id}" in page.text
+    finally:
+        public_app.state.engine.dispose()
+
+
 def test_the_qr_pages_need_a_login(client, world):
     r = client.get(f"/report/poster/{world['lager'].id}", follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"].startswith("/login")

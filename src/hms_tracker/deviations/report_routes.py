@@ -39,8 +39,10 @@ answer, 200 with the form, so nothing is revealed about which codes exist.
 
 from __future__ import annotations
 
+import ipaddress
 from datetime import timedelta
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
@@ -353,6 +355,24 @@ def report_url(request: Request, department_id: int) -> str:
     return f"{base}/report?department={department_id}"
 
 
+def unreachable_from_phones(base_url: str) -> bool:
+    """True for a base URL that only this machine can open (localhost, 127.0.0.1, ::1, or
+    the 0.0.0.0 "all addresses" of the server): a QR code with it leads nowhere."""
+    host = (urlsplit(base_url).hostname or "").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return not host
+    return address.is_loopback or address.is_unspecified
+
+
+def _base_url_context(request: Request) -> dict[str, Any]:
+    base = str(request.app.state.settings.base_url).rstrip("/")
+    return {"base_url": base, "base_url_is_local": unreachable_from_phones(base)}
+
+
 def _qr_title(name: str) -> str:
     return _("QR-kode: meld avvik anonymt for %(department)s", department=name)
 
@@ -388,6 +408,7 @@ def qr_overview(request: Request, session: SessionDep) -> Response:
         "deviations/report_qr.html",
         rows=rows,
         general_url=str(request.app.state.settings.base_url).rstrip("/") + "/report",
+        **_base_url_context(request),
         **helpers(),
     )
 
@@ -426,4 +447,5 @@ def poster(
         department_name=name,
         url=url,
         svg=Markup(qr_svg(url, title=_qr_title(name))),  # noqa: S704 (segno escapes)
+        **_base_url_context(request),
     )
