@@ -501,3 +501,35 @@ def test_saving_again_after_a_conflict_keeps_the_other_persons_change(client, se
     assert client.submit(url, resubmit).status_code == 303
     d = reload(session, deviation.id)
     assert d.title == "Ny tittel fra koordinator" and d.description == "Ny beskrivelse"
+
+
+def test_no_mail_to_oneself_on_assignment_and_the_reporter_hears_of_a_rejection(
+    client, session, world
+):
+    from hms_tracker.notifications.models import OutboxMessage
+
+    deviation, _ = make_deviation(
+        session, world["lager"], reporter=person_of(session, world["reporter"])
+    )
+    other, _ = make_deviation(
+        session, world["lager"], reporter=person_of(session, world["reporter"])
+    )
+    session.commit()
+    login(client, world["leader"].email)
+    deadline = (today() + timedelta(days=3)).isoformat()
+    for d, who in ((deviation, world["leader"]), (other, world["worker"])):
+        r = client.submit(
+            f"/deviations/{d.id}/assign",
+            {"responsible_person_id": str(who.person_id), "deadline": deadline, "version": "1"},
+        )
+        assert r.status_code == 303
+    r = client.submit(f"/deviations/{deviation.id}/reject", {"reason": "Dobbelt", "version": "2"})
+    assert r.status_code == 303
+    session.expire_all()
+    sent = {(m.recipient, m.subject) for m in session.exec(select(OutboxMessage)).all()}
+    leader_mail = session.get(Person, world["leader"].person_id).email
+    reporter_mail = session.get(Person, world["reporter"].person_id).email
+    worker_mail = session.get(Person, world["worker"].person_id).email
+    assert not any(to == leader_mail for to, _subject in sent)  # assigned to himself
+    assert any(to == worker_mail for to, _subject in sent)
+    assert (reporter_mail, "[HMS] Avviket du meldte er avvist") in sent

@@ -15,6 +15,7 @@ from hms_tracker.notifications.service import (
     notify_action_created,
     notify_assigned,
     notify_closed,
+    notify_rejected,
 )
 from hms_tracker.web import i18n
 from tests.factories import make_department, make_person, make_user
@@ -250,3 +251,25 @@ def test_user_row_is_read_for_the_language(session, mail):
     user.language = "en"
     session.flush()
     assert session.exec(select(User.language).where(User.person_id == user.person_id)).one() == "en"
+
+
+def test_reporter_is_told_of_rejection_without_the_internal_details(session, mail):
+    dept = make_department(session)
+    reporter = make_person(session, name="Per Melder", email="per@test.example")
+    deviation = make_deviation(
+        session,
+        department=dept,
+        title="Tittel som ikke skal med",
+        reporter_person_id=reporter.id,
+        status="rejected",
+        rejection_reason="Dobbeltmelding",
+    )
+    notify_rejected(session, deviation)
+    [message] = queued(session)
+    assert message.recipient == "per@test.example"
+    assert message.subject == "[HMS] Avviket du meldte er avvist"
+    assert f"{BASE}/deviations/{deviation.id}" in message.body
+    assert "Tittel som ikke skal med" not in message.body
+    anonymous = make_deviation(session, department=dept, anonymous=True, status="rejected")
+    notify_rejected(session, anonymous)
+    assert len(queued(session)) == 1

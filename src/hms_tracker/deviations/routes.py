@@ -419,7 +419,12 @@ async def deviation_assign(
     try:
         data = parse_form(AssignForm, values)
         service.assign(
-            session=session, access=access, deviation=deviation, data=data, today=today()
+            session=session,
+            access=access,
+            deviation=deviation,
+            data=data,
+            today=today(),
+            by_person_id=principal.person_id,
         )
     except (InvalidInput, EditConflict, TransitionRefused) as exc:
         return _refused(request, session, principal, deviation, access, "assign", values, exc)

@@ -399,7 +399,13 @@ def _active_person(session: Session, person_id: int, day: date, field_name: str)
 
 
 def assign(
-    *, session: Session, access: Access, deviation: Deviation, data: AssignForm, today: date
+    *,
+    session: Session,
+    access: Access,
+    deviation: Deviation,
+    data: AssignForm,
+    today: date,
+    by_person_id: int | None = None,
 ) -> Deviation:
     """Give the deviation a responsible person and a deadline (also to reassign)."""
     _require_handler(access)
@@ -418,7 +424,8 @@ def assign(
         deviation.status = DeviationStatus.in_progress.value
     session.add(deviation)
     session.flush()
-    if changed_person:
+    # Nobody needs an e-mail about what they just did themselves.
+    if changed_person and data.responsible_person_id != by_person_id:
         from hms_tracker.notifications import service as mail
 
         mail.notify_assigned(session, deviation)
@@ -451,6 +458,9 @@ def reject(
     deviation.closed_at = utcnow()
     session.add(deviation)
     session.flush()
+    from hms_tracker.notifications import service as mail
+
+    mail.notify_rejected(session, deviation)
     return deviation
 
 

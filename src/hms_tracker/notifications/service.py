@@ -193,3 +193,34 @@ def notify_closed(session: Session, deviation: Deviation) -> None:
         body=body + "\n",
         dedupe_key=f"deviation:{deviation.id}:closed:v{deviation.version}",
     )
+
+
+def notify_rejected(session: Session, deviation: Deviation) -> None:
+    """Tell the reporter (if known) that their report was rejected. The reason is written
+    for the reporter (they see it on the report's page); the mail links there."""
+    if deviation.anonymous:
+        return
+    _ensure_ids(session, deviation)
+    to = recipient(session, deviation.reporter_person_id)
+    if to is None:
+        return
+    with in_language(to.language):
+        subject = SUBJECT_PREFIX + _("Avviket du meldte er avvist")
+        body = "\n\n".join(
+            [
+                _("Hei %(name)s,", name=to.name),
+                _(
+                    "Avviket du meldte (nr. %(number)s) er avvist. Du ser begrunnelsen på "
+                    "avvikets side.",
+                    number=deviation.id,
+                ),
+                _("Se avviket: %(url)s", url=deviation_url(deviation.id)),
+            ]
+        )
+    enqueue(
+        session,
+        recipient=to.email,
+        subject=subject,
+        body=body + "\n",
+        dedupe_key=f"deviation:{deviation.id}:rejected:v{deviation.version}",
+    )
