@@ -61,3 +61,33 @@ def test_matrix_and_list_are_accessible_and_fit_a_phone(live, browsing):
     phone.get_by_role("link", name=high_title).click()
     check_a11y(phone, context="risk page on a phone")
     assert not has_horizontal_scroll(phone)
+
+
+SPLIT_WORDS = """() => {
+  const split = [];
+  for (const el of document.querySelectorAll('.risk-matrix th span, .risk-matrix td span')) {
+    for (const node of el.childNodes) {
+      if (node.nodeType !== Node.TEXT_NODE) continue;
+      for (const m of node.textContent.matchAll(/\\S+/g)) {
+        const range = document.createRange();
+        range.setStart(node, m.index);
+        range.setEnd(node, m.index + m[0].length);
+        if (range.getClientRects().length > 1) split.push(m[0]);
+      }
+    }
+  }
+  return split;
+}"""
+
+
+def test_the_matrix_on_a_phone_breaks_no_word_in_either_language(live, browsing):
+    admin, department_id, _title = seed(live)
+    for language in ("nb", "en"):
+        phone = browsing.new_page(viewport=PHONE)
+        phone.context.add_cookies([{"name": "hms_lang", "value": language, "url": live.base_url}])
+        login(phone, admin.email)
+        phone.goto(f"/risks/matrix?department={department_id}")
+        assert phone.locator(".risk-matrix__label").count() == 10
+        assert phone.evaluate(SPLIT_WORDS) == [], language
+        assert not has_horizontal_scroll(phone), language
+        check_a11y(phone, context=f"matrix on a phone ({language})")

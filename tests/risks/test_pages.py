@@ -139,7 +139,9 @@ def test_edit_conflict_shows_what_changed_and_saves_nothing(client, session):
     )
     assert stale.status_code == 409
     assert "Forskjeller mellom det som er lagret og det du skrev" in stale.text
-    assert re.search(r"<th scope=\"row\">Sannsynlighet</th><td[^>]*>5</td>", stale.text)
+    assert re.search(
+        r"<th scope=\"row\">Sannsynlighet</th><td[^>]*>5 – Svært sannsynlig</td>", stale.text
+    )
     assert 'name="version" value="2"' in stale.text
     session.expire_all()
     saved = session.get(Risk, risk.id)

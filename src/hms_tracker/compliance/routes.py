@@ -85,33 +85,49 @@ def gaps(request: Request, session: SessionDep, on: str | None = None) -> Respon
 
 def _only_what_they_may_open(
     session: SessionDep, principal: Principal, presented: list[Any]
-) -> tuple[list[Any], dict[int, int]]:
-    """The findings with the deviations the principal may not open left out of the evidence
-    (a deviation's title can say who was involved: AMU sees how many, not which); and per
-    finding (by position) how many were left out."""
+) -> tuple[list[Any], dict[int, dict[str, int]]]:
+    """The findings with the deviations and risks the principal may not open left out of
+    the evidence (a deviation's title can say who was involved: AMU sees how many, not
+    which); and per finding (by position) how many of each kind were left out."""
     from sqlmodel import col, select
 
     from hms_tracker.deviations.models import Deviation
     from hms_tracker.deviations.service import visible_clause
+    from hms_tracker.risks.service import visible_ids as visible_risks
 
-    wanted = {
-        ref.id for item in presented for ref in item.finding.evidence if ref.kind == "deviation"
-    }
-    if not wanted:
+    wanted: dict[str, set[int]] = {"deviation": set(), "risk": set()}
+    for item in presented:
+        for ref in item.finding.evidence:
+            if ref.kind in wanted and ref.id is not None:
+                wanted[ref.kind].add(ref.id)
+    if not any(wanted.values()):
         return presented, {}
-    visible = set(
-        session.exec(
-            select(Deviation.id).where(col(Deviation.id).in_(wanted), visible_clause(principal))
-        ).all()
-    )
+    visible: dict[str, set[int]] = {
+        "deviation": set(
+            session.exec(
+                select(Deviation.id).where(
+                    col(Deviation.id).in_(wanted["deviation"]), visible_clause(principal)
+                )
+            ).all()
+        )
+        if wanted["deviation"]
+        else set(),
+        "risk": visible_risks(session=session, principal=principal, ids=wanted["risk"]),
+    }
     shown: list[Any] = []
-    hidden: dict[int, int] = {}
+    hidden: dict[int, dict[str, int]] = {}
     for index, item in enumerate(presented):
         keep = tuple(
-            ref for ref in item.finding.evidence if ref.kind != "deviation" or ref.id in visible
+            ref
+            for ref in item.finding.evidence
+            if ref.kind not in visible or ref.id in visible[ref.kind]
         )
         if len(keep) != len(item.finding.evidence):
-            hidden[index] = len(item.finding.evidence) - len(keep)
+            left_out: dict[str, int] = {}
+            for ref in item.finding.evidence:
+                if ref not in keep:
+                    left_out[ref.kind] = left_out.get(ref.kind, 0) + 1
+            hidden[index] = left_out
             item = replace(item, finding=replace(item.finding, evidence=keep))
         shown.append(item)
     return shown, hidden

@@ -218,10 +218,11 @@ def risk_update(
         )  # fmt: skip
     except EditConflict as exc:
         session.refresh(risk)
+        conflict = service.changes_since(session=session, risk=risk, values=values)
         return _form_page(
             request, session, principal, risk=risk,
             values={**values, "version": risk.version},
-            conflict=service.changes_since(risk, values), message=exc.message, status_code=409,
+            conflict=conflict, message=exc.message, status_code=409,
         )  # fmt: skip
     except TransitionRefused as exc:
         return _form_page(

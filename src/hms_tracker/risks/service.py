@@ -7,6 +7,7 @@ Keyword-only functions, `session` first. Who may do what:
   departments they lead (and those below them).
 - A verneombud sees the risks of their verneområde, the hovedverneombud every risk (the
   appointments domain puts every department in their `safety_area` scope).
+- An AMU member reads every risk (AMU reviews the whole company's risks and gaps).
 - Every employee sees the risks of their own department, read-only: the risk assessment is
   something the employees take part in (AML § 3-1 (2) c, § 4-1) and should know.
 - The risk's owner and the owner of a planned measure see the risk, and a measure's owner
@@ -30,13 +31,13 @@ from hms_tracker.deviations.models import CorrectiveAction
 from hms_tracker.errors import Forbidden, InvalidInput, NotFound, TransitionRefused
 from hms_tracker.organisation import service as organisation
 from hms_tracker.organisation.models import Department, Person
-from hms_tracker.risk import LEVEL_RANGES, SCALE
+from hms_tracker.risk import LEVEL_RANGES, SCALE, consequence_label, probability_label
 from hms_tracker.risks.forms import ArchiveForm, RiskEditForm, RiskForm
 from hms_tracker.risks.models import Risk, RiskRoutine
 from hms_tracker.routines.models import Routine, RoutineVersion, VersionStatus
 from hms_tracker.rules.engine import add_months, is_assessment_overdue, risk_assessment_due
 from hms_tracker.web.auth import Principal
-from hms_tracker.web.i18n import _
+from hms_tracker.web.i18n import _, format_date
 
 # --- access -------------------------------------------------------------------------------
 
@@ -56,10 +57,16 @@ def _seen_departments(principal: Principal) -> set[int]:
     )
 
 
+def _reads_all(principal: Principal) -> bool:
+    """The coordinator and the AMU members see every risk (AMU read-only)."""
+    return principal.is_admin or principal.has_role("amu_member")
+
+
 def access_for(*, session: Session, principal: Principal, risk: Risk) -> Access:
     manage = principal.is_admin or risk.department_id in principal.led_department_ids
     view = (
         manage
+        or _reads_all(principal)
         or risk.department_id in _seen_departments(principal)
         or risk.owner_person_id == principal.person_id
     )
@@ -80,7 +87,7 @@ def access_for(*, session: Session, principal: Principal, risk: Risk) -> Access:
 
 def visible_clause(principal: Principal) -> Any:
     """SQL: the risks the principal may see (the same as `access_for`)."""
-    if principal.is_admin:
+    if _reads_all(principal):
         return sa.true()
     owned = select(CorrectiveAction.risk_id).where(
         col(CorrectiveAction.risk_id).is_not(None),
@@ -94,6 +101,15 @@ def visible_clause(principal: Principal) -> Any:
     if departments:
         conditions.append(col(Risk.department_id).in_(departments))
     return sa.or_(*conditions)
+
+
+def visible_ids(*, session: Session, principal: Principal, ids: set[int]) -> set[int]:
+    """Those of `ids` the principal may open; one query."""
+    if not ids:
+        return set()
+    return set(
+        session.exec(select(Risk.id).where(col(Risk.id).in_(ids), visible_clause(principal))).all()  # type: ignore[arg-type]
+    )
 
 
 def may_create(principal: Principal) -> bool:
@@ -469,6 +485,7 @@ class ListFilters:
     min_score: int | None = None
     without_routine: bool = False  # no linked routine in force
     not_assessed: bool = False  # not assessed in 12 months
+    overdue_measures: bool = False  # an open planned measure past its deadline
     archived: bool = False  # the archived risks instead of the current ones
     sort: str = "score"
 
@@ -494,6 +511,7 @@ class ListFilters:
             min_score=number("min_score", 1, 25),
             without_routine=flag("without_routine"),
             not_assessed=flag("not_assessed"),
+            overdue_measures=flag("overdue_measures"),
             archived=flag("archived"),
             sort=sort if sort in SORTS else "score",
         )
@@ -507,6 +525,7 @@ class ListFilters:
             "min_score": str(self.min_score or ""),
             "without_routine": "1" if self.without_routine else "",
             "not_assessed": "1" if self.not_assessed else "",
+            "overdue_measures": "1" if self.overdue_measures else "",
             "archived": "1" if self.archived else "",
             "sort": self.sort if self.sort != "score" else "",
         }
@@ -518,14 +537,20 @@ def _score() -> Any:
     return col(Risk.consequence) * col(Risk.probability)
 
 
-def _filtered(principal: Principal, filters: ListFilters, today: date) -> Any:
+def _in_department(session: Session, department_id: int) -> Any:
+    """SQL: the risk is in the department or one below it (as the routines' scope filter)."""
+    ids = organisation.with_descendants(session=session, department_id=department_id)
+    return col(Risk.department_id).in_(ids)
+
+
+def _filtered(session: Session, principal: Principal, filters: ListFilters, today: date) -> Any:
     query = select(Risk).where(visible_clause(principal))
     if filters.archived:
         query = query.where(col(Risk.archived_on).is_not(None))
     else:
         query = query.where(col(Risk.archived_on).is_(None))
     if filters.department_id:
-        query = query.where(Risk.department_id == filters.department_id)
+        query = query.where(_in_department(session, filters.department_id))
     if filters.level:
         low, high = LEVEL_RANGES[filters.level]
         query = query.where(_score() >= low, _score() <= high)
@@ -542,6 +567,14 @@ def _filtered(principal: Principal, filters: ListFilters, today: date) -> Any:
         query = query.where(col(Risk.id).not_in(controlled))
     if filters.not_assessed:
         query = query.where(col(Risk.last_assessed_on) < assessment_cutoff(today))
+    if filters.overdue_measures:
+        late = select(CorrectiveAction.risk_id).where(
+            col(CorrectiveAction.risk_id).is_not(None),
+            col(CorrectiveAction.done_on).is_(None),
+            col(CorrectiveAction.withdrawn_at).is_(None),
+            col(CorrectiveAction.deadline) < today,
+        )
+        query = query.where(col(Risk.id).in_(late))
     return query
 
 
@@ -573,7 +606,9 @@ def list_risks(
 ) -> list[RiskRow]:
     """The risks the principal may see, filtered and sorted; a fixed number of queries.
     (A risk register holds tens to a few hundred risks: one page, no paging.)"""
-    risks = list(session.exec(_ordered(_filtered(principal, filters, today), filters.sort)).all())
+    risks = list(
+        session.exec(_ordered(_filtered(session, principal, filters, today), filters.sort)).all()
+    )
     if not risks:
         return []
     ids = [r.id for r in risks]
@@ -608,10 +643,10 @@ def list_risks(
 
 
 def department_filter_options(*, session: Session, principal: Principal) -> list[tuple[int, str]]:
-    """Departments to filter by: every one for the coordinator, else those the principal
-    sees risks of."""
+    """Departments to filter by: every one for the coordinator and AMU, else those the
+    principal sees risks of."""
     query = select(Department.id, Department.name).order_by(Department.name)
-    if not principal.is_admin:
+    if not _reads_all(principal):
         with_risks = select(Risk.department_id).where(visible_clause(principal)).distinct()
         query = query.where(
             sa.or_(
@@ -647,7 +682,7 @@ def risk_matrix(
         .group_by(col(Risk.consequence), col(Risk.probability))
     )
     if department_id:
-        query = query.where(Risk.department_id == department_id)
+        query = query.where(_in_department(session, department_id))
     counts = {(c, p): int(n) for c, p, n in session.exec(query).all() if c in SCALE and p in SCALE}
     return Matrix(counts)
 
@@ -655,8 +690,11 @@ def risk_matrix(
 # --- the detail page ----------------------------------------------------------------------
 
 
-def changes_since(risk: Risk, values: dict[str, Any]) -> list[tuple[str, str, str]]:
-    """(field, saved value, your value) where the saved risk differs from what was sent."""
+def changes_since(
+    *, session: Session, risk: Risk, values: dict[str, Any]
+) -> list[tuple[str, str, str]]:
+    """(field, saved value, your value) where the saved risk differs from what was sent,
+    in words: departments and people by name, dates as dates, the scale with its label."""
     labels = field_labels()
     saved = {
         "title": risk.title,
@@ -668,11 +706,49 @@ def changes_since(risk: Risk, values: dict[str, Any]) -> list[tuple[str, str, st
         "last_assessed_on": risk.last_assessed_on.isoformat(),
         "owner_person_id": str(risk.owner_person_id or ""),
     }
-    rows = []
-    for name, saved_value in saved.items():
-        if name in values and str(values[name] or "").strip() != str(saved_value).strip():
-            rows.append((labels[name], str(saved_value), str(values[name] or "")))
-    return rows
+    differ = [
+        (name, saved_value, str(values[name] or "").strip())
+        for name, saved_value in saved.items()
+        if name in values and str(values[name] or "").strip() != str(saved_value).strip()
+    ]
+    ids: dict[str, set[int]] = {"department_id": set(), "owner_person_id": set()}
+    for name, saved_value, yours in differ:
+        if name in ids:
+            ids[name] |= {int(v) for v in (saved_value, yours) if v.isdigit() and len(v) < 10}
+    departments = (
+        dict(
+            session.exec(
+                select(Department.id, Department.name).where(
+                    col(Department.id).in_(ids["department_id"])
+                )
+            ).all()
+        )
+        if ids["department_id"]
+        else {}
+    )
+    people = names_of(session=session, person_ids=set(ids["owner_person_id"]))
+
+    def shown(name: str, value: str) -> str:
+        if not value:
+            return ""
+        if name == "department_id":
+            return departments.get(int(value), value) if value.isdigit() else value
+        if name == "owner_person_id":
+            return people.get(int(value), value) if value.isdigit() else value
+        if name == "last_assessed_on":
+            try:
+                return format_date(date.fromisoformat(value))
+            except ValueError:
+                return value
+        if name in ("consequence", "probability") and value.isdigit():
+            label = consequence_label if name == "consequence" else probability_label
+            return f"{value} – {label(int(value))}" if int(value) in SCALE else value
+        return value
+
+    return [
+        (labels[name], shown(name, saved_value), shown(name, yours))
+        for name, saved_value, yours in differ
+    ]
 
 
 def field_labels() -> dict[str, str]:
