@@ -100,3 +100,29 @@ def test_assessment_due_at_month_ends():
 def test_no_risks_no_findings():
     assert finding(Facts(), DAY, HIGH) is None
     assert finding(Facts(), DAY, ASSESS) is None
+
+
+MEASURES = "ik-5-6.risk-measures-overdue"
+
+
+def test_a_planned_measure_is_overdue_the_day_after_its_deadline():
+    due_today = RiskFact(1, "Sveising", 12, DAY, measure_deadlines=(DAY,))
+    facts = Facts(risks=(due_today, risk(rid=2, title="Uten tiltak")))
+    on_time = finding(facts, DAY, MEASURES)
+    assert on_time.status is Status.ok and on_time.evidence == ()
+    assert on_time.params == {"overdue": 0, "planned": 1, "measures": 0}
+    late = finding(facts, DAY + timedelta(days=1), MEASURES)
+    assert late.status is Status.gap
+    assert late.legal_basis == "internkontrollforskriften § 5 nr. 6"
+    assert [(r.kind, r.id, r.label) for r in late.evidence] == [("risk", 1, "Sveising")]
+    assert late.params == {"overdue": 1, "planned": 1, "measures": 1}
+
+
+def test_the_oldest_overdue_measure_comes_first_and_risks_without_open_measures_give_none():
+    older = RiskFact(1, "B", 6, DAY, measure_deadlines=(DAY - timedelta(days=9), DAY))
+    newer = RiskFact(2, "A", 6, DAY, measure_deadlines=(DAY - timedelta(days=1),))
+    gap = finding(Facts(risks=(newer, older)), DAY, MEASURES)
+    assert [r.id for r in gap.evidence] == [1, 2]
+    assert gap.params == {"overdue": 2, "planned": 2, "measures": 2}
+    assert finding(Facts(risks=(risk(),)), DAY, MEASURES) is None
+    assert finding(Facts(), DAY, MEASURES) is None

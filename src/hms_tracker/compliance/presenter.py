@@ -348,6 +348,21 @@ def present(finding: Finding) -> Presented:  # noqa: C901  (one branch per rule,
             else _("Alle risikoer er vurdert de siste 12 månedene.")
         )
         fix_url, fix_label = "/risks?not_assessed=1", _("Se risikoene som skal vurderes")
+    elif rule == "ik-5-6.risk-measures-overdue":
+        title = _("Tiltak i risikoregisteret på overtid")
+        explanation = (
+            ngettext(
+                "%(num)s av %(planned)s risikoer med planlagte tiltak har tiltak som har "
+                "passert fristen.",
+                "%(num)s av %(planned)s risikoer med planlagte tiltak har tiltak som har "
+                "passert fristen.",
+                p.get("overdue", 0),
+                planned=p.get("planned"),
+            )
+            if finding.is_gap
+            else _("Ingen planlagte tiltak i risikoregisteret har passert fristen.")
+        )
+        fix_url, fix_label = "/risks?overdue_measures=1", _("Se risikoene med tiltak på overtid")
     else:  # a rule without words yet still shows, never silently
         title = rule
         explanation = ""

@@ -158,6 +158,8 @@ class RiskFact:
     score: int  # consequence × probability, 1–25
     last_assessed_on: date
     routine_ids: frozenset[int] = frozenset()
+    # Deadlines of its open planned measures (not done, not withdrawn).
+    measure_deadlines: tuple[date, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -886,6 +888,33 @@ def risk_assessment_rule(facts: Facts, day: date) -> list[Finding]:
     ]
 
 
+def overdue_risk_measure_rule(facts: Facts, day: date) -> list[Finding]:
+    """Internkontrollforskriften § 5 nr. 6: the plans and measures to reduce a risk are
+    carried out. A risk with a planned measure past its deadline is a gap (on the deadline
+    itself the measure is still in time). Without open planned measures there is no
+    finding."""
+    planned = [r for r in facts.risks if r.measure_deadlines]
+    if not planned:
+        return []
+    overdue = sorted(
+        (r for r in planned if any(d < day for d in r.measure_deadlines)),
+        key=lambda r: (min(r.measure_deadlines), r.title),
+    )
+    return [
+        Finding(
+            "ik-5-6.risk-measures-overdue",
+            Status.gap if overdue else Status.ok,
+            "internkontrollforskriften § 5 nr. 6",
+            tuple(Ref("risk", r.id, r.title) for r in overdue),
+            {
+                "overdue": len(overdue),
+                "planned": len(planned),
+                "measures": sum(1 for r in overdue for d in r.measure_deadlines if d < day),
+            },
+        )
+    ]
+
+
 def evaluate(facts: Facts, day: date, settings: RuleSettings | None = None) -> Report:
     """Everything the law asks, on `day`."""
     settings = settings or RuleSettings()
@@ -901,5 +930,6 @@ def evaluate(facts: Facts, day: date, settings: RuleSettings | None = None) -> R
         + overdue_deviation_rule(facts, day)
         + high_risk_routine_rule(facts, settings)
         + risk_assessment_rule(facts, day)
+        + overdue_risk_measure_rule(facts, day)
     )
     return Report(day=day, training=training, findings=findings)

@@ -166,8 +166,10 @@ def load_facts(*, session: Session, day: date) -> Facts:
 
 
 def load_risk_facts(*, session: Session, day: date) -> tuple[RiskFact, ...]:
-    """Risks not archived on `day`, with their linked routines, in two queries. (As for
-    deviations, the facts are the register as it is now: `?on=` days do not replay it.)"""
+    """Risks not archived on `day`, with their linked routines and the deadlines of their
+    open planned measures, in three queries. (As for deviations, the facts are the register
+    as it is now: `?on=` days do not replay it.)"""
+    from hms_tracker.deviations.models import CorrectiveAction
     from hms_tracker.risks.models import Risk, RiskRoutine
 
     rows = session.exec(
@@ -182,6 +184,16 @@ def load_risk_facts(*, session: Session, day: date) -> tuple[RiskFact, ...]:
         select(RiskRoutine.risk_id, RiskRoutine.routine_id)
     ).all():
         links.setdefault(risk_id, set()).add(routine_id)
+    deadlines: dict[int, list[date]] = {}
+    for risk_id, deadline in session.exec(
+        select(CorrectiveAction.risk_id, CorrectiveAction.deadline).where(
+            col(CorrectiveAction.risk_id).is_not(None),
+            col(CorrectiveAction.done_on).is_(None),
+            col(CorrectiveAction.withdrawn_at).is_(None),
+        )
+    ).all():
+        if risk_id is not None:
+            deadlines.setdefault(risk_id, []).append(deadline)
     return tuple(
         RiskFact(
             id=r.id,  # type: ignore[arg-type]
@@ -189,6 +201,7 @@ def load_risk_facts(*, session: Session, day: date) -> tuple[RiskFact, ...]:
             score=r.risk_score,
             last_assessed_on=r.last_assessed_on,
             routine_ids=frozenset(links.get(r.id, ())),  # type: ignore[arg-type]
+            measure_deadlines=tuple(sorted(deadlines.get(r.id, ()))),  # type: ignore[arg-type]
         )
         for r in rows
     )
