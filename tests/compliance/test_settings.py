@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from tests.conftest import login
@@ -41,7 +42,30 @@ def test_bad_values_come_back_with_a_message_and_what_was_typed(client, session)
     assert "Skriv et tall." in r.text and 'value="seks"' in r.text
     assert "Tallet må være mellom 1 og 365." in r.text
     page = client.get("/settings").text
-    assert "Lovens verdi: 6." in page
+    assert "Standardverdi: 6." in page  # the grace period is not the law's
+
+
+def test_only_thresholds_the_law_sets_say_lovens_verdi(client, session):
+    _admin(client, session)
+    page = client.get("/settings").text
+    hints = dict(re.findall(r'id="hint-([a-z_]+)"[^>]*>([^<]*)<', page))
+    law = {
+        "safety_rep_min_employees": "5",
+        "amu_required_from": "30",
+        "amu_may_be_demanded_from": "10",
+        "amu_min_weekly_hours": "20",
+        "agreement_max_years": "2",
+        "whistleblowing_min_employees": "5",
+    }
+    for name, value in law.items():
+        assert f"Lovens verdi: {value}." in hints[name], name
+    for name, value in {
+        "grace_months": "6",
+        "expiring_days": "60",
+        "risk_routine_min_score": "10",
+    }.items():
+        assert f"Standardverdi: {value}." in hints[name] and "Lovens" not in hints[name], name
+    assert page.count("Lovens verdi:") == len(law)
 
 
 def test_only_the_admin_changes_settings(client, session):

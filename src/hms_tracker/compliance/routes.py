@@ -248,6 +248,7 @@ def _settings_page(
         if values is not None
         else {f.name: getattr(saved, f.name) for f in rule_settings.FIELDS},
         defaults=rule_settings.law_defaults(),
+        set_by_law=rule_settings.SET_BY_LAW,
         errors=errors or {},
     )
 

@@ -151,6 +151,21 @@ def save(*, session: Session, values: dict[str, str]) -> RuleSettings:
     return current(session=session)
 
 
+# The thresholds the law itself sets (AML §§ 6-1, 7-1, 2A-6): their default is "the law's
+# value". The others (training grace period, "utløper snart", the risk score that needs a
+# routine, ...) are the product's defaults, not the law's.
+SET_BY_LAW = frozenset(
+    {
+        "safety_rep_min_employees",
+        "amu_required_from",
+        "amu_may_be_demanded_from",
+        "amu_min_weekly_hours",
+        "agreement_max_years",
+        "whistleblowing_min_employees",
+    }
+)
+
+
 def law_defaults() -> dict[str, object]:
     defaults = RuleSettings()
     return {f.name: getattr(defaults, f.name) for f in fields(defaults)}
