@@ -14,7 +14,7 @@ from sqlmodel import Session, col, func, select
 from hms_tracker.audit.models import AuditEvent
 from hms_tracker.db import create_db_engine
 from hms_tracker.demo.builder import DemoAlreadyLoaded, build_demo
-from hms_tracker.demo.deviations import DEMO_RECEIPT_CODE, hours_worked
+from hms_tracker.demo.deviations import CASES, DEMO_RECEIPT_CODE, hours_worked
 from hms_tracker.demo.service import DEMO_PASSWORD
 from hms_tracker.deviations.models import (
     CorrectiveAction,
@@ -32,7 +32,9 @@ from hms_tracker.deviations.service import (
 from hms_tracker.deviations.stats import load_stats
 from hms_tracker.deviations.timeline import timeline_for
 from hms_tracker.organisation.models import CompanySetting, Department, Person
-from hms_tracker.web.i18n import OSLO
+from hms_tracker.risks.models import Risk
+from hms_tracker.routines.models import RoutineAcknowledgement, RoutineVersion
+from hms_tracker.web.i18n import OSLO, format_datetime
 from tests.conftest import login
 from tests.demo.test_builder import TODAY
 
@@ -71,13 +73,13 @@ def test_demo_deviations_cover_every_state_consistently(engine, session):
     assert set(by_status) == {s.value for s in DeviationStatus}
     assert all(len(rows) >= 3 for rows in by_status.values())
 
-    # Spread over about eight months, all in the past; ids follow the registration days.
+    # Spread over the last year, all in the past; ids follow the registration days.
     created = [d.created_at for d in deviations]
     days = [c.astimezone(OSLO).date() for c in created]
     assert days == sorted(days)
-    assert min(created) < START_OF_TODAY - timedelta(days=200)
+    assert min(created) < START_OF_TODAY - timedelta(days=330)
     assert max(created) < START_OF_TODAY
-    assert len({(d.created_at.year, d.created_at.month) for d in deviations}) >= 8
+    assert len({(d.created_at.year, d.created_at.month) for d in deviations}) >= 12
     assert all(d.occurred_at <= d.created_at for d in deviations)
 
     for d in by_status["registered"]:
@@ -86,8 +88,10 @@ def test_demo_deviations_cover_every_state_consistently(engine, session):
     for d in by_status["in_progress"] + by_status["actions"]:
         assert d.responsible_person_id is not None and d.deadline is not None
         assert d.closed_at is None
+    for d in by_status["in_progress"]:  # assigned, no actions yet
+        assert _actions(session, d) == [], d.title
     for d in by_status["actions"]:
-        assert any(a.is_open for a in _actions(session, d))
+        assert any(a.is_open for a in _actions(session, d)), d.title
     for d in by_status["closed"]:
         actions = _actions(session, d)
         assert d.root_cause and d.actions_effect and d.closed_by_person_id
@@ -261,6 +265,77 @@ def test_demo_leaves_administration_without_reports_in_the_last_12_months(engine
     last_year = next(r for r in stats.injury_rates if r.year == TODAY.year - 1)
     assert last_year.hours_worked and last_year.h1 and last_year.h2
     assert last_year.injuries > last_year.injuries_with_absence > 0
+    # The monthly chart has reports in every one of the last 12 months.
+    assert len(stats.per_month) == 12
+    assert all(month.count > 0 for month in stats.per_month), stats.per_month
+
+
+def test_demo_cases_fill_every_month_of_the_last_year_whatever_the_day():
+    """The registration days of the cases outside Administrasjon leave no gap of a
+    calendar month, from the last few days to the start of the 12-month window."""
+    days = sorted(c.days_ago for c in CASES if c.department != "Administrasjon")
+    assert days[0] <= 7
+    assert 335 <= days[-1] <= 355  # in the window on any day (+2 for a weekend)
+    assert max(b - a for a, b in zip(days, days[1:], strict=False)) <= 21
+    assert all(c.days_ago > 365 for c in CASES if c.department == "Administrasjon")
+
+
+def _in_working_hours(moment: datetime) -> bool:
+    local = moment.astimezone(OSLO)
+    return local.weekday() < 5 and 7 <= local.hour < 16
+
+
+def test_demo_history_is_recorded_at_the_time_of_each_step(engine, session):
+    """Each audit event of the demo's deviations, routines and risks carries the time of
+    its own step, not the time the demo was loaded; people act on weekdays, 07–16."""
+    build_demo(engine, today=TODAY)
+
+    events = session.exec(select(AuditEvent).order_by(AuditEvent.id)).all()
+    by_entity: dict[tuple[str, str], list[AuditEvent]] = {}
+    for event in events:
+        by_entity.setdefault((event.entity, event.entity_id), []).append(event)
+
+    def history(row: object) -> list[AuditEvent]:
+        return by_entity[(type(row).__tablename__, str(row.id))]
+
+    for d in _deviations(session):
+        steps = history(d)
+        assert steps[0].action == "create" and steps[0].occurred_at == d.created_at
+        assert all(d.created_at <= e.occurred_at < START_OF_TODAY for e in steps), d.title
+        assert all(_in_working_hours(e.occurred_at) for e in steps), d.title
+        if d.status in ("closed", "rejected"):
+            [ending] = [e for e in steps if (e.after or {}).get("status") == d.status]
+            assert ending.occurred_at == d.closed_at, d.title
+        for action in _actions(session, d):
+            created, *later = history(action)
+            assert created.occurred_at == action.created_at
+            assert d.created_at < action.created_at < START_OF_TODAY
+            done = [e for e in later if (e.after or {}).get("done_on")]
+            if action.done_on:
+                assert done[0].occurred_at.astimezone(OSLO).date() == action.done_on
+            assert all(_in_working_hours(e.occurred_at) for e in [created, *later])
+    comments = session.exec(select(DeviationComment)).all()
+    assert comments
+    for comment in comments:
+        assert history(comment)[0].occurred_at == comment.created_at < START_OF_TODAY
+        assert _in_working_hours(comment.created_at), comment.body
+
+    # Routines: published and read at their own times; risks assessed on their dates.
+    for version in session.exec(select(RoutineVersion)).all():
+        if version.published_at is not None:
+            [published] = [
+                e for e in history(version) if (e.after or {}).get("status") == "published"
+            ]
+            assert published.occurred_at == version.published_at < START_OF_TODAY
+    acknowledgements = session.exec(select(RoutineAcknowledgement)).all()
+    assert len(acknowledgements) > 300
+    for ack in acknowledgements:
+        assert history(ack)[0].occurred_at == ack.acknowledged_at < START_OF_TODAY
+    for risk in session.exec(select(Risk)).all():
+        steps = history(risk)
+        assert steps[0].occurred_at == risk.created_at
+        assessed = [e for e in steps if "last_assessed_on" in (e.after or {})][-1]
+        assert assessed.occurred_at.date() == risk.last_assessed_on
 
 
 def test_demo_deviation_history_is_in_the_audit_trail_with_the_people_who_acted(engine, session):
@@ -293,6 +368,24 @@ def test_demo_deviation_history_is_in_the_audit_trail_with_the_people_who_acted(
         "Tildelt og satt under behandling",
     ]
     assert all(e.who == "" for e in reporter_view)  # no names for the reporter
+
+
+def test_demo_deviation_page_dates_its_history_at_its_own_dates(engine, session, client):
+    build_demo(engine, today=TODAY)
+    closed = session.exec(
+        select(Deviation).where(Deviation.title == "Kutt i hånd ved avgrading")
+    ).one()
+    assert closed.status == "closed" and closed.closed_at < START_OF_TODAY - timedelta(days=200)
+
+    login(client, "koordinator@example.com", DEMO_PASSWORD)
+    page = client.get(f"/deviations/{closed.id}")
+    assert page.status_code == 200
+    history = page.text.split('id="timeline-heading"')[1]
+    entries = {item.split("</strong>")[0]: item for item in history.split("<strong>")[1:]}
+    closing = entries["Avviket ble lukket"]
+    assert format_datetime(closed.closed_at, "short") in closing
+    assert closed.closed_at.astimezone(OSLO).strftime("%d.%m.%Y") in closing
+    assert format_datetime(closed.created_at, "short") in entries["Avviket ble meldt"]
 
 
 def test_demo_deviation_pages_open_for_the_demo_accounts(engine, session, client):

@@ -4,6 +4,10 @@ A session listener records every insert and update of a model marked `__audited_
 audit event, in the same transaction, with the actor taken from the current request (or
 the CLI command). Services never call it for ordinary changes; `record_event` exists for
 events that are not a row change (for example an admin ending someone's sessions).
+
+Events are stamped with the current time. Code that writes history after the fact (the
+demo builder, imports) wraps each step in `recorded_at(when)` so that its events carry the
+step's own time; a request's session never takes that time (see `_event_time`).
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ import contextvars
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import Enum
 from typing import Any
@@ -54,6 +58,38 @@ def acting_as(actor: Actor) -> Iterator[None]:
         yield
     finally:
         _current_actor.reset(token)
+
+
+_audit_time: contextvars.ContextVar[datetime | None] = contextvars.ContextVar(
+    "audit_time", default=None
+)
+
+
+@contextmanager
+def recorded_at(when: datetime) -> Iterator[None]:
+    """Stamp the audit events flushed inside this block with `when` instead of now.
+
+    Only for code that records history after the fact: the demo builder and imports,
+    where a step (a report, its assignment, its closing) happened at a known time in the
+    past. Never for web requests: what a request does happens now, and a request's session
+    ignores this setting. The events are written when the session flushes, so flush
+    inside the block.
+    """
+    if when.tzinfo is None:
+        raise ValueError("recorded_at needs a time with a time zone")
+    token = _audit_time.set(when.astimezone(UTC))
+    try:
+        yield
+    finally:
+        _audit_time.reset(token)
+
+
+def _event_time(session: OrmSession) -> datetime:
+    """Now, or the time set by `recorded_at`; a web request's session always says now."""
+    when = _audit_time.get()
+    if when is None or session.info.get("web_request"):
+        return utcnow()
+    return when
 
 
 def _jsonable(value: Any) -> Any:
@@ -109,7 +145,7 @@ def actor_for(session: OrmSession) -> Actor:
 
 def _rows_for(session: OrmSession) -> list[dict[str, Any]]:
     actor = actor_for(session)
-    now = utcnow()
+    now = _event_time(session)
     rows: list[dict[str, Any]] = []
 
     def add(obj: Any, action: str, before: dict[str, Any] | None, after: dict[str, Any]) -> None:
@@ -179,6 +215,7 @@ def record_event(
     actor = actor_for(session)
     session.add(
         AuditEvent(
+            occurred_at=_event_time(session),
             actor_user_id=actor.user_id,
             actor_person_id=actor.person_id,
             actor_label=actor.label,

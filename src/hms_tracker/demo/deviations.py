@@ -1,13 +1,11 @@
-"""The demo company's deviations (issue 4): about eight months of reports in every state.
+"""The demo company's deviations (issue 4): a year of reports in every state.
 
 Written through the ORM, one step at a time (report, assignment, actions, closing, …) with
 a flush after each, so the audit trail holds one event per step and each deviation's
 timeline reads like the real thing. Each step is recorded with the demo actor's label
-("demo") and the person who would have done it, so the timeline shows their names.
-
-One limitation: the audit listener stamps every event with the time of the build, so a
-timeline lists the right steps in the right order, all dated the moment the demo was
-loaded. The deviations, actions and comments themselves carry their past dates.
+("demo"), the person who would have done it, and the time it was done
+(`audit.service.recorded_at`), so the timeline shows their names and the step's own date.
+People act on weekdays, in working hours (07–16 Norwegian time).
 
 Nothing here sends e-mail: the service functions queue notifications and refuse deadlines
 in the past, so the steps are written directly instead.
@@ -24,7 +22,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from sqlmodel import Session
 
-from hms_tracker.audit.service import Actor, acting_as
+from hms_tracker.audit.service import Actor, acting_as, recorded_at
 from hms_tracker.demo.builder import (
     ACCOUNT_EMAILS,
     ADMINISTRATION,
@@ -42,6 +40,7 @@ from hms_tracker.demo.builder import (
     DemoCompany,
     _set,
 )
+from hms_tracker.demo.risks import BREACH_ROUTINES
 from hms_tracker.deviations.models import (
     ActionsEffect,
     CommentVisibility,
@@ -88,8 +87,14 @@ Comment = tuple[str, CommentVisibility, str]
 
 @dataclass(frozen=True)
 class Case:
-    """One deviation and its history. `days_ago`: registered that many days before today.
-    `overdue`: its deadline (in progress) or its last open action (actions) is past."""
+    """One deviation and its history. `days_ago`: registered that many days before today
+    (moved back to the Friday when that is a weekend). `status`: where it stands today; a
+    reopened case (`reopen_days_ago`) was closed first, and is `actions` when it gets a new
+    action on reopening, else `in_progress`. `overdue`: its deadline (in progress) or its
+    last open action (actions) is past.
+
+    The states are kept consistent: in progress has a responsible person and no actions
+    yet, actions has at least one open, closed has every action done."""
 
     title: str
     description: str
@@ -140,7 +145,7 @@ CASES: tuple[Case, ...] = (
         "Kutt i hånd ved avgrading",
         "Kniven gled under avgrading av en aluminiumsdel og skar i venstre hånd. Såret måtte "
         "limes, men personen kunne jobbe videre.",
-        PRODUCTION, PI, 2, 3, 205, CLOSED,
+        PRODUCTION, PI, 2, 3, 350, CLOSED,
         place="CNC-avdelingen, avgradingsbenken", absence=False,
         immediate="Sårlukking hos førstehjelper. Kniven tatt ut av bruk.",
         actions=(
@@ -157,7 +162,7 @@ CASES: tuple[Case, ...] = (
         "Klemskade i finger ved verktøybytte",
         "Under bytte av verktøy i CNC-fresen ble pekefingeren klemt mellom verktøyholder og "
         "spindel. Brudd i fingertuppen, sykmeldt i én uke.",
-        PRODUCTION, PI, 3, 2, 172, CLOSED,
+        PRODUCTION, PI, 3, 2, 284, CLOSED,
         place="CNC-fres 4", absence=True,
         immediate="Kjørt til legevakten. Maskinen sjekket før den ble tatt i bruk igjen.",
         actions=(
@@ -175,7 +180,7 @@ CASES: tuple[Case, ...] = (
         "Arbeidsstykke løsnet i chuck",
         "En aksel løsnet fra chucken i dreiebenken ved høy hastighet og traff vernedøren. "
         "Ingen ble skadet.",
-        PRODUCTION, NEAR, 4, 2, 140, CLOSED,
+        PRODUCTION, NEAR, 4, 2, 221, CLOSED,
         place="Dreiebenk 2",
         immediate="Maskinen stoppet og kontrollert.",
         actions=(
@@ -188,7 +193,7 @@ CASES: tuple[Case, ...] = (
     Case(
         "Defekt nødstopp på dreiebenk",
         "Nødstoppen på dreiebenk 3 stoppet ikke maskinen da den ble testet ved skiftstart.",
-        PRODUCTION, HAZARD, 4, 2, 118, CLOSED,
+        PRODUCTION, HAZARD, 4, 2, 177, CLOSED,
         place="Dreiebenk 3", reporter=AMU_EMAIL,
         immediate="Maskinen låst ut og merket «Ikke i bruk».",
         actions=(
@@ -204,7 +209,7 @@ CASES: tuple[Case, ...] = (
         "Glatt gulv ved vaskeplassen",
         "Gulvet ved vaskeplassen for deler er glatt av vann og avfettingsmiddel. Flere har "
         "vært nær ved å skli.",
-        PRODUCTION, HAZARD, 2, 4, 96, CLOSED,
+        PRODUCTION, HAZARD, 2, 4, 133, CLOSED,
         place="Vaskeplassen",
         actions=(("Legge sklisikkert gulvbelegg ved vaskeplassen", "maintenance"),),
         root_cause="Glatt gulvbelegg og søl fra vaskekaret.", effect=YES,
@@ -212,7 +217,7 @@ CASES: tuple[Case, ...] = (
     Case(
         "Kjølevæske i sluk",
         "Kjølevæske fra CNC-maskinene ble tømt i sluket i gulvet ved maskinhallen.",
-        PRODUCTION, ENV, 2, 3, 80, CLOSED,
+        PRODUCTION, ENV, 2, 3, 102, CLOSED,
         place="Maskinhallen, sluk ved port",
         actions=(("Sette oppsamlingskar under kjølevæsketanken", "mechanic"),),
         root_cause="Ingen fast plass for brukt kjølevæske; sluket ble brukt av gammel vane.",
@@ -223,7 +228,7 @@ CASES: tuple[Case, ...] = (
     Case(
         "Kaffeautomat lekker vann på gulvet",
         "Kaffeautomaten i pauserommet lekker, og det blir en vanndam foran den.",
-        PRODUCTION, OTHER, 1, 3, 60, CLOSED,
+        PRODUCTION, OTHER, 1, 3, 62, CLOSED,
         place="Pauserommet",
         effect=NONE,
         closing_note="Leverandøren byttet pakningen dagen etter. Ingen videre tiltak nødvendig.",
@@ -306,7 +311,7 @@ CASES: tuple[Case, ...] = (
         "Sveiserøyk i hall 2 – avsug virker ikke",
         "Punktavsuget i hall 2 virker ikke. Sveiserøyken blir liggende i hallen, også for "
         "dem som ikke sveiser.",
-        WELDING, HAZARD, 3, 4, 150, ACTIONS,
+        WELDING, HAZARD, 3, 4, 241, ACTIONS,
         place="Hall 2", reporter=SAFETY_REP_EMAIL,
         immediate="Sveiserne bruker friskluftmasker. Porten åpnet for lufting.",
         actions=(("Reparere viften i avsuget i hall 2", "maintenance"),),
@@ -335,7 +340,7 @@ CASES: tuple[Case, ...] = (
         "Sveisesprut i øyet",
         "Sveisesprut kom inn under sveiseskjermen ved pussing og traff øyet. Skyllet på "
         "stedet, undersøkt hos lege samme dag.",
-        WELDING, PI, 2, 3, 190, CLOSED,
+        WELDING, PI, 2, 3, 320, CLOSED,
         place="Sveisebås 3", absence=False,
         immediate="Øyeskylling, fulgt til legevakten.",
         actions=(("Krav om vernebriller under sveiseskjermen ved sliping og pussing",
@@ -346,7 +351,7 @@ CASES: tuple[Case, ...] = (
     Case(
         "Brannskade på underarm ved sveising",
         "Glødende slagg falt ned i ermet på sveisejakken og ga en brannskade på underarmen.",
-        WELDING, PI, 2, 3, 100, CLOSED,
+        WELDING, PI, 2, 3, 141, CLOSED,
         place="Sveisebås 1", absence=False,
         actions=(("Nye sveisejakker med lange ermer og mansjetter til alle sveisere",
                   "leader"),),
@@ -369,7 +374,7 @@ CASES: tuple[Case, ...] = (
     Case(
         "Gassflaske veltet i sveisehallen",
         "En argonflaske som stod løst ved sveiseplassen veltet da en tralle kom borti den.",
-        WELDING, NEAR, 4, 2, 130, CLOSED,
+        WELDING, NEAR, 4, 2, 201, CLOSED,
         place="Hall 1, sveiseplass 4",
         actions=(("Flaskestativ med kjetting ved alle sveiseplasser", "maintenance"),),
         root_cause="Flasker ble satt fra seg uten sikring når stativet var fullt.",
@@ -378,7 +383,7 @@ CASES: tuple[Case, ...] = (
     Case(
         "Utgått brannslukker i sveisehallen",
         "Brannslukkeren ved port 2 i sveisehallen var sist kontrollert for over to år siden.",
-        WELDING, HAZARD, 3, 2, 160, CLOSED,
+        WELDING, HAZARD, 3, 2, 261, CLOSED,
         place="Hall 1, port 2", reporter=COORDINATOR_EMAIL,
         actions=(("Kontrollere alle brannslukkere og bytte de utgåtte", "maintenance"),),
         root_cause="Slukkeren var flyttet og kom ikke med på den årlige kontrollen.",
@@ -387,7 +392,7 @@ CASES: tuple[Case, ...] = (
     Case(
         "Verneutstyr ikke brukt ved sliping",
         "Flere sliper uten visir og hørselvern ved korte slipejobber.",
-        WELDING, BREACH, 3, 3, 70, CLOSED,
+        WELDING, BREACH, 3, 3, 82, CLOSED,
         place="Slipestasjonene", reporter=SAFETY_REP_EMAIL,
         actions=(
             ("Henge visir og hørselvern ved hver slipestasjon", "leader"),
@@ -404,7 +409,7 @@ CASES: tuple[Case, ...] = (
         "Arbeidstillatelse for varmt arbeid manglet",
         "En innleid sveiser sveiset på lageret uten arbeidstillatelse for varmt arbeid og "
         "uten brannvakt.",
-        WELDING, BREACH, 4, 2, 110, CLOSED,
+        WELDING, BREACH, 4, 2, 161, CLOSED,
         place="Lageret, reol 12",
         actions=(("Gå gjennom rutinen for varmt arbeid med alle innleide ved oppstart",
                   "leader"),),
@@ -469,7 +474,7 @@ CASES: tuple[Case, ...] = (
         "Fall fra lasteplan – brudd i håndledd",
         "En lagermedarbeider falt fra lasteplanet på en lastebil ved port 2 og brakk "
         "håndleddet.",
-        WAREHOUSE, PI, 4, 2, 150, CLOSED,
+        WAREHOUSE, PI, 4, 2, 241, CLOSED,
         place="Port 2", absence=True, serious=True, notified=True,
         immediate="Førstehjelp, kjørt til legevakten. Området sperret av.",
         actions=(
@@ -482,7 +487,7 @@ CASES: tuple[Case, ...] = (
     Case(
         "Truck kjørte inn i reol",
         "Trucken traff reolenden i gang 3 under rygging. Reolen fikk en bulk i stolpen.",
-        WAREHOUSE, DAMAGE, 3, 2, 200, CLOSED,
+        WAREHOUSE, DAMAGE, 3, 2, 340, CLOSED,
         place="Gang 3", reporter=LEADER_EMAIL,
         immediate="Reolen tømt og sperret til den er kontrollert.",
         actions=(("Påkjørselsvern på reolenden i gang 3", "maintenance"),),
@@ -491,7 +496,7 @@ CASES: tuple[Case, ...] = (
     Case(
         "Last falt fra gaffeltruck",
         "En pall med stålrør gled av gaflene i svingen ved varemottaket.",
-        WAREHOUSE, NEAR, 4, 2, 175, CLOSED,
+        WAREHOUSE, NEAR, 4, 2, 290, CLOSED,
         place="Varemottaket",
         actions=(("Opplæring i sikring av last for alle truckførere", "leader"),),
         root_cause="Lasten var ikke surret, og pallen var ustabil.", effect=YES,
@@ -500,7 +505,7 @@ CASES: tuple[Case, ...] = (
         "Forstuet ankel i trapp til mesaninen",
         "Jeg tråkket feil i trappen opp til mesaninen og forstuet ankelen. Trinnene er "
         "glatte og lyset er dårlig.",
-        WAREHOUSE, PI, 2, 3, 120, CLOSED,
+        WAREHOUSE, PI, 2, 3, 181, CLOSED,
         place="Trappen til mesaninen", reporter=EMPLOYEE_EMAIL, absence=True,
         actions=(("Sklisikre trinn og ekstra lys i trappen", "maintenance"),),
         root_cause="Glatte trinn og dårlig belysning.", effect=YES,
@@ -510,7 +515,7 @@ CASES: tuple[Case, ...] = (
     Case(
         "Nødutgang blokkert av paller",
         "Nødutgangen i nordenden av lageret var blokkert av paller under vernerunden.",
-        WAREHOUSE, HAZARD, 4, 3, 90, CLOSED,
+        WAREHOUSE, HAZARD, 4, 3, 122, CLOSED,
         place="Nordenden, nødutgang 3", reporter=COORDINATOR_EMAIL,
         actions=(("Gulvmerking foran alle nødutganger", "leader"),),
         root_cause="Plassmangel ved varemottak; ingen merking av fri sone.",
@@ -589,7 +594,7 @@ CASES: tuple[Case, ...] = (
     Case(
         "Pall med skadet bunn i høyreolen",
         "En pall fra leverandøren har knekt bunnbord og står i høyreolen.",
-        WAREHOUSE, HAZARD, 3, 2, 65, REJECTED,
+        WAREHOUSE, HAZARD, 3, 2, 72, REJECTED,
         place="Varemottaket",
         rejection="Gjelder leverandørens pall ved varemottak; pallen er omlastet og "
         "reklamasjon sendt. Meldt videre som en vareskade.",
@@ -597,18 +602,22 @@ CASES: tuple[Case, ...] = (
     Case(
         "Kaldt trekk fra porten som står åpen",
         "Port 1 står åpen store deler av dagen, og det er kaldt og trekk ved pakkebordet.",
-        WAREHOUSE, OTHER, 1, 4, 75, CLOSED,
+        WAREHOUSE, OTHER, 1, 4, 92, WORK,
         place="Pakkebordet ved port 1",
         effect=NONE,
         closing_note="Porten har automatisk lukking, men var satt i manuell modus. Stilt "
         "tilbake; ingen videre tiltak.",
+        reopen_days_ago=6,
+        reopen_reason="Porten står åpen store deler av dagen igjen, selv i automatisk modus.",
+        later_comments=(("leader", INTERNAL, "Portleverandøren er bedt om å se på "
+                         "styringen."),),
     ),
     # --- Vedlikehold ----------------------------------------------------------------------------
     Case(
         "Oljesøl ved kompressor",
         "Det har lekket olje fra kompressoren, og det ligger en oljedam på gulvet som renner "
         "mot sluket.",
-        MAINTENANCE, ENV, 2, 3, 185, CLOSED,
+        MAINTENANCE, ENV, 2, 3, 310, CLOSED,
         place="Kompressorrommet",
         immediate="Absorbent lagt ut, sluket tettet.",
         actions=(("Absorbentmatte og oppsamlingskar under kompressoren", "mechanic"),),
@@ -618,7 +627,7 @@ CASES: tuple[Case, ...] = (
         "Elektriker fikk nesten støt – tavle ikke frakoblet",
         "En elektriker begynte å arbeide i en underfordeling som var oppgitt som frakoblet, "
         "men én kurs var fortsatt spenningssatt.",
-        MAINTENANCE, NEAR, 5, 2, 135, CLOSED,
+        MAINTENANCE, NEAR, 5, 2, 211, CLOSED,
         place="Underfordeling hall 1",
         actions=(
             ("Innføre låsing og merking (LOTO) med personlige hengelåser", "leader"),
@@ -629,7 +638,7 @@ CASES: tuple[Case, ...] = (
     Case(
         "Fikk splint i øyet ved sliping",
         "En metallsplint kom i øyet ved sliping av en aksel. Fjernet hos legevakten.",
-        MAINTENANCE, PI, 2, 3, 165, CLOSED,
+        MAINTENANCE, PI, 2, 3, 271, CLOSED,
         place="Verkstedet", absence=False,
         actions=(("Vernebriller ved alle slipemaskiner i verkstedet", "leader"),),
         root_cause="Vernebrillene lå i verktøyrommet.", effect=YES,
@@ -637,7 +646,7 @@ CASES: tuple[Case, ...] = (
     Case(
         "Skadet skjøteledning i verkstedet",
         "En skjøteledning med skadet isolasjon var i bruk ved arbeidsbenken.",
-        MAINTENANCE, HAZARD, 3, 2, 95, CLOSED,
+        MAINTENANCE, HAZARD, 3, 2, 131, CLOSED,
         place="Verkstedet",
         effect=NONE,
         closing_note="Ledningen ble kassert med en gang. Skjøteledninger er allerede med i "
@@ -673,14 +682,14 @@ CASES: tuple[Case, ...] = (
         "Uenighet om vaktordning skaper konflikt",
         "Den nye vaktordningen oppleves som urettferdig, og det har blitt en dårlig tone "
         "mellom skiftene.",
-        MAINTENANCE, PSYCH, 2, 3, 105, CLOSED,
+        MAINTENANCE, PSYCH, 2, 3, 151, CLOSED,
         actions=(("Lage ny vaktliste sammen med de ansatte", "leader"),),
         root_cause="Vaktordningen ble endret uten å involvere de ansatte.", effect=YES,
     ),
     Case(
         "Manglende førstehjelpsutstyr i servicebil",
         "Servicebilen hadde ikke førstehjelpsskrin da vi var på oppdrag hos kunde.",
-        MAINTENANCE, OTHER, 2, 3, 145, CLOSED,
+        MAINTENANCE, OTHER, 2, 3, 231, CLOSED,
         place="Servicebil 2",
         actions=(("Førstehjelpsskrin i alle servicebiler, med fast kontroll", "leader"),),
         root_cause="Skrinet var brukt opp og ikke etterfylt.", effect=YES,
@@ -688,12 +697,13 @@ CASES: tuple[Case, ...] = (
     Case(
         "Fallsikringsutstyr ikke kontrollert",
         "Fallsikringsselene i vedlikehold har passert datoen for årlig kontroll.",
-        MAINTENANCE, HAZARD, 4, 2, 125, WORK,
+        MAINTENANCE, HAZARD, 4, 2, 191, ACTIONS,
         place="Utstyrsrommet",
         actions=(("Sende fallsikringsutstyret til årlig kontroll", "maintenance"),),
         root_cause="Kontrollen var ikke lagt inn i vedlikeholdsplanen.", effect=YES,
         reopen_days_ago=8,
         reopen_reason="To seler ble ikke sendt til kontroll og er fortsatt i bruk.",
+        reopen_action=("Ta de to selene ut av bruk og sende dem til kontroll", "maintenance"),
     ),
 )
 # fmt: on
@@ -701,16 +711,73 @@ CASES: tuple[Case, ...] = (
 
 # --- writing it ---------------------------------------------------------------------------
 
+WORK_STARTS, WORK_ENDS = time(7, 0), time(16, 0)  # the working day, Norwegian time
+
+
+def _weekday_on_or_before(day: date) -> date:
+    """`day`, or the Friday before when it is a Saturday or Sunday."""
+    return day - timedelta(days=max(0, day.weekday() - 4))
+
+
+def _weekday_on_or_after(day: date) -> date:
+    """`day`, or the Monday after when it is a Saturday or Sunday."""
+    return day + timedelta(days=(7 - day.weekday()) % 7 if day.weekday() > 4 else 0)
+
+
+def _local(day: date, at: time) -> datetime:
+    return datetime.combine(day, at, OSLO).astimezone(UTC)
+
 
 def _moment(day: date, rng: random.Random) -> datetime:
     """A time in the working day (Norwegian time) on `day`, in UTC."""
     minutes = rng.randint(7 * 60 + 15, 15 * 60 + 30)
-    local = datetime.combine(day, time(minutes // 60, minutes % 60), OSLO)
-    return local.astimezone(UTC)
+    return _local(day, time(minutes // 60, minutes % 60))
 
 
 def _oslo_day(moment: datetime) -> date:
     return moment.astimezone(OSLO).date()
+
+
+def _soon_after(moment: datetime, rng: random.Random) -> datetime:
+    """A little later the same working day (at the latest when the day ends)."""
+    end = _local(_oslo_day(moment), WORK_ENDS) - timedelta(minutes=1)
+    return max(moment, min(moment + timedelta(minutes=rng.randint(15, 90)), end))
+
+
+def _in_working_hours(moment: datetime, rng: random.Random) -> datetime:
+    """`moment` when it is in the working hours of a weekday, else early the next
+    working day."""
+    local = moment.astimezone(OSLO)
+    if local.weekday() < 5 and WORK_STARTS <= local.time() < WORK_ENDS:
+        return moment
+    day = local.date() + timedelta(days=0 if local.time() < WORK_STARTS else 1)
+    day = _weekday_on_or_after(day)
+    return _local(day, WORK_STARTS) + timedelta(minutes=rng.randint(5, 45))
+
+
+def _spread_in_working_hours(start: datetime, end: datetime, count: int) -> list[datetime]:
+    """`count` moments spread evenly over the working hours (weekdays 07–16 Norwegian
+    time) between two moments; evenly between them when there are no such hours."""
+    spans: list[tuple[datetime, datetime]] = []
+    day = _oslo_day(start)
+    while day <= _oslo_day(end):
+        if day.weekday() < 5:
+            first, last = max(start, _local(day, WORK_STARTS)), min(end, _local(day, WORK_ENDS))
+            if first < last:
+                spans.append((first, last))
+        day += timedelta(days=1)
+    total = sum((last - first for first, last in spans), timedelta())
+    if not total:
+        return [start + (end - start) * n / (count + 1) for n in range(1, count + 1)]
+    moments = []
+    for n in range(1, count + 1):
+        offset = total * n / (count + 1)
+        for first, last in spans:
+            if offset <= last - first:
+                moments.append((first + offset).replace(second=0, microsecond=0))
+                break
+            offset -= last - first
+    return moments
 
 
 def _anonymous_code(rng: random.Random) -> str:
@@ -719,7 +786,7 @@ def _anonymous_code(rng: random.Random) -> str:
 
 
 class _Writer:
-    """Writes the cases step by step, each step flushed as its actor."""
+    """Writes the cases step by step, each step flushed as its actor at its own time."""
 
     def __init__(
         self,
@@ -730,6 +797,7 @@ class _Writer:
     ) -> None:
         self.session, self.company, self.rng = session, company, rng
         self.today = company.today
+        self.midnight = _local(self.today, time(0))  # everything happens before today
         self.appointees = appointees
         active = company.employed_on(self.today)
 
@@ -762,7 +830,9 @@ class _Writer:
         return self.by_tag[tag]
 
     @contextmanager
-    def acting(self, person: Person | None) -> Iterator[None]:
+    def acting(self, person: Person | None, at: datetime) -> Iterator[None]:
+        """One step: done by `person` (or the demo itself) at `at`; flushed inside, so the
+        audit trail records it with that person and that time."""
         actor = (
             DEMO_ACTOR
             if person is None
@@ -770,7 +840,7 @@ class _Writer:
                 label=DEMO_ACTOR.label, user_id=self.user_ids.get(person.id), person_id=person.id
             )
         )
-        with acting_as(actor):
+        with acting_as(actor), recorded_at(at):
             yield
             self.session.flush()
 
@@ -795,19 +865,20 @@ class _Writer:
     # when
 
     def later(self, moment: datetime, days: tuple[int, int], *, before: date) -> datetime:
-        """A moment some working days after `moment`, but before the day `before`; the same
-        day, a little later, when there is no room."""
-        day = _oslo_day(moment) + timedelta(days=self.rng.randint(*days))
+        """A moment in the working hours of a weekday some days after `moment`, but before
+        the day `before`; the same day, a little later, when there is no room."""
+        start = _oslo_day(moment)
+        day = _weekday_on_or_after(start + timedelta(days=self.rng.randint(*days)))
         if day >= before:
-            day = before - timedelta(days=1)
-        if day <= _oslo_day(moment):
-            return moment + timedelta(minutes=self.rng.randint(15, 90))
+            day = _weekday_on_or_before(before - timedelta(days=1))
+        if day <= start:
+            return _soon_after(moment, self.rng)
         return _moment(day, self.rng)
 
     # steps
 
     def report(self, case: Case) -> Deviation:
-        day = self.today - timedelta(days=case.days_ago)
+        day = _weekday_on_or_before(self.today - timedelta(days=case.days_ago))
         created = _moment(day, self.rng)
         reporter = self.reporter(case, day)
         code = None
@@ -828,15 +899,29 @@ class _Writer:
             reporter_person_id=reporter.id if reporter else None,
             anonymous=reporter is None,
             receipt_code_hash=hash_receipt_code(code) if code else None,
+            routine_id=self.broken_routine(case),
             status=NEW.value,
             created_at=created,
         )
-        with self.acting(reporter):
+        with self.acting(reporter, created):
             self.session.add(deviation)
         return deviation
 
-    def update(self, deviation: Deviation, actor: Person | None, **values: object) -> None:
-        with self.acting(actor):
+    def broken_routine(self, case: Case) -> int | None:
+        """A breach of routine names the routine broken (see risks.BREACH_ROUTINES)."""
+        if case.category != BREACH:
+            return None
+        routines = {r.title: r.id for r in self.company.routines}
+        text = f"{case.title} {case.description}".lower()
+        for word, title in BREACH_ROUTINES:
+            if word in text and title in routines:
+                return routines[title]
+        return None
+
+    def update(
+        self, deviation: Deviation, actor: Person | None, at: datetime, **values: object
+    ) -> None:
+        with self.acting(actor, at):
             for name, value in values.items():
                 setattr(deviation, name, value)
             deviation.version += 1
@@ -858,7 +943,7 @@ class _Writer:
             deadline=deadline,
             created_at=created,
         )
-        with self.acting(actor):
+        with self.acting(actor, created):
             self.session.add(action)
             if deviation.status == WORK:
                 deviation.status = ACTIONS.value
@@ -867,7 +952,7 @@ class _Writer:
         return action
 
     def complete(self, action: CorrectiveAction, owner: Person, done: datetime) -> None:
-        with self.acting(owner):
+        with self.acting(owner, done):
             action.done_on = _oslo_day(done)
             action.done_note = self.rng.choice(DONE_NOTES)
             action.version += 1
@@ -887,7 +972,7 @@ class _Writer:
             body=body,
             created_at=at,
         )
-        with self.acting(author):
+        with self.acting(author, at):
             self.session.add(row)
         return row
 
@@ -899,10 +984,10 @@ class _Writer:
         start: datetime,
         end: datetime,
     ) -> None:
-        """The comments spread evenly between two moments."""
-        span = (end - start) / (len(comments) + 1)
-        for n, comment in enumerate(comments, start=1):
-            self.comment(case, deviation, comment, start + span * n)
+        """The comments spread evenly over the working hours between two moments."""
+        moments = _spread_in_working_hours(start, end, len(comments))
+        for comment, at in zip(comments, moments, strict=True):
+            self.comment(case, deviation, comment, at)
 
     # a whole case
 
@@ -918,30 +1003,41 @@ class _Writer:
             self.update(
                 deviation,
                 coordinator,
+                # recorded in the app once the report is in, in working hours
+                _in_working_hours(max(notified, _soon_after(now, rng)), rng),
                 notified_at=notified,
                 notified_by_person_id=coordinator.id,
                 notification_note="Arbeidstilsynet varslet på arbeidstilsynet.no og "
                 "politiet på 02800.",
             )
         if case.status == NEW:
-            end = datetime.combine(today, time(0), OSLO).astimezone(UTC)
-            self.comments(case, deviation, case.comments, now, end)
+            self.comments(case, deviation, case.comments, now, self.midnight)
             return deviation
         if case.status == REJECTED:
             at = self.later(now, (0, 2), before=today)
             ref = self.by_title[case.ref].id if case.ref else None
             reason = (case.rejection or "").format(ref=ref)
             self.update(
-                deviation, handler, status=REJECTED.value, rejection_reason=reason, closed_at=at
+                deviation,
+                handler,
+                at,
+                status=REJECTED.value,
+                rejection_reason=reason,
+                closed_at=at,
             )
             return deviation
+
+        # Reopened cases were closed before the day they were reopened.
+        reopened = None
+        if case.reopen_days_ago is not None:
+            reopened = _weekday_on_or_before(today - timedelta(days=case.reopen_days_ago))
 
         # Assigned a day or two after the report.
         responsible = self.person(case.responsible, case, deviation)
         assert responsible is not None
-        assigned = self.later(now, (0, 2), before=today)
+        assigned = self.later(now, (0, 2), before=reopened or today)
         assigned_day = _oslo_day(assigned)
-        history = case.status == CLOSED or case.reopen_days_ago is not None
+        history = case.status == CLOSED or reopened is not None
         if history:
             deadline = assigned_day + timedelta(days=rng.randint(21, 35))
         elif case.status == WORK and case.overdue:
@@ -951,6 +1047,7 @@ class _Writer:
         self.update(
             deviation,
             handler,
+            assigned,
             status=WORK.value,
             responsible_person_id=responsible.id,
             deadline=deadline,
@@ -958,21 +1055,28 @@ class _Writer:
 
         closed_at = None
         if history:
-            closed_at = self.close_in_the_past(case, deviation, handler, assigned)
+            closed_at = self.close_in_the_past(
+                case, deviation, handler, assigned, reopened or today
+            )
         elif case.status == ACTIONS:
             self.open_actions(case, deviation, responsible, assigned)
-        if case.reopen_days_ago is not None:
-            self.reopen(case, deviation, handler, responsible)
+        if reopened is not None:
+            self.reopen(case, deviation, handler, responsible, reopened)
         start = assigned if closed_at is None else deviation.created_at
-        end = closed_at or datetime.combine(today, time(0), OSLO).astimezone(UTC)
+        end = closed_at or self.midnight
         self.comments(case, deviation, case.comments, start, end)
         return deviation
 
     def close_in_the_past(
-        self, case: Case, deviation: Deviation, handler: Person | None, assigned: datetime
+        self,
+        case: Case,
+        deviation: Deviation,
+        handler: Person | None,
+        assigned: datetime,
+        limit: date,
     ) -> datetime:
-        """Every action done, then closed with the root cause and the effect."""
-        limit = self.today - timedelta(days=case.reopen_days_ago or 0)
+        """Every action done, then closed with the root cause and the effect, before the
+        day `limit`."""
         last = assigned
         for description, tag in case.actions:
             owner = self.person(tag, case, deviation)
@@ -993,6 +1097,7 @@ class _Writer:
         self.update(
             deviation,
             handler,
+            closed,
             status=CLOSED.value,
             root_cause=case.root_cause
             or "Gjennomgått med de involverte; ingen bakenforliggende årsak funnet.",
@@ -1027,30 +1132,34 @@ class _Writer:
                 self.complete(action, owner, self.later(created, (3, 10), before=today))
 
     def reopen(
-        self, case: Case, deviation: Deviation, handler: Person | None, responsible: Person
+        self,
+        case: Case,
+        deviation: Deviation,
+        handler: Person | None,
+        responsible: Person,
+        day: date,
     ) -> None:
+        """Reopened on `day`: in progress again, with a new action when it has one."""
         today = self.today
-        day = today - timedelta(days=case.reopen_days_ago or 0)
         at = _moment(day, self.rng)
-        status = ACTIONS if case.reopen_action else WORK
         self.update(
             deviation,
             handler,
+            at,
             status=WORK.value,
             reopen_reason=case.reopen_reason,
             closed_at=None,
             closed_by_person_id=None,
             deadline=today + timedelta(days=self.rng.randint(7, 30)),
         )
-        if status == ACTIONS and case.reopen_action:
+        if case.reopen_action:
             description, tag = case.reopen_action
             owner = self.person(tag, case, deviation)
             assert owner is not None
-            created = at + timedelta(minutes=self.rng.randint(20, 120))
+            created = _soon_after(at, self.rng)
             deadline = today + timedelta(days=self.rng.randint(10, 25))
             self.add_action(deviation, responsible, description, owner, created, deadline)
-        end = datetime.combine(today, time(0), OSLO).astimezone(UTC)
-        self.comments(case, deviation, case.later_comments, at, end)
+        self.comments(case, deviation, case.later_comments, at, self.midnight)
 
 
 DONE_NOTES = (
@@ -1093,8 +1202,8 @@ def build_hours_worked(session: Session, *, company: DemoCompany) -> list[Compan
 def build_deviations(
     session: Session, *, company: DemoCompany, appointees: Appointees, rng: random.Random
 ) -> list[Deviation]:
-    """About eight months of deviations in every state (see CASES), oldest first, and the
-    hours worked that the injury rates need."""
+    """A year of deviations in every state (see CASES), oldest first, and the hours
+    worked that the injury rates need."""
     writer = _Writer(session, company, appointees, rng)
     deviations = [
         writer.write(case) for case in sorted(CASES, key=lambda c: (-c.days_ago, c.title))

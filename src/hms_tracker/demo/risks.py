@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from sqlmodel import Session
 
+from hms_tracker.audit.service import recorded_at
 from hms_tracker.deviations.models import CorrectiveAction, Deviation, DeviationCategory
 from hms_tracker.risks.models import Risk, RiskRoutine
 from hms_tracker.rules.engine import add_months
@@ -202,7 +203,8 @@ RISKS: tuple[DemoRisk, ...] = (
     ),
 )
 
-# The demo's "brudd på rutine" deviations, by a word in their title, and the routine broken.
+# The demo's "brudd på rutine" deviations, by a word in their title or description, and
+# the routine broken (demo/deviations.py names it when the deviation is reported).
 BREACH_ROUTINES: tuple[tuple[str, str], ...] = (
     ("varmt arbeid", HOT_WORK),
     ("sikkerhetsbriller", PPE),
@@ -219,6 +221,10 @@ def _at(day: object) -> datetime:
 
 
 def build_risks(session: Session, *, company: DemoCompany) -> list[Risk]:
+    """Each risk written as it happened, each step recorded at its own time
+    (`recorded_at`): registered (at least 14 months ago) with its routines, assessed on
+    its assessment date, its measures planned a month before their deadline and done on
+    the day they were done."""
     today = company.today
     routines = {r.title: r for r in company.routines}
     risks = []
@@ -226,6 +232,7 @@ def build_risks(session: Session, *, company: DemoCompany) -> list[Risk]:
         department = company.departments[plan.department]
         owner = company.leaders.get(plan.department)
         assessed = today - timedelta(days=plan.assessed_days_ago)
+        created = _at(min(assessed, add_months(today, -14)))
         risk = Risk(
             title=plan.title,
             description=plan.description,
@@ -233,57 +240,63 @@ def build_risks(session: Session, *, company: DemoCompany) -> list[Risk]:
             consequence=plan.consequence,
             probability=plan.probability,
             existing_measures=plan.existing,
-            last_assessed_on=assessed,
+            last_assessed_on=created.date(),
             owner_person_id=owner.id if owner else None,
-            created_at=_at(min(assessed, add_months(today, -14))),
+            created_at=created,
         )
-        session.add(risk)
-        session.flush()
-        for title in plan.routines:
-            if title in routines:
-                session.add(RiskRoutine(risk_id=risk.id, routine_id=routines[title].id))  # type: ignore[arg-type]
+        with recorded_at(created):
+            session.add(risk)
+            session.flush()
+            for title in plan.routines:
+                if title in routines:
+                    session.add(RiskRoutine(risk_id=risk.id, routine_id=routines[title].id))  # type: ignore[arg-type]
+            session.flush()
+        if assessed > risk.last_assessed_on:
+            with recorded_at(_at(assessed)):
+                risk.last_assessed_on = assessed
+                risk.version += 1
+                session.add(risk)
+                session.flush()
         for what, deadline_in, done_days_ago in plan.measures:
             deadline = today + timedelta(days=deadline_in)
-            session.add(
-                CorrectiveAction(
-                    risk_id=risk.id,
-                    description=what,
-                    owner_person_id=owner.id if owner else company.people[0].id,  # type: ignore[arg-type]
-                    deadline=deadline,
-                    done_on=today - timedelta(days=done_days_ago)
-                    if done_days_ago is not None
-                    else None,
-                    done_note="Montert." if done_days_ago is not None else None,
-                    created_at=_at(min(today, deadline) - timedelta(days=30)),
-                )
+            measure = CorrectiveAction(
+                risk_id=risk.id,
+                description=what,
+                owner_person_id=owner.id if owner else company.people[0].id,  # type: ignore[arg-type]
+                deadline=deadline,
+                created_at=_at(min(today, deadline) - timedelta(days=30)),
             )
+            with recorded_at(measure.created_at):
+                session.add(measure)
+                session.flush()
+            if done_days_ago is not None:
+                done_on = today - timedelta(days=done_days_ago)
+                with recorded_at(_at(done_on)):
+                    measure.done_on = done_on
+                    measure.done_note = "Montert."
+                    measure.version += 1
+                    session.add(measure)
+                    session.flush()
         risks.append(risk)
-    session.flush()
-    _name_broken_routines(session, company=company, routines=routines)
+    _breach_of_hot_work(session, company=company, routines=routines)
     return risks
 
 
-def _name_broken_routines(
+def _breach_of_hot_work(
     session: Session, *, company: DemoCompany, routines: dict[str, object]
 ) -> None:
-    breaches = [
-        d for d in company.deviations if d.category == DeviationCategory.routine_breach.value
-    ]
-    for deviation in breaches:
-        text = f"{deviation.title} {deviation.description}".lower()
-        for word, title in BREACH_ROUTINES:
-            if word in text and title in routines:
-                deviation.routine_id = routines[title].id  # type: ignore[attr-defined]
-                session.add(deviation)
-                break
+    """One more breach of hot work, so that routine is broken twice in the last 12 months.
+    (The other breaches name their routine when reported, demo/deviations.py.)"""
     if HOT_WORK not in routines:
         return
     welder = next(
         (p for p in company.people if p.department_id == company.departments[WELDING].id),
         company.people[0],
     )
-    # Registered yesterday: the demo's deviation ids follow their registration days.
-    when = _at(company.today - timedelta(days=1))
+    # Registered on the last weekday before today: the demo's deviation ids follow their
+    # registration days.
+    yesterday = company.today - timedelta(days=1)
+    when = _at(yesterday - timedelta(days=max(0, yesterday.weekday() - 4)))
     extra = Deviation(
         title="Sliping uten brannvakt ved emballasjelageret",
         description="Det ble slipt ved pappballene uten arbeidstillatelse og uten brannvakt "
@@ -298,6 +311,7 @@ def _name_broken_routines(
         routine_id=routines[HOT_WORK].id,  # type: ignore[attr-defined]
         created_at=when + timedelta(minutes=30),
     )
-    session.add(extra)
-    session.flush()
+    with recorded_at(extra.created_at):
+        session.add(extra)
+        session.flush()
     company.deviations.append(extra)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from sqlmodel import Session
 
+from hms_tracker.audit.service import recorded_at
 from hms_tracker.organisation.models import Person
 from hms_tracker.routines.models import (
     ReviewOutcome,
@@ -28,6 +29,7 @@ from hms_tracker.routines.models import (
     VersionStatus,
 )
 from hms_tracker.rules.engine import add_months, routine_review_due
+from hms_tracker.web.i18n import OSLO
 
 if TYPE_CHECKING:
     from hms_tracker.demo.builder import DemoCompany
@@ -488,7 +490,9 @@ POSTER_PDF = (
 
 
 def _at(day: date, rng: random.Random) -> datetime:
-    return datetime.combine(day, time(rng.randint(7, 15), rng.randint(0, 59)), tzinfo=UTC)
+    """A time in the working day (07–16 Norwegian time) on `day`, in UTC."""
+    local = datetime.combine(day, time(rng.randint(7, 15), rng.randint(0, 59)), OSLO)
+    return local.astimezone(UTC)
 
 
 def _with_descendants(ids: set[int], parents: dict[int, int | None]) -> set[int]:
@@ -504,11 +508,27 @@ def _with_descendants(ids: set[int], parents: dict[int, int | None]) -> set[int]
 
 
 def build_routines(session: Session, *, company: DemoCompany, rng: random.Random) -> list[Routine]:
+    """The routines, each step recorded at its own time (`recorded_at`): written as a
+    draft, published, read by most people in the weeks after, reviewed."""
     today = company.today
     coordinator = company.person(COORDINATOR_EMAIL)
     departments = company.departments
     parents = {d.id: d.parent_id for d in departments.values() if d.id is not None}
     routines: list[Routine] = []
+
+    def step(at: datetime, *rows: object) -> None:
+        with recorded_at(at):
+            session.add_all(rows)
+            session.flush()
+
+    def publish(routine: Routine, version: RoutineVersion, on: date, base: date) -> None:
+        """The draft becomes the version in force on `on`."""
+        assert version.published_at is not None
+        version.status = VersionStatus.published.value
+        version.published_on = on
+        version.published_by_person_id = coordinator.id
+        routine.next_review_on = routine_review_due(base, routine.review_interval_months)
+        step(version.published_at, version, routine)
 
     def acknowledge(version: RoutineVersion, scope: set[int] | None, share: float) -> None:
         published = version.published_on
@@ -523,13 +543,16 @@ def build_routines(session: Session, *, company: DemoCompany, rng: random.Random
                 continue
             if rng.random() >= share:
                 continue
-            days = max(0, min((today - published).days, rng.randint(0, 30)))
-            session.add(
+            # Read in the weeks after the publication, before today where there is room.
+            days = max(0, min((today - published).days - 1, rng.randint(0, 30)))
+            at = _at(published + timedelta(days=days), rng)
+            step(
+                at,
                 RoutineAcknowledgement(
                     routine_version_id=version.id,  # type: ignore[arg-type]
                     person_id=person.id,  # type: ignore[arg-type]
-                    acknowledged_at=_at(published + timedelta(days=days), rng),
-                )
+                    acknowledged_at=at,
+                ),
             )
 
     for plan in ROUTINES:
@@ -541,104 +564,39 @@ def build_routines(session: Session, *, company: DemoCompany, rng: random.Random
         published_on = add_months(today, -plan.published_months_ago) - timedelta(
             days=rng.randint(0, 20)
         )
+        created = _at(published_on - timedelta(days=14), rng)
         routine = Routine(
             title=plan.title,
             owner_id=owner.id,
             whole_company=not plan.departments,
             review_interval_months=plan.interval_months,
-            created_at=_at(published_on - timedelta(days=14), rng),
+            created_at=created,
         )
-        session.add(routine)
-        session.flush()
+        step(created, routine)
         chosen = {departments[name].id for name in plan.departments}
-        for department_id in chosen:
-            session.add(RoutineDepartment(routine_id=routine.id, department_id=department_id))  # type: ignore[arg-type]
-        for tag in plan.tags:
-            session.add(RoutineTag(routine_id=routine.id, tag=tag))  # type: ignore[arg-type]
         scope = _with_descendants(chosen, parents) if chosen else None  # type: ignore[arg-type]
 
         first = RoutineVersion(
             routine_id=routine.id,  # type: ignore[arg-type]
-            number=1,
-            status=VersionStatus.published.value,
             title=plan.title,
             purpose=plan.purpose,
             body=plan.body,
             change_note="Første versjon",
             created_at=_at(published_on - timedelta(days=14), rng),
             created_by_person_id=coordinator.id,
-            published_on=published_on,
-            published_at=_at(published_on, rng),
-            published_by_person_id=coordinator.id,
         )
-        session.add(first)
-        session.flush()
-        acknowledge(first, scope, plan.read_share)
-        base = published_on
-
-        if plan.new_version_days_ago is not None and plan.new_body is not None:
-            second_on = today - timedelta(days=plan.new_version_days_ago)
-            first.status = VersionStatus.archived.value
-            first.archived_at = _at(second_on, rng)
-            session.add(first)
-            session.flush()
-            second = RoutineVersion(
-                routine_id=routine.id,  # type: ignore[arg-type]
-                number=2,
-                status=VersionStatus.published.value,
-                title=plan.title,
-                purpose=plan.purpose,
-                body=plan.new_body,
-                change_note=plan.new_note,
-                created_at=_at(second_on - timedelta(days=3), rng),
-                created_by_person_id=coordinator.id,
-                published_on=second_on,
-                published_at=_at(second_on, rng),
-                published_by_person_id=coordinator.id,
-            )
-            session.add(second)
-            session.flush()
-            session.add(
-                RoutineReview(
-                    routine_id=routine.id,  # type: ignore[arg-type]
-                    reviewed_on=second_on - timedelta(days=7),
-                    reviewer_person_id=owner.id,
-                    outcome=ReviewOutcome.new_version.value,
-                    version_number=1,
-                    note="Samlingsplassen flyttes fordi porten bygges om.",
-                )
-            )
-            acknowledge(second, scope, 0.2)
-            base = second_on
-
-        if plan.reviewed_months_ago is not None:
-            reviewed_on = add_months(today, -plan.reviewed_months_ago)
-            session.add(
-                RoutineReview(
-                    routine_id=routine.id,  # type: ignore[arg-type]
-                    reviewed_on=reviewed_on,
-                    reviewer_person_id=owner.id,
-                    outcome=ReviewOutcome.no_change.value,
-                    version_number=1,
-                    note="Gjennomgått med verneombudet. Ingen endring.",
-                )
-            )
-            base = max(base, reviewed_on)
-
-        if plan.draft_body is not None:
-            session.add(
-                RoutineVersion(
-                    routine_id=routine.id,  # type: ignore[arg-type]
-                    status=VersionStatus.draft.value,
-                    title=plan.title,
-                    purpose=plan.purpose,
-                    body=plan.draft_body,
-                    change_note="Giftinformasjonen er døgnåpen",
-                    created_by_person_id=owner.id,
-                )
-            )
+        step(
+            first.created_at,
+            first,
+            *(RoutineDepartment(routine_id=routine.id, department_id=d) for d in chosen),  # type: ignore[arg-type]
+            *(RoutineTag(routine_id=routine.id, tag=tag) for tag in plan.tags),  # type: ignore[arg-type]
+        )
+        first.number = 1
+        first.published_at = _at(published_on, rng)
+        publish(routine, first, published_on, published_on)
         if plan.title.startswith("Førstehjelp"):
-            session.add(
+            step(
+                first.published_at,
                 RoutineAttachment(
                     routine_id=routine.id,  # type: ignore[arg-type]
                     content=POSTER_PDF,
@@ -646,10 +604,73 @@ def build_routines(session: Session, *, company: DemoCompany, rng: random.Random
                     filename="Førstehjelpsplakat.pdf",
                     size=len(POSTER_PDF),
                     uploaded_by_person_id=coordinator.id,
-                )
+                    uploaded_at=first.published_at,
+                ),
             )
-        routine.next_review_on = routine_review_due(base, plan.interval_months)
-        session.add(routine)
+        acknowledge(first, scope, plan.read_share)
+        base = published_on
+
+        if plan.new_version_days_ago is not None and plan.new_body is not None:
+            second_on = today - timedelta(days=plan.new_version_days_ago)
+            reviewed_on = second_on - timedelta(days=7)
+            review = RoutineReview(
+                routine_id=routine.id,  # type: ignore[arg-type]
+                reviewed_on=reviewed_on,
+                reviewer_person_id=owner.id,
+                outcome=ReviewOutcome.new_version.value,
+                version_number=1,
+                note="Samlingsplassen flyttes fordi porten bygges om.",
+                created_at=_at(reviewed_on, rng),
+            )
+            step(review.created_at, review)
+            second = RoutineVersion(
+                routine_id=routine.id,  # type: ignore[arg-type]
+                title=plan.title,
+                purpose=plan.purpose,
+                body=plan.new_body,
+                change_note=plan.new_note,
+                created_at=_at(second_on - timedelta(days=3), rng),
+                created_by_person_id=coordinator.id,
+            )
+            step(second.created_at, second)
+            second.published_at = _at(second_on, rng)
+            first.status = VersionStatus.archived.value
+            first.archived_at = second.published_at
+            step(second.published_at, first)
+            second.number = 2
+            publish(routine, second, second_on, second_on)
+            acknowledge(second, scope, 0.2)
+            base = second_on
+
+        if plan.reviewed_months_ago is not None:
+            reviewed_on = add_months(today, -plan.reviewed_months_ago)
+            base = max(base, reviewed_on)
+            routine.next_review_on = routine_review_due(base, plan.interval_months)
+            review = RoutineReview(
+                routine_id=routine.id,  # type: ignore[arg-type]
+                reviewed_on=reviewed_on,
+                reviewer_person_id=owner.id,
+                outcome=ReviewOutcome.no_change.value,
+                version_number=1,
+                note="Gjennomgått med verneombudet. Ingen endring.",
+                created_at=_at(reviewed_on, rng),
+            )
+            step(review.created_at, review, routine)
+
+        if plan.draft_body is not None:
+            started = _at(today - timedelta(days=rng.randint(3, 10)), rng)
+            step(
+                started,
+                RoutineVersion(
+                    routine_id=routine.id,  # type: ignore[arg-type]
+                    status=VersionStatus.draft.value,
+                    title=plan.title,
+                    purpose=plan.purpose,
+                    body=plan.draft_body,
+                    change_note="Giftinformasjonen er døgnåpen",
+                    created_at=started,
+                    created_by_person_id=owner.id,
+                ),
+            )
         routines.append(routine)
-    session.flush()
     return routines
