@@ -127,6 +127,19 @@ def test_a_routine_tagged_varsling_closes_the_gap():
     assert finding(other, DAY, WHISTLE).status is Status.gap
 
 
+def test_a_varsling_routine_for_one_department_does_not_close_the_gap():
+    department_only = RoutineFact(
+        7, "Varsling i verkstedet", date(2026, 1, 1), 12, frozenset({"varsling"}), False
+    )
+    facts = Facts(employments=staff(12), routines=(department_only,))
+    gap = finding(facts, DAY, WHISTLE)
+    assert gap.status is Status.gap and gap.evidence == ()
+    everyone = RoutineFact(8, "Varsling", date(2026, 1, 1), 12, frozenset({"varsling"}), True)
+    both = Facts(employments=staff(12), routines=(department_only, everyone))
+    ok = finding(both, DAY, WHISTLE)
+    assert ok.status is Status.ok and [ref.id for ref in ok.evidence] == [8]
+
+
 def test_whistleblowing_threshold_is_a_setting():
     settings = RuleSettings(whistleblowing_min_employees=10)
     assert finding(Facts(employments=staff(9)), DAY, WHISTLE, settings) is None

@@ -135,13 +135,16 @@ class DeviationFact:
 @dataclass(frozen=True)
 class RoutineFact:
     """A routine with a version in force (not archived): when it was last reviewed or
-    published, its review interval, and its tags."""
+    published, its review interval, its tags, and whether it applies to everyone."""
 
     id: int
     title: str
-    reviewed_on: date  # the later of the last review and the last publication
+    # The later of the last review "without change" and the publication of the version in
+    # force (a review that found a new version is needed does not count).
+    reviewed_on: date
     interval_months: int
     tags: frozenset[str] = frozenset()
+    whole_company: bool = True  # False: it applies to some departments only
 
     @property
     def review_due_on(self) -> date:
@@ -776,11 +779,12 @@ def routine_review_rule(facts: Facts, day: date) -> list[Finding]:
 def whistleblowing_rule(facts: Facts, day: date, settings: RuleSettings) -> list[Finding]:
     """AML § 2A-6: with at least 5 employees (counted as for the verneombud rule: everyone)
     the company has a written whistleblowing routine, here a routine in force tagged
-    `varsling`."""
+    `varsling` that applies to the whole company (everyone may blow the whistle: a routine
+    for one department does not satisfy it)."""
     employees = headcount_on(facts.employments, day)
     if employees < settings.whistleblowing_min_employees:
         return []
-    routines = [r for r in facts.routines if WHISTLEBLOWING_TAG in r.tags]
+    routines = [r for r in facts.routines if WHISTLEBLOWING_TAG in r.tags and r.whole_company]
     return [
         Finding(
             "aml-2a-6.whistleblowing-routine",

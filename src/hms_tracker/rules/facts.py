@@ -258,35 +258,60 @@ def load_deviation_facts(*, session: Session) -> tuple[DeviationFact, ...]:
 
 
 def load_routine_facts(*, session: Session, day: date) -> tuple[RoutineFact, ...]:
-    """Routines with a version in force on `day` (not archived), in three queries."""
+    """Routines with a version in force on `day` (not archived on `day`), in three queries.
+
+    The version history decides: a version was in force on `day` when it was published on
+    or before `day` and superseded (or its routine archived) after `day`, so a past day
+    counts the version of that day even if a newer one is in force now. Reviews count up
+    to `day`, and only those "without change" (one that found a new version is needed does
+    not make the routine up to date). Tags, scope and review interval are the routine's
+    current ones (they have no history)."""
     from hms_tracker.routines.models import (
+        ReviewOutcome,
         Routine,
         RoutineReview,
         RoutineTag,
         RoutineVersion,
         VersionStatus,
     )
+    from hms_tracker.web.i18n import OSLO as oslo
 
-    in_force = session.exec(
+    rows = session.exec(
         select(
             col(Routine.id),
-            col(Routine.title),
             col(Routine.review_interval_months),
+            col(Routine.whole_company),
+            col(RoutineVersion.number),
+            col(RoutineVersion.title),
             col(RoutineVersion.published_on),
+            col(RoutineVersion.archived_at),
         )
         .join(RoutineVersion, col(RoutineVersion.routine_id) == Routine.id)
         .where(
-            RoutineVersion.status == VersionStatus.published.value,
+            col(RoutineVersion.status).in_(
+                [VersionStatus.published.value, VersionStatus.archived.value]
+            ),
             col(RoutineVersion.published_on) <= day,
             sa.or_(col(Routine.archived_on).is_(None), col(Routine.archived_on) > day),
         )
     ).all()
+    # routine id -> (title of the version, interval, whole company, number, published on)
+    in_force: dict[int, tuple[str, int, bool, int, date]] = {}
+    for rid, months, whole, number, title, published_on, archived_at in rows:
+        if archived_at is not None and archived_at.astimezone(oslo).date() <= day:
+            continue  # superseded (or archived) on or before `day`
+        if rid in in_force and in_force[rid][3] > number:
+            continue
+        in_force[rid] = (title, months, whole, number, published_on)
     if not in_force:
         return ()
     reviewed: dict[int, date] = {}
     for routine_id, reviewed_on in session.exec(
         select(RoutineReview.routine_id, sa.func.max(RoutineReview.reviewed_on))
-        .where(RoutineReview.reviewed_on <= day)
+        .where(
+            RoutineReview.reviewed_on <= day,
+            RoutineReview.outcome == ReviewOutcome.no_change.value,
+        )
         .group_by(col(RoutineReview.routine_id))
     ).all():
         reviewed[routine_id] = reviewed_on
@@ -295,13 +320,14 @@ def load_routine_facts(*, session: Session, day: date) -> tuple[RoutineFact, ...
         tags.setdefault(routine_id, set()).add(tag)
     return tuple(
         RoutineFact(
-            id=rid,  # type: ignore[arg-type]
+            id=rid,
             title=title,
-            reviewed_on=max(d for d in (published_on, reviewed.get(rid)) if d is not None),  # type: ignore[arg-type]
+            reviewed_on=max(d for d in (published_on, reviewed.get(rid)) if d is not None),
             interval_months=months,
-            tags=frozenset(tags.get(rid, ())),  # type: ignore[arg-type]
+            tags=frozenset(tags.get(rid, ())),
+            whole_company=whole,
         )
-        for rid, title, months, published_on in in_force
+        for rid, (title, months, whole, _number, published_on) in in_force.items()
     )
 
 
