@@ -228,6 +228,50 @@ def test_search_title_description_place_number_and_norwegian_letters(client, ses
     assert found("lekk\x00asje") == {a.id}
 
 
+def test_search_matches_every_word_in_any_order_and_field(client, session, world):
+    a = add(session, world["lager"], title="Hånd i kantpresse – knuste fingre")
+    b = add(session, world["lager"], title="Kantpresse uten vern", description="Ingen skade")
+    c = add(
+        session, world["lager"], title="Klemskade", description="Fingre i valsen", place="Hall B"
+    )
+    session.commit()
+    login(client, world["admin"].email)
+
+    def found(q):
+        r = client.get("/deviations", params={"q": q})
+        assert r.status_code == 200
+        return set(ids_in(r.text))
+
+    assert found("kantpresse knuste") == {a.id}  # not the exact phrase
+    assert found("knuste kantpresse") == {a.id}  # any order
+    assert found("  KANTPRESSE   fingre, ") == {a.id}  # case, spaces and a comma
+    assert found("kantpresse") == {a.id, b.id}
+    assert found("fingre hall") == {c.id}  # description and place
+    assert found("fingre") == {a.id, c.id}
+    assert found("kantpresse valsen") == set()  # every word must match
+    assert found("«kantpresse» – vern") == {b.id}
+    assert found(f"#{c.id}") == {c.id}  # the number search is kept
+    assert found("–") == {a.id}  # punctuation alone is still searched for as typed
+
+
+def test_search_words():
+    from hms_tracker.deviations.search import MAX_WORDS, search_words
+
+    assert search_words("kantpresse knuste") == ["kantpresse", "knuste"]
+    assert search_words("  Hånd  I\tKantpresse – knuste, fingre. ") == [
+        "hånd",
+        "i",
+        "kantpresse",
+        "knuste",
+        "fingre",
+    ]
+    assert search_words("«Øvre» lager lager") == ["øvre", "lager"]
+    assert search_words("100% #12 1.5") == ["100%", "#12", "1.5"]
+    assert search_words(" – , ") == []
+    assert search_words("") == []
+    assert len(search_words(" ".join(f"w{i}" for i in range(50)))) == MAX_WORDS
+
+
 def test_empty_states(client, session, world):
     login(client, world["admin"].email)
     r = client.get("/deviations")

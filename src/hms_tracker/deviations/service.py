@@ -50,6 +50,7 @@ from hms_tracker.deviations.models import (
     DeviationComment,
     DeviationStatus,
 )
+from hms_tracker.deviations.search import search_words
 from hms_tracker.errors import Forbidden, InvalidInput, NotFound, TransitionRefused
 from hms_tracker.organisation.models import Department, Person
 from hms_tracker.risk import LEVEL_RANGES
@@ -918,12 +919,18 @@ def _filtered(principal: Principal, filters: ListFilters, today: date) -> Any:
     text = filters.q.strip()
     if text:
         number = text.lstrip("#")
-        pattern = f"%{_escape_like(text.lower())}%"
-        matches = [
-            func.lower(Deviation.title).like(pattern, escape="\\"),
-            func.lower(Deviation.description).like(pattern, escape="\\"),
-            func.lower(func.coalesce(Deviation.place, "")).like(pattern, escape="\\"),
-        ]
+        # Every word somewhere in the title, the description or the place (deviations/search.py).
+        each_word = []
+        for word in search_words(text) or [text.lower()]:
+            pattern = f"%{_escape_like(word)}%"
+            each_word.append(
+                sa.or_(
+                    func.lower(Deviation.title).like(pattern, escape="\\"),
+                    func.lower(Deviation.description).like(pattern, escape="\\"),
+                    func.lower(func.coalesce(Deviation.place, "")).like(pattern, escape="\\"),
+                )
+            )
+        matches = [sa.and_(*each_word)]
         if number.isascii() and number.isdigit() and len(number) < 10:  # not "²" or "١"
             matches.append(col(Deviation.id) == int(number))
         query = query.where(sa.or_(*matches))
