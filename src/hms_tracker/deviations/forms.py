@@ -7,7 +7,9 @@ from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+from starlette.datastructures import UploadFile
 
+from hms_tracker.db import utcnow
 from hms_tracker.deviations.models import (
     ActionsEffect,
     CommentVisibility,
@@ -109,6 +111,26 @@ def _checkbox(value: Any) -> bool:
     return value in (True, "true", "on", "1", "yes")
 
 
+MAX_YEARS_BACK = 5
+
+
+def years_before(moment: datetime, years: int) -> datetime:
+    """The same day and time `years` years earlier (29 February becomes 28 February)."""
+    try:
+        return moment.replace(year=moment.year - years)
+    except ValueError:
+        return moment.replace(year=moment.year - years, day=28)
+
+
+def files_were_chosen(values: dict[str, Any], name: str = "files") -> bool:
+    """Whether the submitted form carried at least one chosen file (browsers send an empty
+    part without a file name when none was chosen). A form that comes back with errors
+    cannot keep them: the page then asks for them again."""
+    raw = values.get(name)
+    items = raw if isinstance(raw, list) else [raw]
+    return any(isinstance(item, UploadFile) and item.filename for item in items)
+
+
 class ReportForm(BaseModel):
     """A new deviation, from an employee or an anonymous reporter."""
 
@@ -143,6 +165,20 @@ class ReportForm(BaseModel):
     def _when(cls, value: Any) -> Any:
         return datetime_value(value)
 
+    @field_validator("occurred_at")
+    @classmethod
+    def _not_too_old(cls, value: datetime) -> datetime:
+        """A new report is about something recent: a time more than 5 years back is a typo
+        (01.01.1900, a wrong year). Editing an old case keeps its time (EditForm)."""
+        if value < years_before(utcnow(), MAX_YEARS_BACK):
+            raise field_error(
+                _(
+                    "Tidspunktet kan ikke være mer enn %(years)s år tilbake. Sjekk året.",
+                    years=MAX_YEARS_BACK,
+                )
+            )
+        return value
+
     @field_validator("department_id", "consequence", "probability", "routine_id", mode="before")
     @classmethod
     def _choice(cls, value: Any) -> Any:
@@ -168,6 +204,11 @@ class ReportForm(BaseModel):
 
 class EditForm(ReportForm):
     version: int
+
+    @field_validator("occurred_at")
+    @classmethod
+    def _not_too_old(cls, value: datetime) -> datetime:
+        return value  # an old case can still be edited; the 5-year limit is for new reports
 
 
 class AssignForm(BaseModel):

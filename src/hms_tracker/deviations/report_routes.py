@@ -52,7 +52,7 @@ from sqlmodel import Session
 from hms_tracker.audit.service import Actor
 from hms_tracker.db import SessionDep, utcnow
 from hms_tracker.deviations import service
-from hms_tracker.deviations.forms import CommentForm, ReportForm
+from hms_tracker.deviations.forms import CommentForm, ReportForm, files_were_chosen
 from hms_tracker.deviations.models import Deviation
 from hms_tracker.deviations.qr import qr_svg, qr_svg_file
 from hms_tracker.deviations.routes import (
@@ -115,6 +115,7 @@ def _report_page(
     logged_in: bool,
     values: dict[str, Any],
     errors: dict[str, str] | None = None,
+    files_chosen: bool = False,
     status_code: int = 200,
 ) -> Response:
     return render(
@@ -124,6 +125,7 @@ def _report_page(
         headers=NO_STORE,
         values=values,
         errors=errors or {},
+        files_chosen=files_chosen,
         logged_in=logged_in,
         **report_form_context(request, session),
     )
@@ -158,6 +160,7 @@ async def report_submit(request: Request, session: SessionDep, logged_in: Logged
             logged_in=logged_in,
             values=typed,
             errors=errors,
+            files_chosen=files_were_chosen(values),
             status_code=413 if files.too_large and len(errors) == 1 else 422,
         )
     assert code is not None
