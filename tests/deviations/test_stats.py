@@ -460,6 +460,28 @@ def test_department_filter_on_the_page(client, session):
     assert re.search(r'id="figure-open">4<', bad)
 
 
+@pytest.mark.parametrize("department", ["999", "0", "abc", "99999999999999999999", "-1"])
+def test_an_unknown_department_says_the_whole_company_is_shown(client, session, department):
+    _page_data(session)
+    _login(client, session, is_admin=True)
+    page = client.get("/deviations/stats", params={"department": department})
+    assert page.status_code == 200
+    # A notice at the top of the page, not only beside the select.
+    notice = re.search(
+        r'<div class="ds-alert"[^>]*id="department-warning">(.*?)</div>', page.text, re.S
+    )
+    assert notice and "Ukjent avdeling. Viser hele bedriften." in notice[1]
+    assert page.text.index('id="department-warning"') < page.text.index('id="key-figures"')
+    assert re.search(r'id="figure-open">4<', page.text)  # the whole company's figures
+    assert not re.search(r'<option value="\d+" selected>', page.text)
+    # A known department has no notice.
+    lager = session.exec(select(Department).where(Department.name == "Lager")).one()
+    assert (
+        'id="department-warning"' not in client.get(f"/deviations/stats?department={lager.id}").text
+    )
+    assert 'id="department-warning"' not in client.get("/deviations/stats").text
+
+
 def test_employee_is_refused_and_leader_sees_the_company(client, session):
     _page_data(session)
     _login(client, session)
