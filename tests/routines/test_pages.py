@@ -178,8 +178,16 @@ def test_employee_reads_and_acknowledges_from_the_reading_list_and_a_new_version
     reading = client.get("/my/reading")
     assert "1 rutine å lese" in reading.text and "Ny versjon" in reading.text
     # An acknowledgement of the old version (a stale page) is refused.
-    stale = client.submit(f"/routines/{routine.id}/acknowledge", {"version_number": "1"})
-    assert stale.status_code == 409
+    # It comes back to the reading list with the reason, showing the version to read now.
+    stale = client.submit(
+        f"/routines/{routine.id}/acknowledge", {"version_number": "1", "next": "/my/reading"}
+    )
+    assert stale.status_code == 303 and stale.headers["location"] == "/my/reading"
+    back = client.get("/my/reading").text
+    assert "En nyere versjon av rutinen er publisert siden du åpnet siden." in back
+    assert 'data-color="danger"' in back and "1 rutine å lese" in back
+    assert 'name="version_number" value="2"' in back
+    assert len(session.exec(select(RoutineAcknowledgement)).all()) == 1
     ok = client.submit(f"/routines/{routine.id}/acknowledge", {"version_number": "2"})
     assert ok.status_code == 303
     assert len(session.exec(select(RoutineAcknowledgement)).all()) == 2

@@ -24,6 +24,7 @@ VERSION_STATUS_LABELS: dict[str, tuple[str, str]] = {
     VersionStatus.draft.value: (lazy("Utkast"), "info"),
     VersionStatus.published.value: (lazy("Gjeldende"), "success"),
     VersionStatus.archived.value: (lazy("Arkivert"), "neutral"),
+    VersionStatus.discarded.value: (lazy("Forkastet"), "neutral"),
 }
 # The routine as a whole, for the list and its filter.
 ROUTINE_STATUS_LABELS: dict[str, tuple[str, str]] = {

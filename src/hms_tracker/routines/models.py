@@ -7,7 +7,8 @@ versions: at most one draft (being edited), at most one published (the one in fo
 the earlier published ones, archived and still readable. Publishing numbers a version
 1, 2, …; an acknowledgement belongs to one version, so a new version asks everyone again.
 
-Nothing is deleted: a routine is archived (`archived_on`), an attachment withdrawn.
+Nothing is deleted: a routine is archived (`archived_on`), an attachment withdrawn, a
+draft given up is marked discarded.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ class VersionStatus(StrEnum):
     draft = "draft"  # utkast: being written, seen by the coordinator and the owner only
     published = "published"  # gjeldende: the version in force
     archived = "archived"  # arkivert: an earlier version (or the last one of an archived routine)
+    discarded = "discarded"  # forkastet: a draft given up (kept, never published)
 
 
 class ReviewOutcome(StrEnum):
@@ -88,13 +90,32 @@ class RoutineVersion(SQLModel, table=True):
     published_on: date | None = None
     published_at: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime()))
     published_by_person_id: int | None = Field(default=None, foreign_key="person.id")
+    # When a published version was superseded (or its routine archived); for a discarded
+    # draft, when it was discarded.
     archived_at: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime()))
+    # A draft of a routine that is already in force keeps the coordinator's new scope, tags
+    # and review interval here until it is published (the version in force keeps applying
+    # the routine's own); empty: unchanged. Cleared on publication.
+    draft_whole_company: bool | None = None
+    draft_department_ids: str | None = Field(  # comma-separated department ids
+        default=None, sa_column=sa.Column(sa.Text(), nullable=True)
+    )
+    draft_tags: str | None = Field(  # comma-separated tags
+        default=None, sa_column=sa.Column(sa.Text(), nullable=True)
+    )
+    draft_review_interval_months: int | None = None
 
     __table_args__ = (
         sa.UniqueConstraint("routine_id", "number"),
         sa.CheckConstraint(f"status IN ({_in(VersionStatus)})", name="status"),
-        sa.CheckConstraint("(status = 'draft') = (number IS NULL)", name="number_when_published"),
+        sa.CheckConstraint(
+            "(status IN ('draft', 'discarded')) = (number IS NULL)", name="number_when_published"
+        ),
     )
+
+    @property
+    def has_pending_settings(self) -> bool:
+        return self.draft_whole_company is not None
 
 
 class RoutineDepartment(SQLModel, table=True):

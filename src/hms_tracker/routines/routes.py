@@ -15,7 +15,7 @@ from starlette.datastructures import UploadFile
 
 from hms_tracker.db import SessionDep
 from hms_tracker.deviations import breaches
-from hms_tracker.errors import EditConflict, Forbidden, InvalidInput, NotFound
+from hms_tracker.errors import EditConflict, Forbidden, InvalidInput, NotFound, TransitionRefused
 from hms_tracker.organisation import service as organisation
 from hms_tracker.routines import service
 from hms_tracker.routines.forms import (
@@ -83,6 +83,8 @@ def routine_list(
 ) -> Response:
     day = today()
     statuses = routine_status_options()
+    if not service.sees_unpublished(session=session, principal=principal):
+        statuses = [(code, label) for code, label in statuses if code == "published"]
     filters = service.ListFilters(
         tag=(tag or "").strip().lower()[:50],
         department_id=int(department) if department and department.isdigit() else None,
@@ -182,9 +184,22 @@ def routine_create(
 
 
 def _edit_values(session: SessionDep, routine: Routine) -> dict[str, Any]:
-    text = service.draft_version(session=session, routine=routine) or service.current_version(
-        session=session, routine=routine
-    )
+    draft = service.draft_version(session=session, routine=routine)
+    text = draft or service.current_version(session=session, routine=routine)
+    pending = service.pending_settings(draft)
+    if pending is not None:  # what the draft will set when it is published
+        return {
+            "title": text.title if text else routine.title,
+            "purpose": text.purpose if text else "",
+            "body": text.body if text else "",
+            "change_note": text.change_note if text else "",
+            "owner_id": routine.owner_id or "",
+            "scope": "company" if pending.whole_company else "departments",
+            "department_ids": [str(d) for d in pending.department_ids],
+            "tags": ", ".join(pending.tags),
+            "review_interval_months": pending.review_interval_months,
+            "version": routine.version,
+        }
     return {
         "title": text.title if text else routine.title,
         "purpose": text.purpose if text else "",
@@ -204,6 +219,20 @@ def _edit_values(session: SessionDep, routine: Routine) -> dict[str, Any]:
 def _ensure_editor(principal: CurrentUser, routine: Routine) -> None:
     if not service.is_editor(principal, routine):
         raise Forbidden()
+
+
+def _refused(request: Request, routine: Routine, message: str, url: str | None = None) -> Response:
+    """A refused action (a stale tab, a routine that changed meanwhile): back to the page,
+    which shows the current state, with the reason on top."""
+    flash(request, message, "danger")
+    return redirect(request, url or f"/routines/{routine.id}")
+
+
+def _stale() -> str:
+    return _(
+        "Rutinen er endret av noen andre siden du åpnet siden. Her er slik den er nå; "
+        "se over og prøv igjen om det fortsatt trengs."
+    )
 
 
 @router.get("/routines/{routine_id}/edit", dependencies=[Permission("routines.edit")])
@@ -236,6 +265,8 @@ def routine_edit(
             version=version,
             today=today(),
         )
+    except TransitionRefused as exc:
+        return _refused(request, routine, exc.message)
     except EditConflict as exc:
         return _form_page(
             request,
@@ -326,6 +357,10 @@ def routine_publish(
         )
     except InvalidInput:
         raise NotFound() from None
+    except TransitionRefused as exc:
+        return _refused(request, routine, exc.message)
+    except EditConflict:
+        return _refused(request, routine, _stale())
     flash(
         request,
         _(
@@ -333,6 +368,29 @@ def routine_publish(
             n=published.number,
         ),
     )
+    return redirect(request, f"/routines/{routine.id}")
+
+
+@router.post("/routines/{routine_id}/draft/discard", dependencies=[Permission("routines.edit")])
+def routine_discard_draft(
+    request: Request,
+    routine: RoutineDep,
+    values: FormValues,
+    session: SessionDep,
+    principal: CurrentUser,
+) -> Response:
+    """The coordinator or the owner gives up the draft; it is kept, marked discarded."""
+    _ensure_editor(principal, routine)
+    try:
+        version = parse_form(EditForm, values).version
+        service.discard_draft(session=session, routine=routine, actor=principal, version=version)
+    except InvalidInput:
+        raise NotFound() from None
+    except TransitionRefused as exc:
+        return _refused(request, routine, exc.message)
+    except EditConflict:
+        return _refused(request, routine, _stale())
+    flash(request, _("Utkastet er forkastet. Det blir stående i historikken."))
     return redirect(request, f"/routines/{routine.id}")
 
 
@@ -355,6 +413,10 @@ def routine_archive(
             version=version,
             today=today(),
         )
+    except TransitionRefused as exc:
+        return _refused(request, routine, exc.message)
+    except EditConflict:
+        return _refused(request, routine, _stale())
     except InvalidInput as exc:
         return _detail_page(
             request,
@@ -383,6 +445,8 @@ def routine_review(
         service.record_review(
             session=session, routine=routine, data=data, actor=principal, today=today()
         )
+    except TransitionRefused as exc:
+        return _refused(request, routine, exc.message)
     except InvalidInput as exc:
         return _detail_page(
             request,
@@ -410,18 +474,22 @@ def routine_acknowledge(
         data = parse_form(AcknowledgeForm, values)
     except InvalidInput:
         raise NotFound() from None
-    service.acknowledge(
-        session=session,
-        routine=routine,
-        actor=principal,
-        version_number=data.version_number,
-        today=today(),
-    )
+    back = safe_next(str(values.get("next") or ""), f"/routines/{routine.id}")
+    try:
+        service.acknowledge(
+            session=session,
+            routine=routine,
+            actor=principal,
+            version_number=data.version_number,
+            today=today(),
+        )
+    except TransitionRefused as exc:
+        return _refused(request, routine, exc.message, back)
     flash(
         request,
         _("Takk! Du har bekreftet at du har lest og forstått «%(title)s».", title=routine.title),
     )
-    return redirect(request, safe_next(str(values.get("next") or ""), f"/routines/{routine.id}"))
+    return redirect(request, back)
 
 
 # --- versions and differences ----------------------------------------------------------
@@ -518,7 +586,10 @@ def attachment_add(
             attachment_error=refused.message,
             status_code=413 if refused.too_large else 422,
         )
-    service.add_attachment(session=session, routine=routine, upload=checked, actor=principal)
+    try:
+        service.add_attachment(session=session, routine=routine, upload=checked, actor=principal)
+    except TransitionRefused as exc:
+        return _refused(request, routine, exc.message)
     flash(request, _("Vedlegget er lagt til."))
     return redirect(request, f"/routines/{routine.id}")
 

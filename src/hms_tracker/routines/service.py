@@ -7,6 +7,7 @@ attachment is withdrawn. Every change is audited by the session listener.
 Who may do what (checked here, for every caller):
 - the coordinator (admin) creates, edits, publishes and archives every routine;
 - the routine's owner edits its draft text, records reviews and adds attachments;
+- both may discard a draft (it is kept, marked discarded, never published);
 - everyone reads the published routines that apply to them (their department or one
   above it, or the whole company); leaders also those of the departments they lead,
   verneombud those of their area; only the coordinator and the owner see drafts;
@@ -33,6 +34,7 @@ from hms_tracker.organisation.models import Department, Person
 from hms_tracker.organisation.service import active_on
 from hms_tracker.routines.forms import ReviewForm, RoutineForm, TextForm
 from hms_tracker.routines.models import (
+    DEFAULT_REVIEW_MONTHS,
     ReviewOutcome,
     Routine,
     RoutineAcknowledgement,
@@ -279,10 +281,16 @@ def _check_metadata(session: Session, data: RoutineForm, today: date) -> None:
         raise InvalidInput(errors)
 
 
-def _set_scope_and_tags(session: Session, routine: Routine, data: RoutineForm) -> None:
-    routine.owner_id = data.owner_id
-    routine.whole_company = data.whole_company
-    wanted_departments = set() if data.whole_company else set(data.department_ids)
+def _set_scope_and_tags(
+    session: Session,
+    routine: Routine,
+    *,
+    whole_company: bool,
+    department_ids: Iterable[int],
+    tags: list[str],
+) -> None:
+    routine.whole_company = whole_company
+    wanted_departments = set() if whole_company else set(department_ids)
     existing = {
         row.department_id: row
         for row in session.exec(
@@ -299,9 +307,9 @@ def _set_scope_and_tags(session: Session, routine: Routine, data: RoutineForm) -
         for row in session.exec(select(RoutineTag).where(RoutineTag.routine_id == routine.id)).all()
     }
     for tag, tag_row in existing_tags.items():
-        if tag not in data.tags:
+        if tag not in tags:
             session.delete(tag_row)
-    for tag in data.tags:
+    for tag in tags:
         if tag not in existing_tags:
             session.add(RoutineTag(routine_id=routine.id, tag=tag))  # type: ignore[arg-type]
 
@@ -314,9 +322,16 @@ def create_routine(
         raise Forbidden()
     _check_metadata(session, data, today)
     routine = Routine(title=data.title, review_interval_months=data.review_interval_months)
+    routine.owner_id = data.owner_id
     session.add(routine)
     session.flush()
-    _set_scope_and_tags(session, routine, data)
+    _set_scope_and_tags(
+        session,
+        routine,
+        whole_company=data.whole_company,
+        department_ids=data.department_ids,
+        tags=data.tags,
+    )
     session.add(
         RoutineVersion(
             routine_id=routine.id,  # type: ignore[arg-type]
@@ -342,7 +357,11 @@ def save_draft(
     today: date,
 ) -> RoutineVersion:
     """Save the text as the routine's draft (made from the version in force when there is
-    none). The coordinator's form also changes owner, scope, tags and review interval."""
+    none). The coordinator's form also changes the owner (at once: who is responsible is
+    not part of a version) and scope, tags and review interval: while a version is in
+    force these are kept with the draft and applied when it is published, so the version
+    in force keeps its readers, its tags (a `varsling` tag counts for AML § 2A-6 only once
+    published) and its review date; a routine never published takes them at once."""
     if not is_editor(actor, routine):
         raise Forbidden()
     if routine.archived_on is not None:
@@ -364,12 +383,27 @@ def save_draft(
     draft.purpose = data.purpose or ""
     draft.body = data.body or ""
     draft.change_note = data.change_note
-    session.add(draft)
+    in_force = current_version(session=session, routine=routine) is not None
     if isinstance(data, RoutineForm):
-        _set_scope_and_tags(session, routine, data)
-        routine.review_interval_months = data.review_interval_months
-        _refresh_next_review(session, routine)
-    if current_version(session=session, routine=routine) is None:
+        routine.owner_id = data.owner_id
+        if in_force:
+            draft.draft_whole_company = data.whole_company
+            draft.draft_department_ids = (
+                "" if data.whole_company else ",".join(str(d) for d in sorted(data.department_ids))
+            )
+            draft.draft_tags = ",".join(data.tags)
+            draft.draft_review_interval_months = data.review_interval_months
+        else:
+            _set_scope_and_tags(
+                session,
+                routine,
+                whole_company=data.whole_company,
+                department_ids=data.department_ids,
+                tags=data.tags,
+            )
+            routine.review_interval_months = data.review_interval_months
+    session.add(draft)
+    if not in_force:
         routine.title = data.title  # never published: the list shows the draft's title
     session.add(routine)
     session.flush()
@@ -401,6 +435,20 @@ def publish(
     highest = session.exec(
         select(func.max(RoutineVersion.number)).where(RoutineVersion.routine_id == routine.id)
     ).one()
+    settings = pending_settings(draft)
+    if settings is not None:
+        _set_scope_and_tags(
+            session,
+            routine,
+            whole_company=settings.whole_company,
+            department_ids=settings.department_ids,
+            tags=settings.tags,
+        )
+        routine.review_interval_months = settings.review_interval_months
+        draft.draft_whole_company = None
+        draft.draft_department_ids = None
+        draft.draft_tags = None
+        draft.draft_review_interval_months = None
     draft.number = (highest or 0) + 1
     draft.status = VersionStatus.published.value
     draft.published_on = today
@@ -413,6 +461,46 @@ def publish(
     _refresh_next_review(session, routine)
     session.flush()
     return draft
+
+
+def discard_draft(
+    *, session: Session, routine: Routine, actor: Principal, version: int
+) -> RoutineVersion:
+    """Give up the draft (the coordinator or the owner): it is kept, marked discarded, with
+    the scope, tags and interval it would have set; the version in force is unchanged."""
+    if not is_editor(actor, routine):
+        raise Forbidden()
+    draft = draft_version(session=session, routine=routine)
+    if draft is None:
+        raise TransitionRefused(_("Det finnes ikke noe utkast å forkaste."))
+    claim_version(session, routine, version)
+    draft.status = VersionStatus.discarded.value
+    draft.archived_at = utcnow()
+    session.add(draft)
+    session.add(routine)
+    session.flush()
+    return draft
+
+
+@dataclass(frozen=True)
+class PendingSettings:
+    """Scope, tags and review interval a draft sets when it is published."""
+
+    whole_company: bool
+    department_ids: list[int]
+    tags: list[str]
+    review_interval_months: int
+
+
+def pending_settings(draft: RoutineVersion | None) -> PendingSettings | None:
+    if draft is None or draft.draft_whole_company is None:
+        return None
+    return PendingSettings(
+        whole_company=draft.draft_whole_company,
+        department_ids=[int(d) for d in (draft.draft_department_ids or "").split(",") if d],
+        tags=[t for t in (draft.draft_tags or "").split(",") if t],
+        review_interval_months=draft.draft_review_interval_months or DEFAULT_REVIEW_MONTHS,
+    )
 
 
 def archive_routine(
@@ -438,13 +526,21 @@ def archive_routine(
 
 def _refresh_next_review(session: Session, routine: Routine) -> None:
     """Next review = the later of the last review and the last publication + the interval
-    (the rule engine's definition)."""
+    (the rule engine's definition, rules/facts.py `load_routine_facts`).
+
+    Only a review "gjennomgått uten endring" counts: a review that finds a new version is
+    needed does not make the routine up to date, so the next review date stays as it was
+    (and a routine past it stays overdue) until the new version is published, which counts
+    as the review."""
     current = current_version(session=session, routine=routine)
     if current is None or current.published_on is None or routine.archived_on is not None:
         routine.next_review_on = None
         return
     last_review = session.exec(
-        select(func.max(RoutineReview.reviewed_on)).where(RoutineReview.routine_id == routine.id)
+        select(func.max(RoutineReview.reviewed_on)).where(
+            RoutineReview.routine_id == routine.id,
+            RoutineReview.outcome == ReviewOutcome.no_change.value,
+        )
     ).one()
     base = max(d for d in (current.published_on, last_review) if d is not None)
     routine.next_review_on = routine_review_due(base, routine.review_interval_months)
@@ -687,6 +783,9 @@ class RoutineRow:
     scope_names: list[str]
     is_overdue: bool
     coverage: tuple[int, int] | None  # (acknowledged, required) when the principal may see it
+    # Whether the principal has acknowledged the version in force; None when it does not
+    # apply to them (or nothing is in force).
+    my_read: bool | None = None
 
     @property
     def coverage_percent(self) -> int:
@@ -702,7 +801,8 @@ def routine_status(routine: Routine, has_current: bool) -> str:
 def list_routines(
     *, session: Session, principal: Principal, filters: ListFilters, today: date
 ) -> list[RoutineRow]:
-    """The routines the principal may see, filtered; a fixed number of statements."""
+    """The routines the principal may see, filtered; a fixed number of statements.
+    Archived routines are only listed when the status filter asks for them."""
     routines = list(session.exec(select(Routine).order_by(func.lower(Routine.title))).all())
     if not routines:
         return []
@@ -752,6 +852,8 @@ def list_routines(
     if filters.department_id is not None:
         wanted_department = {filters.department_id}
     needle = filters.q.casefold().strip()
+    mine = principal.person.department_id
+    me_active = principal.person.is_active_on(today)
     rows: list[RoutineRow] = []
     for r in routines:
         rid: int = r.id  # type: ignore[assignment]
@@ -770,6 +872,8 @@ def list_routines(
         if filters.tag and filters.tag not in routine_tags:
             continue
         if filters.status and filters.status != status:
+            continue
+        if not filters.status and status == "archived":
             continue
         if filters.overdue and not overdue:
             continue
@@ -798,6 +902,9 @@ def list_routines(
                 required += 1
                 done += (version.id, pid) in acknowledged
             row_coverage = (done, required)
+        my_read = None
+        if version is not None and status == "published" and me_active and scope.covers(mine):
+            my_read = (version.id, principal.person_id) in acknowledged
         rows.append(
             RoutineRow(
                 routine=r,
@@ -809,9 +916,21 @@ def list_routines(
                 scope_names=sorted(chosen.get(rid, [])) if not r.whole_company else [],
                 is_overdue=overdue,
                 coverage=row_coverage,
+                my_read=my_read,
             )
         )
     return rows
+
+
+def sees_unpublished(*, session: Session, principal: Principal) -> bool:
+    """Whether the principal may see routines not in force (drafts, archived ones): the
+    coordinator, and the owner of a routine."""
+    if principal.is_admin:
+        return True
+    return (
+        session.exec(select(Routine.id).where(Routine.owner_id == principal.person_id)).first()
+        is not None
+    )
 
 
 def all_tags(*, session: Session) -> list[str]:
@@ -918,16 +1037,33 @@ def routine_detail(
         and routine.archived_on is None
         and today > routine.next_review_on
     )
+    reviews = review_log(session=session, routine=routine)
+    shown_draft = draft if access.may_edit or access.may_manage else None
+    pending = pending_settings(shown_draft)
+    pending_names = (
+        dict(
+            session.exec(
+                select(Department.id, Department.name).where(
+                    col(Department.id).in_(pending.department_ids or [0])
+                )
+            ).all()
+        )
+        if pending
+        else {}
+    )
     return {
         "current": current,
-        "draft": draft if access.may_edit or access.may_manage else None,
+        "draft": shown_draft,
+        "pending": pending,
+        "pending_scope_names": sorted(pending_names.values()),
         "versions": numbered,
         "tags": tags_of(session=session, routine=routine),
         "scope_names": sorted(names.values()),
         "owner_name": people.get(routine.owner_id, "") if routine.owner_id else "",
         "published_by": people,
         "is_overdue": overdue,
-        "reviews": review_log(session=session, routine=routine),
+        "reviews": reviews,
+        "new_version_requested_on": new_version_requested(reviews, current),
         "attachments": attachments(session=session, routine=routine),
         "my_acknowledgement": (
             acknowledged_on(session=session, version=current, person_id=principal.person_id)
@@ -949,6 +1085,21 @@ def routine_detail(
             else None
         ),
     }
+
+
+def new_version_requested(
+    reviews: list[tuple[RoutineReview, str]], current: RoutineVersion | None
+) -> date | None:
+    """The day of the latest review, when it found that the version in force needs a new
+    version (none published since); None otherwise."""
+    if not reviews or current is None:
+        return None
+    latest = reviews[0][0]  # review_log: newest first
+    if latest.outcome == ReviewOutcome.new_version.value and latest.version_number == (
+        current.number
+    ):
+        return latest.reviewed_on
+    return None
 
 
 # --- attachments -----------------------------------------------------------------------
