@@ -109,6 +109,7 @@ def test_repeated_breaches_are_highlighted_and_listed_on_the_routine_page(client
     assert "Brudd på rutinen" in page and "Brutt 2 ganger siste 12 mnd" in page
     assert f'href="/deviations/{first.id}"' in page and "Stod under lasten" in page
     assert "For lenge siden" in page  # listed (history), just not counted
+    assert "Ikke et brudd" not in page  # rejected: neither counted nor listed
     quiet = client.get(f"/routines/{other.id}").text
     assert "Brutt" not in quiet and "Én gang" in quiet
 

@@ -67,13 +67,15 @@ class Breach:
 def routine_breaches(
     *, session: Session, routine_id: int, visible: Any | None = None
 ) -> list[Breach]:
-    """Deviations naming the routine, newest first; `visible` is an SQL condition on the
+    """Deviations naming the routine, newest first, not rejected (as in `breach_counts`: a
+    rejected report was not a breach after all); `visible` is an SQL condition on the
     deviations the viewer may see (deviations.service.visible_clause)."""
     query = (
         select(Deviation.id, Deviation.title, Deviation.occurred_at, Deviation.status)
         .where(
             Deviation.routine_id == routine_id,
             Deviation.category == DeviationCategory.routine_breach.value,
+            Deviation.status != DeviationStatus.rejected.value,
         )
         .order_by(col(Deviation.occurred_at).desc(), col(Deviation.id).desc())
     )
