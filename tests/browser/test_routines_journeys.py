@@ -113,3 +113,36 @@ def test_routine_pages_fit_a_phone_and_pass_axe(live, browsing):
         assert not has_horizontal_scroll(page), path
     page.goto("/routines?q=" + title.split()[-1])
     expect(page.locator("#results")).to_contain_text(title)
+
+
+def test_a_long_attachment_name_wraps_and_the_page_keeps_its_width(live, browsing):
+    """A 294-character file name (the upload keeps up to 255 after cleaning) does not widen
+    the page, on a desktop or a phone."""
+    from hms_tracker.routines import service
+    from hms_tracker.training.uploads import CheckedUpload
+
+    title = f"Vedlegg {unique()}"
+    admin, _employee, routine_id = seed(live, title)
+    pdf = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+    with live.session() as session:
+        from hms_tracker.accounts.models import User
+        from hms_tracker.routines.models import Routine
+
+        routine = session.get(Routine, routine_id)
+        user = session.get(User, admin.id)
+        service.add_attachment(
+            session=session,
+            routine=routine,
+            upload=CheckedUpload(content=pdf, content_type="application/pdf",
+                                 filename="a" * 250 + ".pdf"),
+            actor=principal_for(session, user, today()),
+        )  # fmt: skip
+        session.commit()
+    for viewport in (None, PHONE):
+        page = browsing.new_page(viewport=viewport) if viewport else browsing.new_page()
+        login(page, admin.email)
+        page.goto(f"/routines/{routine_id}")
+        expect(page.locator(".routine-attachments")).to_contain_text("a" * 100)
+        assert not has_horizontal_scroll(page)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= page.viewport_size["width"]
