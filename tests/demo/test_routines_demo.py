@@ -73,3 +73,22 @@ def test_demo_employee_has_routines_to_read(engine, session):
     assert "Brannvern og evakuering" in unread and "Truckkjøring" in unread
     assert read  # and some routines already read
     assert "Støy og hørselvern" not in unread + read  # production only
+
+
+def test_demo_acknowledgements_are_in_the_past_and_after_their_publication(engine, session):
+    """Every "lest og forstått" happened before the demo's day began (so never later than
+    now when the demo is built for today) and after its version was published."""
+    from datetime import datetime, time
+
+    from hms_tracker.web.i18n import OSLO
+
+    build_demo(engine, today=TODAY)
+    start_of_today = datetime.combine(TODAY, time(0), OSLO)
+    rows = session.exec(
+        select(RoutineAcknowledgement.acknowledged_at, RoutineVersion.published_at).join(
+            RoutineVersion, RoutineVersion.id == RoutineAcknowledgement.routine_version_id
+        )
+    ).all()
+    assert rows
+    assert max(at for at, _published in rows) < start_of_today
+    assert all(published is not None and at >= published for at, published in rows)

@@ -546,6 +546,10 @@ def build_routines(session: Session, *, company: DemoCompany, rng: random.Random
             # Read in the weeks after the publication, before today where there is room.
             days = max(0, min((today - published).days - 1, rng.randint(0, 30)))
             at = _at(published + timedelta(days=days), rng)
+            if version.published_at is not None and at <= version.published_at:
+                # Read on the day it was published, but after it was (no extra draw: the
+                # rest of the demo stays as it was).
+                at = version.published_at + timedelta(minutes=15 + at.minute)
             step(
                 at,
                 RoutineAcknowledgement(
