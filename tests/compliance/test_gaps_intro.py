@@ -1,0 +1,31 @@
+"""The /gaps introduction names every register the rules read, with the laws they rest on."""
+
+from __future__ import annotations
+
+import re
+
+from tests.conftest import login
+from tests.factories import make_user
+
+
+def test_the_gaps_intro_names_deviations_routines_and_risks(client, session):
+    admin = make_user(session, is_admin=True)
+    session.commit()
+    login(client, admin.email)
+    page = client.get("/gaps")
+    assert page.status_code == 200
+    intro = re.search(r'<h1[^>]*>.*?</h1>\s*<p class="ds-paragraph">(.*?)</p>', page.text, re.S)
+    assert intro
+    text = intro[1]
+    for part in (
+        "verneombud",
+        "AMU",
+        "valgperioder",
+        "pålagt opplæring",
+        "avvik",
+        "arbeidsmiljøloven § 5-2",
+        "internkontrollforskriften § 5 nr. 7",
+        "rutiner",
+        "risikovurderinger",
+    ):
+        assert part in text, part
