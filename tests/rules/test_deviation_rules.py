@@ -55,3 +55,26 @@ def test_open_action_past_deadline_makes_the_deviation_overdue():
     assert f.status is Status.gap
     assert [r.id for r in f.evidence] == [3]
     assert f.params == {"overdue": 1, "open": 1}
+
+
+UNHANDLED = "ik-5-7.deviations-unhandled"
+
+
+def test_unassigned_deviation_is_a_gap_the_day_after_the_limit():
+    from hms_tracker.rules.settings import RuleSettings
+
+    waiting = DeviationFact(
+        7, "Ingen har sett på dette", is_open=True, registered_on=DAY - timedelta(days=7),
+        unassigned=True,
+    )  # fmt: skip
+    assigned = DeviationFact(8, "Tildelt", is_open=True, registered_on=DAY - timedelta(days=30))
+    facts = Facts(deviations=(waiting, assigned))
+    assert finding(facts, UNHANDLED).status is Status.ok  # the 7th day: still in time
+    late = finding(facts, UNHANDLED, DAY + timedelta(days=1))
+    assert late.status is Status.gap and [r.id for r in late.evidence] == [7]
+    strict = [
+        f
+        for f in evaluate(facts, DAY, RuleSettings(deviation_unhandled_days=3)).findings
+        if f.rule == UNHANDLED
+    ]
+    assert strict[0].status is Status.gap and strict[0].params["days"] == 3

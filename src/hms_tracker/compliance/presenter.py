@@ -288,6 +288,24 @@ def present(finding: Finding) -> Presented:  # noqa: C901  (one branch per rule,
             else _("Ingen åpne avvik eller tiltak har passert fristen.")
         )
         fix_url, fix_label = "/deviations?overdue=1", _("Se avvikene på overtid")
+    elif rule == "ik-5-7.deviations-unhandled":
+        title = _("Avvik som ikke er tatt til behandling")
+        explanation = (
+            ngettext(
+                "%(num)s avvik har ikke fått ansvarlig og frist %(days)s dager etter at det ble "
+                "meldt.",
+                "%(num)s avvik har ikke fått ansvarlig og frist %(days)s dager etter at de ble "
+                "meldt.",
+                p.get("waiting", 0),
+                days=p.get("days"),
+            )
+            if finding.is_gap
+            else _("Alle meldte avvik har fått ansvarlig og frist i tide.")
+        )
+        fix_url, fix_label = (
+            "/deviations?status=registered&sort=oldest",
+            _("Se avvikene som venter"),
+        )
     elif rule == "routines.review-overdue":
         title = _("Rutiner som skal gjennomgås")
         explanation = (
@@ -307,7 +325,7 @@ def present(finding: Finding) -> Presented:  # noqa: C901  (one branch per rule,
             explanation = _(
                 "Virksomheter med minst %(threshold)s ansatte skal ha skriftlige rutiner for "
                 "varsling. Bedriften har %(n)s ansatte, men ingen gjeldende rutine merket "
-                "«varsling».",
+                "«varsling» som gjelder hele virksomheten.",
                 threshold=p.get("threshold"),
                 n=p.get("employees"),
             )

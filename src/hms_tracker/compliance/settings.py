@@ -80,6 +80,13 @@ FIELDS = (
         1000,
     ),
     SettingField(
+        "deviation_unhandled_days",
+        lazy("Dager før et meldt avvik skal ha ansvarlig og frist"),
+        lazy("Et avvik som ikke er tildelt etter så mange dager, vises som mangel."),
+        1,
+        90,
+    ),
+    SettingField(
         "risk_routine_min_score",
         lazy("Risikotall som krever en gjeldende rutine"),
         lazy(

@@ -124,6 +124,8 @@ class DeviationFact:
     deadline: date | None = None
     # Deadlines of its open corrective actions.
     action_deadlines: tuple[date, ...] = ()
+    registered_on: date | None = None  # the day it was reported (Norwegian time)
+    unassigned: bool = False  # still "registrert": nobody responsible, no deadline
 
     def is_overdue_on(self, day: date) -> bool:
         if not self.is_open:
@@ -892,6 +894,33 @@ def risk_assessment_rule(facts: Facts, day: date) -> list[Finding]:
     ]
 
 
+def unhandled_deviation_rule(facts: Facts, day: date, settings: RuleSettings) -> list[Finding]:
+    """Internkontrollforskriften § 5 nr. 7: a deviation is followed up. One still without a
+    responsible person and a deadline more than `deviation_unhandled_days` days after it
+    was reported is a gap (on the last day it is still in time)."""
+    open_ = [d for d in facts.deviations if d.is_open]
+    if not open_:
+        return []
+    limit = settings.deviation_unhandled_days
+    waiting = sorted(
+        (
+            d
+            for d in open_
+            if d.unassigned and d.registered_on is not None and (day - d.registered_on).days > limit
+        ),
+        key=lambda d: d.id,
+    )
+    return [
+        Finding(
+            "ik-5-7.deviations-unhandled",
+            Status.gap if waiting else Status.ok,
+            "internkontrollforskriften § 5 nr. 7",
+            tuple(Ref("deviation", d.id, d.title) for d in waiting),
+            {"waiting": len(waiting), "days": limit},
+        )
+    ]
+
+
 def overdue_risk_measure_rule(facts: Facts, day: date) -> list[Finding]:
     """Internkontrollforskriften § 5 nr. 6: the plans and measures to reduce a risk are
     carried out. A risk with a planned measure past its deadline is a gap (on the deadline
@@ -932,6 +961,7 @@ def evaluate(facts: Facts, day: date, settings: RuleSettings | None = None) -> R
         + routine_review_rule(facts, day)
         + serious_injury_rule(facts)
         + overdue_deviation_rule(facts, day)
+        + unhandled_deviation_rule(facts, day, settings)
         + high_risk_routine_rule(facts, settings)
         + risk_assessment_rule(facts, day)
         + overdue_risk_measure_rule(facts, day)

@@ -33,6 +33,7 @@ from hms_tracker.rules.headcount import (
     last_calendar_year,
 )
 from hms_tracker.rules.settings import RuleSettings
+from hms_tracker.web.i18n import OSLO
 
 
 def load_employments(*, session: Session, until: date | None = None) -> list[Employment]:
@@ -221,6 +222,7 @@ def load_deviation_facts(*, session: Session) -> tuple[DeviationFact, ...]:
             col(Deviation.serious_injury),
             col(Deviation.notified_at),
             col(Deviation.deadline),
+            col(Deviation.created_at),
         ).where(
             sa.or_(
                 col(Deviation.status).in_(open_values),
@@ -252,8 +254,10 @@ def load_deviation_facts(*, session: Session) -> tuple[DeviationFact, ...]:
             notified=notified_at is not None,
             deadline=deadline,
             action_deadlines=tuple(sorted(deadlines.get(did, ()))),  # type: ignore[arg-type]
+            registered_on=created_at.astimezone(OSLO).date(),
+            unassigned=status == "registered",
         )
-        for did, title, status, serious, notified_at, deadline in rows
+        for did, title, status, serious, notified_at, deadline, created_at in rows
     )
 
 

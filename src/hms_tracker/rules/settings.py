@@ -18,6 +18,7 @@ class RuleSettings:
     expiring_days: int = 60  # warn this many days before a course expires
     ending_soon_days: int = 60
     whistleblowing_min_employees: int = 5  # a whistleblowing routine from here (AML § 2A-6)
+    deviation_unhandled_days: int = 7  # a reported deviation is assigned within this
     risk_routine_min_score: int = 10  # a risk scored this high needs a routine in force
 
     @classmethod
