@@ -533,3 +533,15 @@ def test_no_mail_to_oneself_on_assignment_and_the_reporter_hears_of_a_rejection(
     assert not any(to == leader_mail for to, _subject in sent)  # assigned to himself
     assert any(to == worker_mail for to, _subject in sent)
     assert (reporter_mail, "[HMS] Avviket du meldte er avvist") in sent
+
+
+def test_a_refused_report_asks_for_the_chosen_files_again(client, session, world):
+    login(client, world["reporter"].email)
+    pdf = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+    form = report_form(world["lager"], title="")
+    r = client.submit("/deviations/new", form, files={"files": ("a.pdf", pdf, "application/pdf")})
+    assert r.status_code == 422
+    assert "Filene må velges på nytt" in r.text
+    assert 'href="#field-title"' in r.text  # the summary names and links the field
+    r = client.submit("/deviations/new", form)
+    assert r.status_code == 422 and "Filene må velges på nytt" not in r.text

@@ -33,6 +33,7 @@ from hms_tracker.deviations.forms import (
     category_options,
     effect_label,
     effect_options,
+    files_were_chosen,
     status_tag,
 )
 from hms_tracker.deviations.models import CommentVisibility, Deviation
@@ -157,6 +158,7 @@ def _report_page(
     values: dict[str, Any],
     errors: dict[str, str] | None = None,
     status_code: int = 200,
+    files_chosen: bool = False,
 ) -> Response:
     return render(
         request,
@@ -164,6 +166,7 @@ def _report_page(
         status_code=status_code,
         values=values,
         errors=errors or {},
+        files_chosen=files_chosen,
         **report_form_context(request, session),
     )
 
@@ -200,6 +203,7 @@ async def report_create(request: Request, session: SessionDep, principal: Curren
             session,
             values=typed,
             errors=errors,
+            files_chosen=files_were_chosen(values),
             status_code=413 if files.too_large and len(errors) == 1 else 422,
         )
     flash(
