@@ -545,3 +545,30 @@ def test_a_refused_report_asks_for_the_chosen_files_again(client, session, world
     assert 'href="#field-title"' in r.text  # the summary names and links the field
     r = client.submit("/deviations/new", form)
     assert r.status_code == 422 and "Filene må velges på nytt" not in r.text
+
+
+def test_stats_list_overdue_actions_only_of_deviations_the_viewer_may_open(client, session, world):
+    from hms_tracker.deviations.models import CorrectiveAction
+
+    deviation, _ = make_deviation(
+        session, world["lager"], reporter=person_of(session, world["reporter"])
+    )
+    deviation.status = "actions"
+    session.add(deviation)
+    session.add(
+        CorrectiveAction(
+            deviation_id=deviation.id,
+            description="Samtale med Ola om hendelsen",
+            owner_person_id=world["leader"].person_id,
+            deadline=today() - timedelta(days=2),
+        )
+    )
+    session.commit()
+    login(client, world["other_leader"].email)
+    page = client.get("/deviations/stats").text
+    assert "Samtale med Ola" not in page
+    assert "1 tiltak på overtid hører til avvik du ikke har tilgang til" in page
+    client.cookies.clear()
+    login(client, world["leader"].email)
+    page = client.get("/deviations/stats").text
+    assert "Samtale med Ola" in page and "ikke har tilgang til" not in page

@@ -16,9 +16,12 @@ from typing import Any
 from babel.dates import format_date as babel_format_date
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from sqlmodel import col, select
 
 from hms_tracker.db import SessionDep
 from hms_tracker.deviations import stats as stats_service
+from hms_tracker.deviations.models import Deviation
+from hms_tracker.deviations.service import visible_clause
 from hms_tracker.errors import InvalidInput
 from hms_tracker.organisation import service as organisation
 from hms_tracker.web.auth import Permission, Principal, register_permission
@@ -117,11 +120,27 @@ def _page(
         ),
         empty_text=_("Ingen åpne avvik."),
     )
+    # The list of overdue actions names what is to be done and by whom: only those of
+    # deviations the viewer may open are listed; the count covers them all.
+    principal = request.state.principal
+    wanted = {a.deviation_id for a in stats.overdue_actions}
+    may_open = (
+        set(
+            session.exec(
+                select(Deviation.id).where(col(Deviation.id).in_(wanted), visible_clause(principal))
+            ).all()
+        )
+        if wanted
+        else set()
+    )
+    listed = [a for a in stats.overdue_actions if a.deviation_id in may_open]
     return render(
         request,
         "deviations/stats.html",
         status_code=status_code,
         stats=stats,
+        listed_overdue=listed,
+        unlisted_overdue=len(stats.overdue_actions) - len(listed),
         months=months,
         month_chart=month_chart,
         department_chart=department_chart,
