@@ -212,7 +212,7 @@ def report(
         f"- Date: {now}",
         f"- Machine: {info['cpus']} CPUs (`nproc`), {info['cpu']}, {info['system']}",
         f"- Python {info['python']}; commit `{info['commit']}`",
-        "- Server: `hms-tracker serve` (uvicorn, 1 worker, access log on), SQLite (WAL) in a "
+        "- Server: `hms-tracker serve` (uvicorn, 1 worker, no access log), SQLite (WAL) in a "
         "temporary directory; client: httpx on the same machine (client and server share "
         "the CPUs)",
         f"- Data: the demo company ({counts['person']} people, {counts['department']} "
