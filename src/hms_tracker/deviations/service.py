@@ -669,6 +669,14 @@ def complete_action(
         raise TransitionRefused(
             _("Bare eieren av tiltaket, den ansvarlige eller lederen kan merke det som utført.")
         )
+    return mark_action_done(session=session, action=action, data=data, today=today)
+
+
+def mark_action_done(
+    *, session: Session, action: CorrectiveAction, data: ActionDoneForm, today: date
+) -> CorrectiveAction:
+    """Record an open corrective action as done: the checks and the change shared by a
+    deviation's actions and a risk's planned measures (who may do it is the caller's)."""
     if not action.is_open:
         raise TransitionRefused(_("Tiltaket er allerede utført eller trukket tilbake."))
     if data.done_on > today:
@@ -690,6 +698,13 @@ def withdraw_action(
         raise TransitionRefused(
             _("Bare den ansvarlige, lederen eller HMS-koordinatoren kan trekke tilbake et tiltak.")
         )
+    return mark_action_withdrawn(session=session, action=action, reason=reason)
+
+
+def mark_action_withdrawn(
+    *, session: Session, action: CorrectiveAction, reason: str
+) -> CorrectiveAction:
+    """Withdraw an open corrective action with a reason (shared with risks' measures)."""
     if not action.is_open:
         raise TransitionRefused(_("Tiltaket er allerede utført eller trukket tilbake."))
     action.withdrawn_at = utcnow()

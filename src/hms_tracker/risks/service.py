@@ -25,7 +25,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
-from hms_tracker.db import claim_version, utcnow
+from hms_tracker.db import claim_version
+from hms_tracker.deviations import service as deviations
 from hms_tracker.deviations.forms import ActionDoneForm, ActionForm
 from hms_tracker.deviations.models import CorrectiveAction
 from hms_tracker.errors import Forbidden, InvalidInput, NotFound, TransitionRefused
@@ -427,32 +428,14 @@ def complete_measure(
         raise TransitionRefused(
             _("Bare eieren av tiltaket, lederen eller HMS-koordinatoren kan merke det som utført.")
         )
-    if not action.is_open:
-        raise TransitionRefused(_("Tiltaket er allerede utført eller trukket tilbake."))
-    if data.done_on > today:
-        raise InvalidInput({"done_on": _("Datoen kan ikke være fram i tid.")})
-    if data.done_on < action.created_at.date() - timedelta(days=1):
-        raise InvalidInput({"done_on": _("Datoen kan ikke være før tiltaket ble opprettet.")})
-    claim_version(session, action, data.version)
-    action.done_on = data.done_on
-    action.done_note = data.done_note
-    session.add(action)
-    session.flush()
-    return action
+    return deviations.mark_action_done(session=session, action=action, data=data, today=today)
 
 
 def withdraw_measure(
     *, session: Session, access: Access, action: CorrectiveAction, reason: str
 ) -> CorrectiveAction:
     _require_manage(access)
-    if not action.is_open:
-        raise TransitionRefused(_("Tiltaket er allerede utført eller trukket tilbake."))
-    action.withdrawn_at = utcnow()
-    action.withdrawn_reason = reason
-    action.version += 1
-    session.add(action)
-    session.flush()
-    return action
+    return deviations.mark_action_withdrawn(session=session, action=action, reason=reason)
 
 
 def names_of(*, session: Session, person_ids: set[int | None]) -> dict[int, str]:
