@@ -247,7 +247,7 @@ def _status_page(
     attachments = [
         a for a in service.attachments_of(session=session, deviation=deviation) if a.from_reporter
     ]
-    names = service.names_of(
+    names = organisation.person_names(
         session=session, person_ids={c.author_person_id for c in comments if not c.from_reporter}
     )
     department = organisation.get_department(session=session, department_id=deviation.department_id)

@@ -36,9 +36,9 @@ from hms_tracker.deviations.forms import (
     files_were_chosen,
     status_tag,
 )
-from hms_tracker.deviations.models import CommentVisibility, Deviation
+from hms_tracker.deviations.models import Deviation, DeviationComment
 from hms_tracker.deviations.timeline import timeline_for
-from hms_tracker.errors import EditConflict, InvalidInput, TransitionRefused
+from hms_tracker.errors import EditConflict, Forbidden, InvalidInput, NotFound, TransitionRefused
 from hms_tracker.organisation import service as organisation
 from hms_tracker.risk import (
     consequence_label,
@@ -267,7 +267,7 @@ def _detail(
         *(a.owner_person_id for a in actions),
         *(c.author_person_id for c in comments),
     }
-    names = service.names_of(session=session, person_ids=people)
+    names = organisation.person_names(session=session, person_ids=people)
     department = organisation.get_department(session=session, department_id=deviation.department_id)
     choices = service.assignable_people(session=session, today=day) if access.work else []
     return render(
@@ -558,8 +558,6 @@ def deviation_edit(
 ) -> Response:
     deviation, access = found
     if not access.work:
-        from hms_tracker.errors import Forbidden
-
         raise Forbidden()
     return _edit_page(request, session, deviation, values=_edit_values(deviation))
 
@@ -570,8 +568,6 @@ async def deviation_update(
 ) -> Response:
     deviation, access = found
     if not access.work:
-        from hms_tracker.errors import Forbidden
-
         raise Forbidden()
     values = await _posted(request)
     try:
@@ -735,9 +731,6 @@ async def comment_withdraw(
     comment_id: int,
 ) -> Response:
     deviation, access = found
-    from hms_tracker.deviations.models import DeviationComment
-    from hms_tracker.errors import NotFound
-
     comment = session.get(DeviationComment, comment_id)
     if comment is None or comment.deviation_id != deviation.id:
         raise NotFound()
@@ -808,10 +801,5 @@ def attachment_download(
     deviation, access = found
     row = service.get_attachment(session=session, deviation=deviation, attachment_id=attachment_id)
     if not access.internal and not service.reporter_may_see(session=session, attachment=row):
-        from hms_tracker.errors import Forbidden
-
         raise Forbidden()
     return attachment_response(row.content, row.content_type, row.filename)
-
-
-__all__ = ["router", "helpers", "read_uploads", "report_form_context", "CommentVisibility"]

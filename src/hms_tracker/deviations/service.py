@@ -1079,10 +1079,3 @@ def assignable_people(*, session: Session, today: date) -> list[tuple[int, str]]
         .order_by(Person.name)
     ).all()
     return [(pid, name) for pid, name in rows if pid is not None]
-
-
-def names_of(*, session: Session, person_ids: set[int | None]) -> dict[int, str]:
-    ids = {i for i in person_ids if i is not None}
-    if not ids:
-        return {}
-    return dict(session.exec(select(Person.id, Person.name).where(col(Person.id).in_(ids))).all())  # type: ignore[arg-type]

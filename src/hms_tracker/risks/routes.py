@@ -251,7 +251,7 @@ def _detail(
 ) -> Response:
     day = today()
     measures = service.measures_of(session=session, risk=risk)
-    names = service.names_of(
+    names = organisation.person_names(
         session=session,
         person_ids={risk.owner_person_id, *(m.owner_person_id for m in measures)},
     )

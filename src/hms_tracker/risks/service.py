@@ -438,13 +438,6 @@ def withdraw_measure(
     return deviations.mark_action_withdrawn(session=session, action=action, reason=reason)
 
 
-def names_of(*, session: Session, person_ids: set[int | None]) -> dict[int, str]:
-    ids = {i for i in person_ids if i is not None}
-    if not ids:
-        return {}
-    return dict(session.exec(select(Person.id, Person.name).where(col(Person.id).in_(ids))).all())  # type: ignore[arg-type]
-
-
 # --- the list -----------------------------------------------------------------------------
 
 SORTS = ("score", "assessed", "title")
@@ -709,7 +702,7 @@ def changes_since(
         if ids["department_id"]
         else {}
     )
-    people = names_of(session=session, person_ids=set(ids["owner_person_id"]))
+    people = organisation.person_names(session=session, person_ids=set(ids["owner_person_id"]))
 
     def shown(name: str, value: str) -> str:
         if not value:
