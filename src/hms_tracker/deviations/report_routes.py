@@ -56,7 +56,7 @@ from hms_tracker.deviations.forms import CommentForm, ReportForm, files_were_cho
 from hms_tracker.deviations.models import Deviation
 from hms_tracker.deviations.qr import qr_svg, qr_svg_file
 from hms_tracker.deviations.routes import (
-    _values,
+    Posted,
     helpers,
     read_uploads,
     report_defaults,
@@ -139,8 +139,9 @@ def report_form(
 
 
 @router.post("/report", dependencies=[PUBLIC])
-async def report_submit(request: Request, session: SessionDep, logged_in: LoggedIn) -> Response:
-    values = _values(await request.form())
+def report_submit(
+    request: Request, session: SessionDep, logged_in: LoggedIn, values: Posted
+) -> Response:
     files = read_uploads(request, values)
     typed = without_files(values)
     try:
@@ -287,8 +288,9 @@ def status_form(request: Request, logged_in: LoggedIn) -> Response:
 
 
 @router.post("/report/status", dependencies=[PUBLIC])
-async def status_show(request: Request, session: SessionDep, logged_in: LoggedIn) -> Response:
-    values = _values(await request.form())
+def status_show(
+    request: Request, session: SessionDep, logged_in: LoggedIn, values: Posted
+) -> Response:
     code = str(values.get("code") or "").strip()
     deviation = _find(session, code)
     if deviation is None:
@@ -297,9 +299,10 @@ async def status_show(request: Request, session: SessionDep, logged_in: LoggedIn
 
 
 @router.post("/report/status/add", dependencies=[PUBLIC])
-async def status_add(request: Request, session: SessionDep, logged_in: LoggedIn) -> Response:
+def status_add(
+    request: Request, session: SessionDep, logged_in: LoggedIn, values: Posted
+) -> Response:
     """More information from the anonymous reporter: a comment and files."""
-    values = _values(await request.form())
     code = str(values.get("code") or "").strip()
     deviation = _find(session, code)
     if deviation is None:

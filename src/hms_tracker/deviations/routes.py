@@ -60,6 +60,25 @@ router = APIRouter()
 VIEW = [Permission("deviations.view")]
 
 
+def _values(form: Any) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for key in form:
+        if key == "csrf_token":
+            continue
+        items = form.getlist(key)
+        values[key] = items if len(items) > 1 or key == "files" else items[0]
+    return values
+
+
+async def _posted(request: Request) -> dict[str, Any]:
+    """The submitted fields, read by an async dependency so the handler can be a plain
+    `def` (run in the thread pool, never blocking the event loop)."""
+    return _values(await request.form())
+
+
+Posted = Annotated[dict[str, Any], Depends(_posted)]
+
+
 def helpers() -> dict[str, Any]:
     """Labels the deviation templates use (shared with the list and the receipt page)."""
     return {
@@ -182,9 +201,9 @@ def report_new(
 
 
 @router.post("/deviations/new", dependencies=[Permission("deviations.report")])
-async def report_create(request: Request, session: SessionDep, principal: CurrentUser) -> Response:
-    form = await request.form()
-    values = _values(form)
+def report_create(
+    request: Request, session: SessionDep, principal: CurrentUser, values: Posted
+) -> Response:
     files = read_uploads(request, values)
     typed = without_files(values)
     try:
@@ -211,16 +230,6 @@ async def report_create(request: Request, session: SessionDep, principal: Curren
         _("Takk! Avviket er registrert med nummer %(id)s.", id=deviation.id),
     )
     return redirect(request, f"/deviations/{deviation.id}")
-
-
-def _values(form: Any) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    for key in form:
-        if key == "csrf_token":
-            continue
-        items = form.getlist(key)
-        values[key] = items if len(items) > 1 or key == "files" else items[0]
-    return values
 
 
 # --- the case page ------------------------------------------------------------------------
@@ -410,16 +419,12 @@ def field_labels() -> dict[str, str]:
     }
 
 
-async def _posted(request: Request) -> dict[str, Any]:
-    return _values(await request.form())
-
-
 @router.post("/deviations/{deviation_id:int}/assign", dependencies=VIEW)
-async def deviation_assign(
-    request: Request, session: SessionDep, principal: CurrentUser, found: DeviationDep
+def deviation_assign(
+    request: Request, session: SessionDep, principal: CurrentUser, found: DeviationDep,
+    values: Posted,
 ) -> Response:
     deviation, access = found
-    values = await _posted(request)
     try:
         data = parse_form(AssignForm, values)
         service.assign(
@@ -437,11 +442,11 @@ async def deviation_assign(
 
 
 @router.post("/deviations/{deviation_id:int}/reject", dependencies=VIEW)
-async def deviation_reject(
-    request: Request, session: SessionDep, principal: CurrentUser, found: DeviationDep
+def deviation_reject(
+    request: Request, session: SessionDep, principal: CurrentUser, found: DeviationDep,
+    values: Posted,
 ) -> Response:
     deviation, access = found
-    values = await _posted(request)
     try:
         data = parse_form(ReasonForm, values)
         service.reject(session=session, access=access, deviation=deviation, data=data)
@@ -452,11 +457,11 @@ async def deviation_reject(
 
 
 @router.post("/deviations/{deviation_id:int}/close", dependencies=VIEW)
-async def deviation_close(
-    request: Request, session: SessionDep, principal: CurrentUser, found: DeviationDep
+def deviation_close(
+    request: Request, session: SessionDep, principal: CurrentUser, found: DeviationDep,
+    values: Posted,
 ) -> Response:
     deviation, access = found
-    values = await _posted(request)
     try:
         data = parse_form(CloseForm, values)
         service.close(
@@ -473,11 +478,11 @@ async def deviation_close(
 
 
 @router.post("/deviations/{deviation_id:int}/reopen", dependencies=VIEW)
-async def deviation_reopen(
-    request: Request, session: SessionDep, principal: CurrentUser, found: DeviationDep
+def deviation_reopen(
+    request: Request, session: SessionDep, principal: CurrentUser, found: DeviationDep,
+    values: Posted,
 ) -> Response:
     deviation, access = found
-    values = await _posted(request)
     try:
         data = parse_form(ReasonForm, values)
         service.reopen(session=session, access=access, deviation=deviation, data=data)
@@ -488,11 +493,11 @@ async def deviation_reopen(
 
 
 @router.post("/deviations/{deviation_id:int}/notified", dependencies=VIEW)
-async def deviation_notified(
-    request: Request, session: SessionDep, principal: CurrentUser, found: DeviationDep
+def deviation_notified(
+    request: Request, session: SessionDep, principal: CurrentUser, found: DeviationDep,
+    values: Posted,
 ) -> Response:
     deviation, access = found
-    values = await _posted(request)
     try:
         data = parse_form(NotificationForm, values)
         service.record_notification(
@@ -563,13 +568,13 @@ def deviation_edit(
 
 
 @router.post("/deviations/{deviation_id:int}/edit", dependencies=VIEW)
-async def deviation_update(
-    request: Request, session: SessionDep, principal: CurrentUser, found: DeviationDep
+def deviation_update(
+    request: Request, session: SessionDep, principal: CurrentUser, found: DeviationDep,
+    values: Posted,
 ) -> Response:
     deviation, access = found
     if not access.work:
         raise Forbidden()
-    values = await _posted(request)
     try:
         data = parse_form(EditForm, values)
         service.update_deviation(session=session, access=access, deviation=deviation, data=data)
@@ -600,11 +605,11 @@ async def deviation_update(
 
 
 @router.post("/deviations/{deviation_id:int}/actions", dependencies=VIEW)
-async def action_create(
-    request: Request, session: SessionDep, principal: CurrentUser, found: DeviationDep
+def action_create(
+    request: Request, session: SessionDep, principal: CurrentUser, found: DeviationDep,
+    values: Posted,
 ) -> Response:
     deviation, access = found
-    values = await _posted(request)
     try:
         data = parse_form(ActionForm, values)
         service.add_action(
@@ -620,16 +625,16 @@ async def action_create(
     "/deviations/{deviation_id:int}/actions/{action_id:int}/done",
     dependencies=VIEW,
 )
-async def action_done(
+def action_done(
     request: Request,
     session: SessionDep,
     principal: CurrentUser,
     found: DeviationDep,
     action_id: int,
+    values: Posted,
 ) -> Response:
     deviation, access = found
     action = service.get_action(session=session, deviation=deviation, action_id=action_id)
-    values = await _posted(request)
     try:
         data = parse_form(ActionDoneForm, values)
         service.complete_action(
@@ -655,16 +660,16 @@ async def action_done(
     "/deviations/{deviation_id:int}/actions/{action_id:int}/withdraw",
     dependencies=VIEW,
 )
-async def action_withdraw(
+def action_withdraw(
     request: Request,
     session: SessionDep,
     principal: CurrentUser,
     found: DeviationDep,
     action_id: int,
+    values: Posted,
 ) -> Response:
     deviation, access = found
     action = service.get_action(session=session, deviation=deviation, action_id=action_id)
-    values = await _posted(request)
     try:
         data = parse_form(WithdrawForm, values)
         service.withdraw_action(session=session, access=access, action=action, reason=data.reason)
@@ -680,12 +685,11 @@ async def action_withdraw(
 
 
 @router.post("/deviations/{deviation_id:int}/comments", dependencies=VIEW)
-async def comment_create(
-    request: Request, session: SessionDep, principal: CurrentUser, found: DeviationDep
+def comment_create(
+    request: Request, session: SessionDep, principal: CurrentUser, found: DeviationDep,
+    values: Posted,
 ) -> Response:
     deviation, access = found
-    form = await request.form()
-    values = _values(form)
     files = read_uploads(request, values)
     typed = without_files(values)
     try:
@@ -723,18 +727,18 @@ async def comment_create(
     "/deviations/{deviation_id:int}/comments/{comment_id:int}/withdraw",
     dependencies=VIEW,
 )
-async def comment_withdraw(
+def comment_withdraw(
     request: Request,
     session: SessionDep,
     principal: CurrentUser,
     found: DeviationDep,
     comment_id: int,
+    values: Posted,
 ) -> Response:
     deviation, access = found
     comment = session.get(DeviationComment, comment_id)
     if comment is None or comment.deviation_id != deviation.id:
         raise NotFound()
-    values = await _posted(request)
     try:
         data = parse_form(WithdrawForm, values)
         service.withdraw_comment(
@@ -752,16 +756,16 @@ async def comment_withdraw(
     "/deviations/{deviation_id:int}/attachments/{attachment_id:int}/withdraw",
     dependencies=VIEW,
 )
-async def attachment_withdraw(
+def attachment_withdraw(
     request: Request,
     session: SessionDep,
     principal: CurrentUser,
     found: DeviationDep,
     attachment_id: int,
+    values: Posted,
 ) -> Response:
     deviation, access = found
     row = service.get_attachment(session=session, deviation=deviation, attachment_id=attachment_id)
-    values = await _posted(request)
     try:
         data = parse_form(WithdrawForm, values)
         service.withdraw_attachment(
