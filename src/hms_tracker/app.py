@@ -11,8 +11,9 @@ from hms_tracker.config import Settings, get_settings
 from hms_tracker.db import create_db_engine
 from hms_tracker.notifications.middleware import OutboxDeliveryMiddleware
 from hms_tracker.paths import STATIC_DIR, VENDOR_DIR
+from hms_tracker.web.admission import AdmissionMiddleware
 from hms_tracker.web.csrf import verify_csrf
-from hms_tracker.web.errors import _too_large_asgi, install_error_handlers
+from hms_tracker.web.errors import _too_large_asgi, busy_asgi, install_error_handlers
 from hms_tracker.web.security import BodyLimitMiddleware, SecurityMiddleware
 
 log = logging.getLogger("hms_tracker")
@@ -27,7 +28,7 @@ def missing_vendor_files() -> list[str]:
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     secret_key = settings.resolved_secret_key()
-    engine = create_db_engine(settings.resolved_database_url)
+    engine = create_db_engine(settings.resolved_database_url, settings.pool)
 
     app = FastAPI(
         title="hms-tracker",
@@ -87,6 +88,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         BodyLimitMiddleware,
         max_bytes=settings.request_max_bytes,
         on_too_large=_too_large_asgi,
+    )
+    # At most as many requests inside as the pool has connections (web/admission.py).
+    app.add_middleware(
+        AdmissionMiddleware,
+        limit=settings.admission_limit,
+        wait_seconds=settings.busy_wait_seconds,
+        worker_threads=settings.worker_threads,
+        on_busy=busy_asgi,
     )
     app.add_middleware(
         SecurityMiddleware,

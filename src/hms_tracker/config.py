@@ -10,6 +10,8 @@ from pathlib import Path
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from hms_tracker.db import PoolSettings
+
 
 class ConfigurationError(RuntimeError):
     """The configuration cannot work; the message says what to change."""
@@ -29,9 +31,28 @@ class Settings(BaseSettings):
     upload_max_bytes: int = 10 * 1024 * 1024
     # All files of one form together (several photos on a deviation report).
     upload_request_max_bytes: int = 40 * 1024 * 1024
+    # Images: pixels of one image (read from its header before it is decoded, so a small
+    # file that unpacks to gigabytes is refused), and of all images of one form together.
+    upload_max_pixels: int = 50_000_000
+    upload_request_max_pixels: int = 100_000_000
     default_language: str = "nb"
     company_name: str = "Vår bedrift AS"
     var_dir: Path = Field(default_factory=default_var_dir)
+
+    # Concurrency. At most `db_pool_size + db_pool_overflow` requests use the database at
+    # once (web/admission.py lets no more in), each holding one connection; the rest wait at
+    # the door for up to `busy_wait_seconds` and then get a friendly 503 page. The thread
+    # pool that runs the handlers is larger than that, so a request that holds a connection
+    # always finds a thread. `db_pool_timeout_seconds` bounds a checkout when the database
+    # is down or hung (503), `db_connect_timeout_seconds` a new connection to PostgreSQL.
+    db_pool_size: int = 10
+    db_pool_overflow: int = 10
+    db_pool_timeout_seconds: float = 10.0
+    db_connect_timeout_seconds: int = 5
+    # SQLite: how long a writer waits for another writer's transaction (in a worker thread).
+    sqlite_busy_timeout_ms: int = 10_000
+    busy_wait_seconds: float = 10.0
+    worker_threads: int = 40
 
     # Sessions
     session_idle_minutes: int = 60
@@ -58,6 +79,21 @@ class Settings(BaseSettings):
     smtp_timeout: float = 10.0
     # A message that failed this many times is given up (kept in the outbox, logged).
     smtp_max_attempts: int = 5
+
+    @property
+    def pool(self) -> PoolSettings:
+        return PoolSettings(
+            size=self.db_pool_size,
+            overflow=self.db_pool_overflow,
+            timeout_seconds=self.db_pool_timeout_seconds,
+            connect_timeout_seconds=self.db_connect_timeout_seconds,
+            sqlite_busy_ms=self.sqlite_busy_timeout_ms,
+        )
+
+    @property
+    def admission_limit(self) -> int:
+        """Requests let in at once: one per connection the pool can give."""
+        return self.db_pool_size + self.db_pool_overflow
 
     @property
     def mail_enabled(self) -> bool:

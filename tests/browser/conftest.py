@@ -39,9 +39,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import socket
-import threading
-import time
 import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack
@@ -49,9 +46,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
-import uvicorn
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -60,6 +55,7 @@ from hms_tracker.config import Settings
 from hms_tracker.db import create_db_engine
 from hms_tracker.migrate import upgrade
 from tests.conftest import PASSWORD, _missing, postgres_database
+from tests.live import serve
 
 ROOT = Path(__file__).resolve().parents[2]
 RESULTS_DIR = ROOT / "test-results"
@@ -116,21 +112,6 @@ class LiveServer:
         return Session(self.engine, expire_on_commit=False)
 
 
-def _wait_until_healthy(base_url: str, server: uvicorn.Server, thread: threading.Thread) -> None:
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        if not thread.is_alive():
-            raise RuntimeError("the live server stopped while starting")
-        if server.started:
-            try:
-                if httpx.get(f"{base_url}/healthz", timeout=2).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-        time.sleep(0.05)
-    raise RuntimeError(f"the live server at {base_url} did not answer /healthz in 20 s")
-
-
 @pytest.fixture(scope="session", params=BACKENDS)
 def live(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, worker_id: str
@@ -150,27 +131,11 @@ def live(
             company_name="Testbedrift AS",
         )
         app = create_app(settings)
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-        base_url = f"http://127.0.0.1:{port}"
-        config = uvicorn.Config(
-            app, log_level="warning", access_log=False, lifespan="off", timeout_graceful_shutdown=2
-        )
-        server = uvicorn.Server(config)
-        thread = threading.Thread(
-            target=server.run, kwargs={"sockets": [sock]}, name=f"live-{backend}", daemon=True
-        )
-        thread.start()
         engine = create_db_engine(settings.resolved_database_url)
         try:
-            _wait_until_healthy(base_url, server, thread)
-            yield LiveServer(backend, base_url, database_url, engine)
+            with serve(app, name=f"live-{backend}") as base_url:
+                yield LiveServer(backend, base_url, database_url, engine)
         finally:
-            server.should_exit = True
-            thread.join(timeout=10)
-            sock.close()
             engine.dispose()
             app.state.engine.dispose()
 

@@ -11,6 +11,7 @@ import struct
 import unicodedata
 import zlib
 
+import pikepdf
 import pytest
 from PIL import ExifTags, Image, ImageCms
 from PIL.PngImagePlugin import PngInfo
@@ -23,6 +24,7 @@ from hms_tracker.deviations.uploads import (
     check_attachments,
     safe_filename,
 )
+from tests.uploads.corpus import finish_pdf
 
 LIMIT = 10 * 1024 * 1024
 HTML_PAYLOAD = b"<html><body><script>alert(document.cookie)</script></body></html>"
@@ -384,7 +386,7 @@ def test_one_byte_over_the_limit_is_refused_and_at_the_limit_accepted():
 
 
 def test_a_pdf_at_the_limit_is_accepted_and_one_byte_more_refused():
-    pdf = b"%PDF-1.7\n" + b"%" + b"x" * 500 + b"\n%%EOF\n"
+    pdf = simple_pdf(b"%" + b"x" * 500 + b"\n")
     assert check_attachment(pdf, "a.pdf", max_bytes=len(pdf)).size == len(pdf)
     assert refused(pdf + b"\n", "a.pdf", max_bytes=len(pdf)).too_large
 
@@ -468,12 +470,12 @@ def test_a_real_avif_is_refused_too():
 
 
 def simple_pdf(body: bytes = b"") -> bytes:
-    return (
-        b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n"
+    """A PDF that a parser reads without repair (`finish_pdf` adds the cross-reference
+    stream, listing the objects inside object streams too)."""
+    return finish_pdf(
         b"1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
-        b"2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\n"
-        + body
-        + b"trailer\n<< /Root 1 0 R >>\n%%EOF\n"
+        b"2 0 obj\n<< /Type /Pages /Kids [9 0 R] /Count 1 >>\nendobj\n"
+        b"9 0 obj\n<< /Type /Page /Parent 2 0 R /MediaBox [0 0 10 10] >>\nendobj\n" + body
     )
 
 
@@ -560,10 +562,14 @@ def test_a_broken_pdf_is_refused(content):
     assert "PDF-filen kan ikke kontrolleres" in refused(content, "a.pdf").message
 
 
-def test_an_object_stream_that_unpacks_beyond_the_budget_is_refused(monkeypatch):
-    monkeypatch.setattr(uploads, "PDF_UNPACK_LIMIT", 1000)
-    pdf = simple_pdf(object_stream(b"<< /A 1 >>" + b" " * 5000))
-    assert "PDF-filen kan ikke kontrolleres" in refused(pdf, "a.pdf").message
+def test_an_object_stream_that_unpacks_beyond_the_budget_is_refused():
+    # qpdf's limit on one unpacked stream (web/uploads.py sets it process-wide).
+    previous = pikepdf.settings.set_qpdf_limits(flate_max_memory=1000)
+    try:
+        pdf = simple_pdf(object_stream(b"<< /A 1 >>" + b" " * 5000))
+        assert "PDF-filen kan ikke kontrolleres" in refused(pdf, "a.pdf").message
+    finally:
+        pikepdf.settings.set_qpdf_limits(**previous)
 
 
 # Names --------------------------------------------------------------------------------

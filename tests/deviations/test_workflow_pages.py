@@ -21,6 +21,7 @@ from hms_tracker.web.i18n import OSLO
 from tests.conftest import login
 from tests.deviations.helpers import make_deviation, report_form
 from tests.factories import make_department, make_user
+from tests.uploads.corpus import benign_pdf
 
 
 @pytest.fixture
@@ -392,7 +393,7 @@ def test_attachment_withdrawn_by_its_uploader_is_no_longer_served(client, sessio
     session.commit()
     url = f"/deviations/{deviation.id}"
     login(client, world["reporter"].email)
-    pdf = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+    pdf = benign_pdf()
     r = client.submit(
         f"{url}/comments", {"body": "Bilde"}, files={"files": ("a.pdf", pdf, "application/pdf")}
     )
@@ -450,7 +451,7 @@ def test_a_file_on_a_comment_for_the_reporter_is_shown_to_the_reporter(client, s
     )
     session.commit()
     url = f"/deviations/{deviation.id}"
-    pdf = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+    pdf = benign_pdf()
     login(client, world["leader"].email)
     for name, visibility in (("utbedring.pdf", "reporter"), ("intern.pdf", "internal")):
         r = client.submit(
@@ -537,7 +538,7 @@ def test_no_mail_to_oneself_on_assignment_and_the_reporter_hears_of_a_rejection(
 
 def test_a_refused_report_asks_for_the_chosen_files_again(client, session, world):
     login(client, world["reporter"].email)
-    pdf = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+    pdf = benign_pdf()
     form = report_form(world["lager"], title="")
     r = client.submit("/deviations/new", form, files={"files": ("a.pdf", pdf, "application/pdf")})
     assert r.status_code == 422

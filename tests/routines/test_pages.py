@@ -13,8 +13,9 @@ from hms_tracker.routines.models import Routine, RoutineAcknowledgement, Routine
 from hms_tracker.web.dates import today
 from tests.conftest import login
 from tests.factories import make_department, make_leader, make_person, make_user
+from tests.uploads.corpus import benign_pdf
 
-SMALL_PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+SMALL_PDF = benign_pdf()  # a real PDF: every upload is parsed (web/uploads.py)
 
 
 def routine_data(**overrides):

@@ -11,6 +11,7 @@ from hms_tracker.web.dates import today
 from tests.conftest import login
 from tests.factories import make_department, make_user
 from tests.routines.test_pages import as_admin, create_and_publish, routine_data
+from tests.uploads.corpus import benign_pdf
 
 
 def test_pending_scope_is_shown_with_the_draft_and_the_draft_can_be_discarded(client, session):
@@ -191,7 +192,7 @@ def test_a_long_attachment_name_is_in_the_wrapping_list(client, session):
     as_admin(client, session)
     routine = create_and_publish(client, session)
     name = "a" * 290 + ".pdf"
-    pdf = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+    pdf = benign_pdf()
     r = client.submit(
         f"/routines/{routine.id}/attachments",
         files={"file": (name, pdf, "application/pdf")},

@@ -14,9 +14,12 @@ from hms_tracker.training.models import Certificate, CourseType, TrainingRecord
 from hms_tracker.web.dates import today
 from tests.conftest import login
 from tests.factories import make_department, make_leader, make_user
+from tests.uploads.corpus import benign_pdf, image
 
-PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj <<>> endobj\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+# Real files: every upload is parsed (PDF) or decoded and encoded anew (images); this PNG
+# comes back from Pillow's encoder byte for byte.
+PDF = benign_pdf()
+PNG = image("PNG", (8, 8))
 SVG = (
     b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg">'
     b"<script>fetch('/people')</script></svg>"
@@ -302,26 +305,32 @@ def test_path_traversal_in_the_filename_is_stored_as_a_basename_and_never_used_a
     assert ".." not in download.headers["content-disposition"]
 
 
-def test_a_pdf_polyglot_is_accepted_as_pdf_but_served_only_as_a_sandboxed_attachment(
+def test_a_pdf_polyglot_is_refused_and_a_pdf_is_served_only_as_a_sandboxed_attachment(
     client, session
 ):
     admin, _leader, employee, _other = setup_people(session)
     login(client, admin.email)
+    # A PDF that is also an HTML page is refused (the one upload policy, web/uploads.py).
     polyglot = PDF + HTML + SVG
+    r = _refused(
+        client, session, employee.person_id, {"certificate": ("bevis.html", polyglot, "text/html")}
+    )
+    assert r.status_code == 422 and "HTML eller skript" in r.text
     r = register(
         client,
         employee.person_id,
         record_form(session),
-        files={"certificate": ("bevis.html", polyglot, "text/html")},
+        files={"certificate": ("bevis.html", PDF, "text/html")},
     )
     assert r.status_code == 303, r.text[:2000]
     (record,) = records_of(session, employee.person_id)
     download = client.get(f"/training/records/{record.id}/certificate")
     assert download.status_code == 200
-    assert download.content == polyglot
+    assert download.content == PDF
     assert download.headers["content-type"] == "application/pdf"
     assert download.headers["content-disposition"].startswith("attachment;")
-    assert "filename*=UTF-8''bevis.html" in download.headers["content-disposition"]
+    # The name ends in the stored type's extension.
+    assert "filename*=UTF-8''bevis.html.pdf" in download.headers["content-disposition"]
     assert download.headers["content-security-policy"] == "sandbox"
     assert download.headers["x-content-type-options"] == "nosniff"
 

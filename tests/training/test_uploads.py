@@ -8,11 +8,13 @@ import pytest
 
 from hms_tracker.training import uploads
 from hms_tracker.training.uploads import UploadRefused, check_certificate, safe_filename
+from tests.uploads.corpus import HTML_PAYLOAD, benign_pdf, image
 
-PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
-JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 32
-WEBP = b"RIFF\x24\x00\x00\x00WEBPVP8 " + b"\x00" * 32
+# Real files: every upload is parsed (PDF) or decoded and encoded anew (images).
+PDF = benign_pdf()
+PNG = image("PNG")
+JPEG = image("JPEG")
+WEBP = image("WEBP")
 SVG = b'<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
 HTML = b"<!DOCTYPE html><html><body><script>alert(1)</script></body></html>"
 
@@ -24,7 +26,8 @@ HTML = b"<!DOCTYPE html><html><body><script>alert(1)</script></body></html>"
 def test_accepted_types_are_detected_from_the_content(content, expected):
     checked = check_certificate(content, "kursbevis.bin", max_bytes=10_000)
     assert checked.content_type == expected
-    assert checked.content == content
+    if expected == "application/pdf":
+        assert checked.content == content  # a PDF is stored as uploaded, an image anew
 
 
 @pytest.mark.parametrize(
@@ -64,10 +67,18 @@ def test_html_is_refused():
     assert "HTML-filer er ikke tillatt" in refused.value.message
 
 
-def test_a_pdf_polyglot_with_html_inside_is_stored_as_pdf():
+def test_a_pdf_polyglot_with_html_inside_is_refused():
+    # Since the one upload policy (web/uploads.py), certificates are checked like deviation
+    # attachments: a PDF that is also an HTML page is refused, not stored.
     polyglot = PDF + HTML + SVG
-    checked = check_certificate(polyglot, "x.html", max_bytes=10_000)
-    assert checked.content_type == "application/pdf"
+    with pytest.raises(UploadRefused) as refused:
+        check_certificate(polyglot, "x.html", max_bytes=10_000)
+    assert "HTML eller skript" in refused.value.message
+
+
+def test_an_image_certificate_is_stored_without_what_was_appended():
+    checked = check_certificate(PNG + HTML_PAYLOAD, "bevis.png", max_bytes=10_000)
+    assert checked.content_type == "image/png" and b"<script" not in checked.content
 
 
 def test_a_file_over_the_limit_is_refused_naming_the_limit_in_mb():

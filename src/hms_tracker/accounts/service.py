@@ -4,25 +4,37 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
+from typing import Any
 
+import sqlalchemy as sa
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select, update
 
 from hms_tracker.accounts.models import LoginThrottle, User, UserSession
 from hms_tracker.audit.service import Actor, record_event
 from hms_tracker.config import Settings
-from hms_tracker.db import utcnow
+from hms_tracker.db import UTCDateTime, after_request, utcnow
 from hms_tracker.errors import InvalidInput, NotFound
 from hms_tracker.organisation.models import Person
 from hms_tracker.web.dates import today as today_in_norway
 from hms_tracker.web.i18n import _
 
 password_hash = PasswordHash((Argon2Hasher(),))
-# Verified against when the e-mail is unknown, so both paths cost the same.
-_DUMMY_HASH = password_hash.hash("not-a-real-password-" + secrets.token_hex(8))
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    """Verified against when the e-mail is unknown, so both paths cost the same. Made on
+    first use, not at import."""
+    return password_hash.hash("not-a-real-password-" + secrets.token_hex(8))
+
 
 MIN_PASSWORD_LENGTH = 10
 
@@ -90,28 +102,65 @@ def check_throttle(
     return ThrottleState(allowed=wait == 0, retry_after_seconds=wait)
 
 
-def _record_failure(
-    *, session: Session, settings: Settings, email: str, client: str, now: datetime
-) -> None:
-    keys = [_throttle_key("email", normalise_email(email)), _throttle_key("client", client)]
-    existing = {row.key: row for row in _throttle_rows(session, keys)}
-    for key in keys:
-        row = existing.get(key)
-        window_start = now - timedelta(minutes=settings.login_window_minutes)
-        if row is None:
-            row = LoginThrottle(key=key, failures=0, first_failed_at=now, last_failed_at=now)
-        elif row.last_failed_at < window_start and (
-            row.locked_until is None or row.locked_until <= now
-        ):
-            row.failures = 0
-            row.first_failed_at = now
-            row.locked_until = None
-        row.failures += 1
-        row.last_failed_at = now
-        _slow_after, lock_after = _limits(settings, key)
-        if row.failures >= lock_after:
-            row.locked_until = now + timedelta(minutes=settings.login_lock_minutes)
-        session.add(row)
+def _count_attempt(*, session: Session, settings: Settings, key: str, now: datetime) -> bool:
+    """Count one login attempt on `key` if the throttle allows it now; False if refused.
+
+    One atomic upsert (INSERT … ON CONFLICT DO UPDATE … WHERE allowed … RETURNING): of
+    any number of simultaneous attempts on one key, each sees the count the one before it
+    left, exactly as if they came one after another. An attempt is counted as a failure
+    before the password is checked; a successful login clears the account's count.
+    """
+    table = LoginThrottle.__table__  # type: ignore[attr-defined]
+    c = table.c
+    slow_after, lock_after = _limits(settings, key)
+    window_start = now - timedelta(minutes=settings.login_window_minutes)
+
+    def at(moment: datetime) -> Any:
+        return sa.literal(moment, UTCDateTime())
+
+    # After `slow_after` failures the next attempt must wait 1, 2, 4 … (at most 1024) seconds
+    # after the last one: the latest allowed `last_failed_at` for each failure count.
+    ready = sa.case(
+        *((c.failures == slow_after + n, at(now - timedelta(seconds=2**n))) for n in range(10)),
+        else_=at(now - timedelta(seconds=2**10)),
+    )
+    allowed = sa.and_(
+        sa.or_(c.locked_until.is_(None), c.locked_until <= at(now)),
+        sa.or_(
+            c.last_failed_at < at(window_start),
+            c.failures < slow_after,
+            c.last_failed_at <= ready,
+        ),
+    )
+    window_passed = c.last_failed_at < at(window_start)
+    failures = sa.case((window_passed, 1), else_=c.failures + 1)
+    lock_until = now + timedelta(minutes=settings.login_lock_minutes)
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = (
+        insert(table)
+        .values(
+            key=key,
+            failures=1,
+            first_failed_at=now,
+            last_failed_at=now,
+            locked_until=lock_until if lock_after <= 1 else None,
+        )
+        .on_conflict_do_update(
+            index_elements=[c.key],
+            set_={
+                "failures": failures,
+                "first_failed_at": sa.case((window_passed, at(now)), else_=c.first_failed_at),
+                "last_failed_at": at(now),
+                "locked_until": sa.case((failures >= lock_after, at(lock_until)), else_=None),
+            },
+            where=allowed,
+        )
+        .returning(c.failures)
+    )
+    counted = session.execute(statement).first() is not None
+    # The ORM may hold the row from an earlier read: it must not write old values back.
+    session.expire_all()
+    return counted
 
 
 def _clear_failures(*, session: Session, email: str) -> None:
@@ -137,24 +186,36 @@ def authenticate(
 ) -> User:
     """The user for these credentials, or LoginFailed / LoginThrottled.
 
-    The failure is the same whether the e-mail exists or not; the throttle counts both.
-    Failures are written even though the request then fails: the caller commits them.
+    The attempt is counted (per client address and per e-mail) and committed before the
+    password is checked, so simultaneous guesses are throttled exactly like sequential ones,
+    and the slow hash check runs with no transaction open (on SQLite other writers do not
+    wait for it). This is the one service that commits: an attempt counts even when the
+    request then fails. The failure is the same whether the e-mail exists or not.
     """
     now = utcnow()
-    state = check_throttle(session=session, settings=settings, email=email, client=client, now=now)
-    if not state.allowed:
-        raise LoginThrottled(state.retry_after_seconds)
-    user = session.exec(select(User).where(User.email == normalise_email(email))).first()
+    email = normalise_email(email)
+    keys = [_throttle_key("client", client), _throttle_key("email", email)]
+    for key in keys:
+        if not _count_attempt(session=session, settings=settings, key=key, now=now):
+            session.commit()
+            state = check_throttle(
+                session=session, settings=settings, email=email, client=client, now=now
+            )
+            raise LoginThrottled(max(state.retry_after_seconds, 1))
+    user = session.exec(select(User).where(User.email == email)).first()
+    may_log_in = user is not None and can_log_in(
+        session=session, user=user, today=today_in_norway()
+    )
+    session.commit()
     if user is None:
-        password_hash.verify(password, _DUMMY_HASH)
-        _record_failure(session=session, settings=settings, email=email, client=client, now=now)
+        password_hash.verify(password, _dummy_hash())
         raise LoginFailed()
     valid, new_hash = password_hash.verify_and_update(password, user.password_hash)
-    if not valid or not can_log_in(session=session, user=user, today=today_in_norway()):
-        _record_failure(session=session, settings=settings, email=email, client=client, now=now)
+    if not valid or not may_log_in:
         raise LoginFailed()
     if new_hash:
         user.password_hash = new_hash
+        session.add(user)
     _clear_failures(session=session, email=email)
     return user
 
@@ -206,19 +267,39 @@ def load_session(
         or user is None
         or not can_log_in(session=session, user=user, today=today_in_norway())
     ):
-        # Recorded in its own transaction: the request that found it will not succeed.
-        with Session(session.get_bind()) as own:
+        # Recorded after the request, in a short transaction of its own: the request that
+        # found it will not succeed, and a reading request must not become a writing one.
+        ended_id = row.id
+
+        def mark_ended(own: Session) -> None:
             own.exec(
                 update(UserSession)
-                .where(col(UserSession.id) == row.id, col(UserSession.ended_at).is_(None))
+                .where(col(UserSession.id) == ended_id, col(UserSession.ended_at).is_(None))
                 .values(ended_at=now, end_reason="expired")
             )
-            own.commit()
+
+        _bookkeeping(session, mark_ended)
         return None
     if now - row.last_seen_at > timedelta(seconds=60):
-        row.last_seen_at = now
-        session.add(row)
+        seen_id = row.id
+
+        def touch(own: Session) -> None:
+            own.exec(
+                update(UserSession)
+                .where(col(UserSession.id) == seen_id, col(UserSession.last_seen_at) < now)
+                .values(last_seen_at=now)
+            )
+
+        _bookkeeping(session, touch)
     return row, user
+
+
+def _bookkeeping(session: Session, work: Callable[[Session], None]) -> None:
+    """After a web request (db.after_request); elsewhere (tests, commands) at once."""
+    if session.info.get("web_request"):
+        after_request(session, work)
+    else:
+        work(session)
 
 
 def end_session(*, session: Session, token: str, reason: str = "logout") -> None:

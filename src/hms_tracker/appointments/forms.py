@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from hms_tracker.appointments.models import AmuSide, AppointmentKind
-from hms_tracker.web.forms import date_value, field_error, plain_text
+from hms_tracker.web.forms import date_value, id_list, plain_text
 from hms_tracker.web.i18n import _, lazy
 
 KIND_LABELS: dict[str, str] = {
@@ -63,17 +63,6 @@ def status_options() -> list[tuple[str, str]]:
     return [(code, _(label)) for code, (label, _color) in STATUS_LABELS.items()]
 
 
-def _ids(value: Any) -> Any:
-    """Checkboxes: absent, one value (a string) or several (a list)."""
-    if value is None or value == "":
-        return []
-    items = value if isinstance(value, list) else [value]
-    try:
-        return [int(str(item)) for item in items if str(item).strip()]
-    except ValueError:
-        raise field_error(_("Velg fra listen.")) from None
-
-
 class AppointmentForm(BaseModel):
     """Create or edit an appointment. The field names are the form's input names."""
 
@@ -108,7 +97,7 @@ class AppointmentForm(BaseModel):
     @field_validator("area_ids", mode="before")
     @classmethod
     def _areas(cls, value: Any) -> Any:
-        return _ids(value)
+        return id_list(value)
 
 
 class AppointmentEditForm(AppointmentForm):

@@ -35,6 +35,7 @@ from hms_tracker.web.auth import Permission, register_permission
 from hms_tracker.web.dates import today
 from hms_tracker.web.forms import FormValues, parse_form
 from hms_tracker.web.i18n import _, format_date
+from hms_tracker.web.params import parse_id
 from hms_tracker.web.templating import flash, redirect, render
 
 register_permission("appointments.view", lambda p: True)
@@ -102,21 +103,21 @@ def _form_page(
 ) -> Response:
     day = today()
     people = organisation.people_choices_active(session=session, today=day)
-    current_person = values.get("person_id")
+    current_person = parse_id(values.get("person_id"))
     if appointment is not None and appointment.person_id:
         current_person = appointment.person_id
-    if current_person and str(current_person).isdigit():
+    if current_person is not None:
         known = {pid for pid, _name in people}
-        if int(current_person) not in known:  # a former employee keeps their appointment
+        if current_person not in known:  # a former employee keeps their appointment
             people = people + sorted(
-                organisation.person_names(session=session, person_ids={int(current_person)}).items()
+                organisation.person_names(session=session, person_ids={current_person}).items()
             )
     area_values = values.get("area_ids") or []
     if not isinstance(area_values, list):
         area_values = [area_values]
     selected_areas = {str(v) for v in area_values}
     departments = organisation.department_options(
-        session=session, include_ids=[int(v) for v in selected_areas if v.isdigit()]
+        session=session, include_ids=[i for v in selected_areas if (i := parse_id(v))]
     )
     return render(
         request,
@@ -145,7 +146,7 @@ def appointment_new(
 ) -> Response:
     values: dict[str, Any] = {
         "kind": kind if kind in service.KIND_ORDER else "",
-        "person_id": person_id if person_id and person_id.isdigit() else "",
+        "person_id": person_id if parse_id(person_id) else "",
         "starts_on": today().isoformat(),
     }
     return _form_page(request, session, appointment=None, values=values)

@@ -33,6 +33,7 @@ from hms_tracker.organisation.models import CompanySetting, Department, Person
 from hms_tracker.rules.settings import RuleSettings
 from hms_tracker.web.auth import register_role_provider
 from hms_tracker.web.i18n import _, format_date
+from hms_tracker.web.params import parse_int
 
 TERM_KINDS = frozenset(
     {AppointmentKind.safety_rep, AppointmentKind.chief_safety_rep, AppointmentKind.amu_member}
@@ -46,9 +47,8 @@ KIND_ORDER = tuple(kind.value for kind in AppointmentKind)
 def _agreement_max_years(session: Session) -> int:
     """The rules' setting (two years, AML § 6-1), the same the rule engine uses."""
     row = session.get(CompanySetting, "rules.agreement_max_years")
-    if row is not None and row.value.strip().isdigit() and int(row.value) > 0:
-        return int(row.value)
-    return RuleSettings().agreement_max_years
+    years = parse_int(row.value if row is not None else None, minimum=1)
+    return years if years is not None else RuleSettings().agreement_max_years
 
 
 # --- dates ------------------------------------------------------------------------------
@@ -70,9 +70,8 @@ def period_end(start: date, years: int) -> date:
 def appointment_term_years(*, session: Session) -> int:
     """Company setting "appointment_term_years"; two years (forskrift §§ 3-4, 3-15)."""
     row = session.get(CompanySetting, "appointment_term_years")
-    if row is not None and row.value.strip().isdigit() and int(row.value) > 0:
-        return int(row.value)
-    return DEFAULT_TERM_YEARS
+    years = parse_int(row.value if row is not None else None, minimum=1)
+    return years if years is not None else DEFAULT_TERM_YEARS
 
 
 def _overlaps(start_a: date, last_a: date | None, start_b: date, last_b: date | None) -> bool:

@@ -16,6 +16,7 @@ from hms_tracker.organisation import service as organisation
 from hms_tracker.organisation.forms import employment_type_label
 from hms_tracker.web.auth import Permission
 from hms_tracker.web.i18n import _, format_date, format_datetime, format_number, lazy
+from hms_tracker.web.params import parse_id, parse_int
 from hms_tracker.web.templating import render
 
 ENTITY_LABELS = {
@@ -215,11 +216,12 @@ def audit_list(
     session: SessionDep,
     entity: str | None = None,
     person: str | None = None,
-    page: int = 1,
+    page: str | None = None,
 ) -> Response:
-    person_id = int(person) if person and person.isdigit() else None
+    person_id = parse_id(person)
+    number = parse_int(page, minimum=1) or 1  # a page that cannot exist is the first
     events, total = service.list_events(
-        session=session, entity=entity or None, person_id=person_id, page=page
+        session=session, entity=entity or None, person_id=person_id, page=number
     )
     pages = max(1, -(-total // service.PAGE_SIZE))
     referred_people = {e.actor_person_id for e in events} | {e.subject_person_id for e in events}
@@ -244,7 +246,7 @@ def audit_list(
         block="results",
         events=events,
         total=total,
-        page=min(max(page, 1), pages),
+        page=min(number, pages),
         pages=pages,
         entity=entity or "",
         person_id=person_id,

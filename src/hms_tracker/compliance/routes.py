@@ -29,6 +29,7 @@ from hms_tracker.web.auth import Permission, Principal, register_permission
 from hms_tracker.web.dates import today
 from hms_tracker.web.forms import FormValues
 from hms_tracker.web.i18n import _
+from hms_tracker.web.params import parse_id
 from hms_tracker.web.templating import flash, redirect, render
 
 
@@ -56,10 +57,6 @@ def _day(on: str | None) -> tuple[date, str | None]:
     if not EARLIEST_DAY <= day <= LATEST_DAY:
         return today(), _("Velg en dag mellom år 1900 og 2200. Viser i dag.")
     return day, None
-
-
-def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
 
 
 @router.get("/gaps", dependencies=[Permission("gaps.view")])
@@ -147,7 +144,7 @@ def training_overview(
     status = status if status in {s.value for s in TRAINING_STATUSES} else None
     kind = kind if kind in REASON_LABELS else None
     rows = service.filter_training(
-        report.training, status=status, reason=kind, course_id=_int(course)
+        report.training, status=status, reason=kind, course_id=parse_id(course)
     )
     courses = sorted({(r.course_id, r.course_name) for r in report.training}, key=lambda c: c[1])
     return render(
@@ -161,7 +158,7 @@ def training_overview(
         counts=service.status_counts(report.training),
         status=status or "",
         kind=kind or "",
-        course=_int(course),
+        course=parse_id(course),
         courses=courses,
         status_options=[(s.value, _(STATUS_LABELS[s])) for s in TRAINING_STATUSES],
         kind_options=[(k, _(v)) for k, v in REASON_LABELS.items()],
@@ -185,7 +182,7 @@ def training_export(
     day, _error = _day(on)
     report = service.report_on(session=session, day=day)
     rows = service.filter_training(
-        report.training, status=status or None, reason=kind or None, course_id=_int(course)
+        report.training, status=status or None, reason=kind or None, course_id=parse_id(course)
     )
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";")

@@ -116,7 +116,7 @@ def save(*, session: Session, values: dict[str, str]) -> RuleSettings:
             parsed[f.name] = None
             continue
         try:
-            number = Decimal(raw)
+            number = Decimal(raw) if raw.isascii() else Decimal("NaN")  # not "٣"
         except InvalidOperation:
             number = Decimal("NaN")
         if not number.is_finite():

@@ -50,7 +50,7 @@ from markupsafe import Markup
 from sqlmodel import Session
 
 from hms_tracker.audit.service import Actor
-from hms_tracker.db import SessionDep, utcnow
+from hms_tracker.db import SessionDep, discard_after_request, utcnow
 from hms_tracker.deviations import service
 from hms_tracker.deviations.forms import CommentForm, ReportForm, files_were_chosen
 from hms_tracker.deviations.models import Deviation
@@ -96,7 +96,9 @@ def anonymous_request(session: SessionDep, principal: OptionalPrincipal) -> bool
     """Make the request anonymous before it writes anything; True if the visitor is logged
     in (the page then says that the report is stored without their name)."""
     if principal is not None:
-        # Loading the session moved its last-seen time: undo it (nothing else is pending).
+        # Loading the session would move its last-seen time after the request: not for an
+        # anonymous report (nothing else is pending).
+        discard_after_request(session)
         session.rollback()
     session.info["actor"] = Actor(label=ANONYMOUS_LABEL)
     return principal is not None

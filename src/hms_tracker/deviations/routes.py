@@ -49,8 +49,9 @@ from hms_tracker.risk import (
 )
 from hms_tracker.web.auth import CurrentUser, Permission, register_permission
 from hms_tracker.web.dates import today
-from hms_tracker.web.forms import parse_form
+from hms_tracker.web.forms import FormValues, parse_form
 from hms_tracker.web.i18n import OSLO, _, format_number
+from hms_tracker.web.params import parse_id
 from hms_tracker.web.templating import flash, redirect, render
 
 register_permission("deviations.report", lambda p: True)
@@ -60,23 +61,9 @@ router = APIRouter()
 VIEW = [Permission("deviations.view")]
 
 
-def _values(form: Any) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    for key in form:
-        if key == "csrf_token":
-            continue
-        items = form.getlist(key)
-        values[key] = items if len(items) > 1 or key == "files" else items[0]
-    return values
-
-
-async def _posted(request: Request) -> dict[str, Any]:
-    """The submitted fields, read by an async dependency so the handler can be a plain
-    `def` (run in the thread pool, never blocking the event loop)."""
-    return _values(await request.form())
-
-
-Posted = Annotated[dict[str, Any], Depends(_posted)]
+# The submitted fields (`files` always a list; a single-valued field sent twice is refused
+# with 400), read by an async dependency so the handler can be a plain `def`.
+Posted = FormValues
 
 
 def helpers() -> dict[str, Any]:
@@ -127,8 +114,13 @@ def read_uploads(
             chosen.append((checks.read_limited(upload.file, max_bytes), upload.filename))
         finally:
             upload.file.close()
+    settings = request.app.state.settings
     checked = checks.check_attachments(
-        chosen, max_bytes=max_bytes, already_attached=already_attached
+        chosen,
+        max_bytes=max_bytes,
+        max_pixels=settings.upload_max_pixels,
+        request_max_pixels=settings.upload_request_max_pixels,
+        already_attached=already_attached,
     )
     result.files = checked.accepted
     result.too_large = checked.too_large
@@ -162,7 +154,7 @@ def report_form_context(request: Request, session: SessionDep) -> dict[str, Any]
 def report_defaults(department: str | None = None) -> dict[str, Any]:
     now = utcnow().astimezone(OSLO)
     values: dict[str, Any] = {"occurred_at": now.strftime("%Y-%m-%dT%H:%M")}
-    if department and department.isdigit():
+    if parse_id(department) is not None:
         values["department_id"] = department
     return values
 
@@ -421,7 +413,10 @@ def field_labels() -> dict[str, str]:
 
 @router.post("/deviations/{deviation_id:int}/assign", dependencies=VIEW)
 def deviation_assign(
-    request: Request, session: SessionDep, principal: CurrentUser, found: DeviationDep,
+    request: Request,
+    session: SessionDep,
+    principal: CurrentUser,
+    found: DeviationDep,
     values: Posted,
 ) -> Response:
     deviation, access = found
@@ -443,7 +438,10 @@ def deviation_assign(
 
 @router.post("/deviations/{deviation_id:int}/reject", dependencies=VIEW)
 def deviation_reject(
-    request: Request, session: SessionDep, principal: CurrentUser, found: DeviationDep,
+    request: Request,
+    session: SessionDep,
+    principal: CurrentUser,
+    found: DeviationDep,
     values: Posted,
 ) -> Response:
     deviation, access = found
@@ -458,7 +456,10 @@ def deviation_reject(
 
 @router.post("/deviations/{deviation_id:int}/close", dependencies=VIEW)
 def deviation_close(
-    request: Request, session: SessionDep, principal: CurrentUser, found: DeviationDep,
+    request: Request,
+    session: SessionDep,
+    principal: CurrentUser,
+    found: DeviationDep,
     values: Posted,
 ) -> Response:
     deviation, access = found
@@ -479,7 +480,10 @@ def deviation_close(
 
 @router.post("/deviations/{deviation_id:int}/reopen", dependencies=VIEW)
 def deviation_reopen(
-    request: Request, session: SessionDep, principal: CurrentUser, found: DeviationDep,
+    request: Request,
+    session: SessionDep,
+    principal: CurrentUser,
+    found: DeviationDep,
     values: Posted,
 ) -> Response:
     deviation, access = found
@@ -494,7 +498,10 @@ def deviation_reopen(
 
 @router.post("/deviations/{deviation_id:int}/notified", dependencies=VIEW)
 def deviation_notified(
-    request: Request, session: SessionDep, principal: CurrentUser, found: DeviationDep,
+    request: Request,
+    session: SessionDep,
+    principal: CurrentUser,
+    found: DeviationDep,
     values: Posted,
 ) -> Response:
     deviation, access = found
@@ -569,7 +576,10 @@ def deviation_edit(
 
 @router.post("/deviations/{deviation_id:int}/edit", dependencies=VIEW)
 def deviation_update(
-    request: Request, session: SessionDep, principal: CurrentUser, found: DeviationDep,
+    request: Request,
+    session: SessionDep,
+    principal: CurrentUser,
+    found: DeviationDep,
     values: Posted,
 ) -> Response:
     deviation, access = found
@@ -606,7 +616,10 @@ def deviation_update(
 
 @router.post("/deviations/{deviation_id:int}/actions", dependencies=VIEW)
 def action_create(
-    request: Request, session: SessionDep, principal: CurrentUser, found: DeviationDep,
+    request: Request,
+    session: SessionDep,
+    principal: CurrentUser,
+    found: DeviationDep,
     values: Posted,
 ) -> Response:
     deviation, access = found
@@ -686,7 +699,10 @@ def action_withdraw(
 
 @router.post("/deviations/{deviation_id:int}/comments", dependencies=VIEW)
 def comment_create(
-    request: Request, session: SessionDep, principal: CurrentUser, found: DeviationDep,
+    request: Request,
+    session: SessionDep,
+    principal: CurrentUser,
+    found: DeviationDep,
     values: Posted,
 ) -> Response:
     deviation, access = found

@@ -56,6 +56,7 @@ from hms_tracker.organisation.models import Department, Person
 from hms_tracker.risk import LEVEL_RANGES
 from hms_tracker.web.auth import Principal
 from hms_tracker.web.i18n import _, format_datetime
+from hms_tracker.web.params import parse_id, parse_int
 from hms_tracker.web.uploads import CheckedUpload
 
 # A report may say it happened a little in the future (clocks differ); more is a mistake.
@@ -842,16 +843,8 @@ class ListFilters:
         sort = params.get("sort", "newest")
         if sort not in SORTS:
             sort = "newest"
-        try:
-            department_id: int | None = int(params.get("department", ""))
-            if not 0 < department_id < 2**31:  # type: ignore[operator]
-                department_id = None
-        except ValueError:
-            department_id = None
-        try:
-            page = max(1, min(int(params.get("page", "1")), 100000))
-        except ValueError:
-            page = 1
+        department_id = parse_id(params.get("department"))
+        page = min(parse_int(params.get("page")) or 1, 100000)
         # Control characters (a NUL is refused by PostgreSQL) never belong in a search.
         q = "".join(ch for ch in params.get("q", "") if ch.isprintable() or ch == " ")
         return cls(
@@ -946,8 +939,8 @@ def _filtered(principal: Principal, filters: ListFilters, today: date) -> Any:
                 )
             )
         matches = [sa.and_(*each_word)]
-        if number.isascii() and number.isdigit() and len(number) < 10:  # not "²" or "١"
-            matches.append(col(Deviation.id) == int(number))
+        if (deviation_id := parse_id(number)) is not None:  # not "²" or "١"
+            matches.append(col(Deviation.id) == deviation_id)
         query = query.where(sa.or_(*matches))
     return query
 

@@ -61,6 +61,7 @@ from hms_tracker.errors import InvalidInput
 from hms_tracker.organisation.models import CompanySetting, Department, Person
 from hms_tracker.rules.headcount import Employment, average_headcount
 from hms_tracker.web.i18n import OSLO, _
+from hms_tracker.web.params import parse_int
 
 WINDOW_DAYS = 365
 HOURS_KEY_PREFIX = "deviations.hours_worked."
@@ -528,8 +529,9 @@ def hours_worked(*, session: Session) -> dict[int, int]:
     result: dict[int, int] = {}
     for row in rows:
         year_text = row.key.removeprefix(HOURS_KEY_PREFIX)
-        if year_text.isdigit() and row.value.isdigit() and int(row.value) > 0:
-            result[int(year_text)] = int(row.value)
+        year, hours = parse_int(year_text), parse_int(row.value, minimum=1, maximum=10**12)
+        if year is not None and hours is not None:
+            result[year] = hours
     return result
 
 
@@ -538,9 +540,7 @@ _SPACES = str.maketrans("", "", " \u00a0\u202f\u2009")
 
 def _whole_number(text: str) -> int | None:
     cleaned = text.strip().translate(_SPACES)
-    if not cleaned or not cleaned.isascii() or not cleaned.isdigit() or len(cleaned) > 12:
-        return None
-    return int(cleaned)
+    return parse_int(cleaned, maximum=10**12 - 1)
 
 
 def save_hours_worked(*, session: Session, values: Mapping[str, object]) -> tuple[int, int | None]:

@@ -29,6 +29,7 @@ from hms_tracker.web.charts import Bar, horizontal_bar_chart, vertical_bar_chart
 from hms_tracker.web.dates import today
 from hms_tracker.web.forms import FormValues
 from hms_tracker.web.i18n import _, babel_locale, format_number
+from hms_tracker.web.params import parse_id
 from hms_tracker.web.templating import flash, redirect, render
 
 STATS_URL = "/deviations/stats"
@@ -64,7 +65,7 @@ def _department_filter(
     if not department:
         return None, None, None
     options = dict(organisation.department_options(session=session))
-    dept_id = int(department) if department.isdigit() and len(department) < 10 else None
+    dept_id = parse_id(department)
     if dept_id is None or dept_id not in options:
         return None, None, _("Ukjent avdeling. Viser hele bedriften.")
     ids = organisation.with_descendants(session=session, department_id=dept_id)

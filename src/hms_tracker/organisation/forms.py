@@ -51,6 +51,8 @@ def employment_type_options() -> list[tuple[str, str]]:
 def parse_hours_text(text: str) -> Decimal:
     """Weekly hours 0–100 with at most two decimals, comma or dot; ValueError otherwise."""
     cleaned = text.strip().replace(" ", "").replace("\u00a0", "").replace(",", ".")
+    if not cleaned.isascii():  # Decimal() also reads other scripts' digits ("٣")
+        raise ValueError(text)
     try:
         value = Decimal(cleaned)
     except InvalidOperation:

@@ -58,6 +58,7 @@ from hms_tracker.web.auth import (
 from hms_tracker.web.dates import today
 from hms_tracker.web.forms import FormValues, parse_form
 from hms_tracker.web.i18n import _, format_number, ngettext
+from hms_tracker.web.params import parse_id, parse_int
 from hms_tracker.web.templating import flash, redirect, render
 
 router = APIRouter()
@@ -100,7 +101,8 @@ def _ensure_may_place(principal: Principal, values: dict[str, Any]) -> None:
     if principal.is_admin:
         return
     raw = str(values.get("department_id") or "").strip()
-    if raw and (not raw.isdigit() or not _leads(principal, int(raw))):
+    department_id = parse_id(raw)
+    if raw and (department_id is None or not _leads(principal, department_id)):
         raise Forbidden()
 
 
@@ -150,7 +152,7 @@ def _filters(q: str | None, department: str | None, status: str | None) -> servi
 
 
 def _page_number(page: str | None) -> int:
-    return int(page) if page and page.isdigit() else 1
+    return parse_int(page, minimum=1) or 1
 
 
 @router.get("/people", dependencies=[Permission("people.list")])
@@ -437,7 +439,7 @@ def person_new(
     values: dict[str, Any] = {
         "employment_type": "permanent",
         "weekly_hours": hours_text(csv_io.DEFAULT_WEEKLY_HOURS),
-        "department_id": int(department) if department and department.isdigit() else None,
+        "department_id": parse_id(department),
     }
     return _person_form(request, session, principal, person=None, values=values)
 

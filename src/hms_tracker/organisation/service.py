@@ -20,6 +20,7 @@ from hms_tracker.errors import InvalidInput, NotFound
 from hms_tracker.organisation.forms import DepartmentForm, PersonForm
 from hms_tracker.organisation.models import Department, DepartmentLeader, Person
 from hms_tracker.web.i18n import _
+from hms_tracker.web.params import parse_id
 
 PAGE_SIZE = 50
 
@@ -362,7 +363,7 @@ class PeopleFilter:
     def from_query(cls, q: str | None, department: str | None, status: str | None) -> PeopleFilter:
         return cls(
             q=(q or "").strip()[:200],
-            department_id=int(department) if department and department.isdigit() else None,
+            department_id=parse_id(department),
             status=status if status in STATUSES else "active",
         )
 

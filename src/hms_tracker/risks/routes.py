@@ -39,6 +39,7 @@ from hms_tracker.web.auth import CurrentUser, Permission, register_permission
 from hms_tracker.web.dates import today
 from hms_tracker.web.forms import FormValues, parse_form
 from hms_tracker.web.i18n import _
+from hms_tracker.web.params import parse_id
 from hms_tracker.web.templating import flash, redirect, render
 
 register_permission("risks.view", lambda p: True)  # the record check narrows it
@@ -93,9 +94,7 @@ def risk_list(request: Request, session: SessionDep, principal: CurrentUser) -> 
 def risk_matrix(
     request: Request, session: SessionDep, principal: CurrentUser, department: str | None = None
 ) -> Response:
-    department_id = int(department) if department and department.isdigit() else None
-    if department_id is not None and not 0 < department_id < 2**31:
-        department_id = None
+    department_id = parse_id(department)
     matrix = service.risk_matrix(session=session, principal=principal, department_id=department_id)
     return render(
         request,

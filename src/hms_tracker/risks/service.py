@@ -39,6 +39,7 @@ from hms_tracker.routines.models import Routine, RoutineVersion, VersionStatus
 from hms_tracker.rules.engine import add_months, is_assessment_overdue, risk_assessment_due
 from hms_tracker.web.auth import Principal
 from hms_tracker.web.i18n import _, format_date
+from hms_tracker.web.params import parse_id, parse_int
 
 # --- access -------------------------------------------------------------------------------
 
@@ -471,11 +472,7 @@ class ListFilters:
             return params.get(name, "") in ("1", "true", "on", "yes")
 
         def number(name: str, low: int, high: int) -> int | None:
-            raw = params.get(name, "")
-            if not (raw.isascii() and raw.isdigit() and len(raw) < 10):
-                return None
-            value = int(raw)
-            return value if low <= value <= high else None
+            return parse_int(params.get(name), minimum=low, maximum=high)
 
         level = params.get("level", "")
         sort = params.get("sort", "score")
@@ -690,7 +687,7 @@ def changes_since(
     ids: dict[str, set[int]] = {"department_id": set(), "owner_person_id": set()}
     for name, saved_value, yours in differ:
         if name in ids:
-            ids[name] |= {int(v) for v in (saved_value, yours) if v.isdigit() and len(v) < 10}
+            ids[name] |= {i for v in (saved_value, yours) if (i := parse_id(v)) is not None}
     departments = (
         dict(
             session.exec(
@@ -708,17 +705,17 @@ def changes_since(
         if not value:
             return ""
         if name == "department_id":
-            return departments.get(int(value), value) if value.isdigit() else value
+            return departments.get(parse_id(value) or 0, value)
         if name == "owner_person_id":
-            return people.get(int(value), value) if value.isdigit() else value
+            return people.get(parse_id(value) or 0, value)
         if name == "last_assessed_on":
             try:
                 return format_date(date.fromisoformat(value))
             except ValueError:
                 return value
-        if name in ("consequence", "probability") and value.isdigit():
+        if name in ("consequence", "probability") and parse_int(value) in SCALE:
             label = consequence_label if name == "consequence" else probability_label
-            return f"{value} – {label(int(value))}" if int(value) in SCALE else value
+            return f"{value} – {label(int(value))}"
         return value
 
     return [

@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from hms_tracker.routines.models import DEFAULT_REVIEW_MONTHS, ReviewOutcome, VersionStatus
-from hms_tracker.web.forms import date_value, field_error, plain_text
+from hms_tracker.web.forms import date_value, field_error, id_list, plain_text
 from hms_tracker.web.i18n import _, lazy
 
 MAX_TAGS = 20
@@ -97,16 +97,6 @@ def multiline_text(value: Any) -> Any:
     return value
 
 
-def _ids(value: Any) -> Any:
-    if value is None or value == "":
-        return []
-    items = value if isinstance(value, list) else [value]
-    try:
-        return [int(str(item)) for item in items if str(item).strip()]
-    except ValueError:
-        raise field_error(_("Velg fra listen.")) from None
-
-
 class TextForm(BaseModel):
     """What the owner may change: the text of the draft."""
 
@@ -150,7 +140,7 @@ class RoutineForm(TextForm):
     @field_validator("department_ids", mode="before")
     @classmethod
     def _departments(cls, value: Any) -> Any:
-        return _ids(value)
+        return id_list(value)
 
     @field_validator("tags", mode="before")
     @classmethod

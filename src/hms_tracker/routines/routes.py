@@ -33,11 +33,12 @@ from hms_tracker.routines.forms import (
 )
 from hms_tracker.routines.markdown import render_markdown
 from hms_tracker.routines.models import DEFAULT_REVIEW_MONTHS, Routine, RoutineVersion
-from hms_tracker.training import uploads
+from hms_tracker.web import uploads
 from hms_tracker.web.auth import CurrentUser, Permission, register_permission
 from hms_tracker.web.dates import today
 from hms_tracker.web.forms import FormValues, parse_form
 from hms_tracker.web.i18n import _, format_number
+from hms_tracker.web.params import parse_id
 from hms_tracker.web.templating import flash, redirect, render, safe_next
 
 register_permission("routines.view", lambda p: True)
@@ -87,7 +88,7 @@ def routine_list(
         statuses = [(code, label) for code, label in statuses if code == "published"]
     filters = service.ListFilters(
         tag=(tag or "").strip().lower()[:50],
-        department_id=int(department) if department and department.isdigit() else None,
+        department_id=parse_id(department),
         status=status if status in dict(statuses) else "",
         overdue=overdue in ("1", "on", "true"),
         q=(q or "").strip()[:200],
@@ -142,10 +143,10 @@ def _form_page(
         people=service.people_choices(
             session=session,
             today=day,
-            include_id=int(owner) if owner and str(owner).isdigit() else None,
+            include_id=parse_id(owner),
         ),
         departments=organisation.department_options(
-            session=session, include_ids=[int(v) for v in selected_ids if v.isdigit()]
+            session=session, include_ids=[i for v in selected_ids if (i := parse_id(v))]
         ),
         selected_departments=selected_ids,
         **_helpers(),
@@ -523,8 +524,8 @@ def _version_for_diff(
         draft = service.draft_version(session=session, routine=routine)
         if draft is not None:
             return draft
-    if value and value.isdigit() and len(value) < 10:
-        return service.get_version(session=session, routine=routine, number=int(value))
+    if (number := parse_id(value)) is not None:
+        return service.get_version(session=session, routine=routine, number=number)
     raise NotFound()
 
 
@@ -576,7 +577,11 @@ def attachment_add(
             content = uploads.read_limited(upload.file, max_bytes)
         finally:
             upload.file.close()
-        checked = service.check_attachment(content, upload.filename, max_bytes=max_bytes)
+        checked = service.check_attachment(
+            content,
+            upload.filename,
+            limits=uploads.UploadLimits.from_settings(request.app.state.settings),
+        )
     except uploads.UploadRefused as refused:
         return _detail_page(
             request,
@@ -610,7 +615,9 @@ def attachment_download(
         content=attachment.content,
         media_type=attachment.content_type,
         headers={
-            "Content-Disposition": uploads.content_disposition(attachment.filename),
+            "Content-Disposition": uploads.content_disposition(
+                attachment.filename, fallback=service.ATTACHMENT_WORDING.fallback_name
+            ),
             "Content-Security-Policy": "sandbox",
             "X-Content-Type-Options": "nosniff",
             "Cache-Control": "private, no-store",

@@ -46,10 +46,9 @@ from hms_tracker.routines.models import (
     VersionStatus,
 )
 from hms_tracker.rules.engine import WHISTLEBLOWING_TAG, routine_review_due
-from hms_tracker.training import uploads
-from hms_tracker.training.uploads import CheckedUpload, UploadRefused
 from hms_tracker.web.auth import Principal
 from hms_tracker.web.i18n import _
+from hms_tracker.web.uploads import CheckedUpload, UploadLimits, Wording, check_upload
 
 __all__ = ["WHISTLEBLOWING_TAG"]
 
@@ -1107,24 +1106,24 @@ def new_version_requested(
 
 ATTACHMENT_TYPES = "PDF, PNG, JPEG, WebP"
 
+# The routines' words on top of the one upload policy (web/uploads.py).
+ATTACHMENT_WORDING = Wording(
+    fallback_name="vedlegg",
+    empty=lambda: _("Filen er tom. Velg filen på nytt."),
+    wrong_type=lambda: _(
+        "Filtypen er ikke tillatt. Last opp vedlegget som %(types)s (filens innhold "
+        "avgjør, ikke navnet).",
+        types=ATTACHMENT_TYPES,
+    ),
+)
 
-def check_attachment(content: bytes, filename: str | None, *, max_bytes: int) -> CheckedUpload:
-    """A PDF or image, decided by its content (never its name); UploadRefused otherwise."""
-    if len(content) > max_bytes:
-        raise UploadRefused(uploads.too_large_message(max_bytes), too_large=True)
-    if not content:
-        raise UploadRefused(_("Filen er tom. Velg filen på nytt."))
-    content_type = uploads.detect_content_type(content)
-    if content_type is None:
-        raise UploadRefused(
-            _(
-                "Filtypen er ikke tillatt. Last opp vedlegget som %(types)s (filens innhold "
-                "avgjør, ikke navnet).",
-                types=ATTACHMENT_TYPES,
-            )
-        )
-    name = uploads.safe_filename(filename, content_type)
-    return CheckedUpload(content=content, content_type=content_type, filename=name)
+
+def check_attachment(
+    content: bytes, filename: str | None, *, limits: UploadLimits
+) -> CheckedUpload:
+    """A PDF or image, decided by its content (never its name) and cleaned as every upload
+    is (images encoded anew, PDFs checked for active content); UploadRefused otherwise."""
+    return check_upload(content, filename, limits=limits, wording=ATTACHMENT_WORDING)
 
 
 def add_attachment(

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from hms_tracker.organisation.forms import parse_hours_text
 from hms_tracker.web.forms import field_error, parse_date_text, plain_text
 from hms_tracker.web.i18n import _, lazy
+from hms_tracker.web.params import parse_id, parse_int
 
 # Appointment kinds a course may be required for (values of AppointmentKind).
 KIND_LABELS: dict[str, str] = {
@@ -82,12 +83,11 @@ class CourseTypeForm(BaseModel):
         if value is None or isinstance(value, int):
             months = value
         else:
-            text = str(value).strip()
-            if not text.isdigit():
+            months = parse_int(value, maximum=10**6)
+            if months is None:
                 raise field_error(
                     _("Skriv et helt antall måneder (1–240), eller la feltet stå tomt.")
                 )
-            months = int(text)
         if months is not None and not 1 <= months <= MAX_VALIDITY_MONTHS:
             raise field_error(
                 _("Gyldigheten må være mellom 1 og 240 måneder, eller tom (utløper ikke).")
@@ -134,11 +134,12 @@ class TrainingRecordForm(BaseModel):
     @field_validator("course_type_id", mode="before")
     @classmethod
     def _course_type(cls, value: Any) -> Any:
-        if value is None or isinstance(value, int):
+        if value is None:
             return value
-        if not str(value).strip().isdigit():
+        chosen = parse_id(value)
+        if chosen is None:
             raise field_error(_("Velg et kurs fra listen."))
-        return int(str(value).strip())
+        return chosen
 
     @field_validator("completed_on", mode="before")
     @classmethod

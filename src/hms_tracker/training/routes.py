@@ -42,6 +42,7 @@ from hms_tracker.web.auth import (
 from hms_tracker.web.dates import today
 from hms_tracker.web.forms import FormValues, parse_form
 from hms_tracker.web.i18n import _, format_number
+from hms_tracker.web.params import parse_id
 from hms_tracker.web.templating import flash, redirect, render
 
 router = APIRouter()
@@ -233,7 +234,7 @@ def _record_form(
     status_code: int = 200,
 ) -> Response:
     max_bytes = request.app.state.settings.upload_max_bytes
-    chosen = str(values.get("course_type_id") or "")
+    chosen = parse_id(values.get("course_type_id"))
     return render(
         request,
         "training/record_form.html",
@@ -241,9 +242,7 @@ def _record_form(
         person=person,
         values={k: v for k, v in values.items() if k != "certificate"},
         errors=errors or {},
-        course_types=service.course_type_options(
-            session=session, include_id=int(chosen) if chosen.isdigit() else None
-        ),
+        course_types=service.course_type_options(session=session, include_id=chosen),
         accept=uploads.ACCEPT,
         max_mb=format_number(uploads.megabytes(max_bytes)),
         **_helpers(),
@@ -261,7 +260,7 @@ def record_new(
     ensure(principal, "training.register", service.scope_of_person(person))
     values: dict[str, Any] = {
         "completed_on": today().isoformat(),
-        "course_type_id": int(course) if course and course.isdigit() else "",
+        "course_type_id": parse_id(course) or "",
     }
     return _record_form(request, session, person=person, values=values)
 
@@ -278,7 +277,14 @@ def _read_certificate(request: Request, values: dict[str, Any]) -> uploads.Check
         upload.file.close()
     if not content and not upload.filename:
         return None  # the field was left empty
-    return uploads.check_certificate(content, upload.filename, max_bytes=max_bytes)
+    settings = request.app.state.settings
+    return uploads.check_certificate(
+        content,
+        upload.filename,
+        max_bytes=max_bytes,
+        max_pixels=settings.upload_max_pixels,
+        request_max_pixels=settings.upload_request_max_pixels,
+    )
 
 
 @router.post("/people/{person_id}/training/new", dependencies=[Permission("training.register")])

@@ -9,9 +9,12 @@ from urllib.parse import quote
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.exc import DataError
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import Receive, Scope, Send
 
 from hms_tracker.accounts.service import load_session
 from hms_tracker.errors import Conflict, Forbidden, NotAuthenticated, NotFound, TransitionRefused
@@ -22,6 +25,7 @@ from hms_tracker.web.security import RequestTooLarge
 from hms_tracker.web.templating import redirect, render
 
 log = logging.getLogger("hms_tracker")
+RETRY_AFTER_SECONDS = 5
 
 
 def _titles() -> dict[int, tuple[str, str]]:
@@ -44,6 +48,13 @@ def _titles() -> dict[int, tuple[str, str]]:
         500: (
             _("Noe gikk galt"),
             _("Det oppstod en feil hos oss. Ingenting ble lagret. Prøv igjen om litt."),
+        ),
+        503: (
+            _("Tjenesten er opptatt"),
+            _(
+                "Tjenesten har mye å gjøre akkurat nå eller får ikke kontakt med databasen. "
+                "Ingenting ble lagret. Vent litt og prøv igjen."
+            ),
         ),
     }
 
@@ -69,13 +80,18 @@ def _resolve_principal(request: Request) -> None:
 
 
 def error_page(request: Request, status: int, message: str | None = None) -> Response:
+    """The error page in the site's layout. A 503 (busy, database unreachable) is rendered
+    without touching the database; others find who is logged in for the menu."""
     title, default = _titles().get(status, _titles()[400])
-    _resolve_principal(request)
+    if status != 503:
+        _resolve_principal(request)
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)} if status == 503 else None
     try:
         return render(
             request,
             "errors/error.html",
             status_code=status,
+            headers=headers,
             status=status,
             title=title,
             message=message or default,
@@ -85,15 +101,23 @@ def error_page(request: Request, status: int, message: str | None = None) -> Res
         return Response(f"{status} {title}", status_code=status, media_type="text/plain")
 
 
-async def _too_large_asgi(scope, receive, send) -> None:  # type: ignore[no-untyped-def]
+async def _too_large_asgi(scope: Scope, receive: Receive, send: Send) -> None:
     request = Request(scope, receive)
-    response = error_page(request, 413)
+    response = await run_in_threadpool(error_page, request, 413)
+    await response(scope, receive, send)
+
+
+async def busy_asgi(scope: Scope, receive: Receive, send: Send) -> None:
+    """The admission door's answer when no slot came free in time (web/admission.py).
+    Rendered here, on the event loop: it reads no database and needs no worker thread."""
+    request = Request(scope, receive)
+    response = error_page(request, 503)
     await response(scope, receive, send)
 
 
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(NotAuthenticated)
-    async def not_authenticated(request: Request, exc: NotAuthenticated) -> Response:
+    def not_authenticated(request: Request, exc: NotAuthenticated) -> Response:
         target = request.url.path + ("?" + request.url.query if request.url.query else "")
         expired = "1" if getattr(request.state, "session_expired", False) else None
         if request.method != "GET":
@@ -101,7 +125,7 @@ def install_error_handlers(app: FastAPI) -> None:
         return redirect(request, "/login?next=" + quote(target, safe=""), expired=expired)
 
     @app.exception_handler(Forbidden)
-    async def forbidden(request: Request, exc: Forbidden) -> Response:
+    def forbidden(request: Request, exc: Forbidden) -> Response:
         from hms_tracker.web.csrf import CsrfRefused
 
         if isinstance(exc, CsrfRefused):
@@ -125,44 +149,67 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_page(request, 403)
 
     @app.exception_handler(OverflowError)
-    async def overflow(request: Request, exc: OverflowError) -> Response:
+    def overflow(request: Request, exc: OverflowError) -> Response:
         # An id or number too large for the database is an unknown one.
         return error_page(request, 404)
 
     @app.exception_handler(DataError)
-    async def data_error(request: Request, exc: DataError) -> Response:
+    def data_error(request: Request, exc: DataError) -> Response:
         return error_page(request, 404)
 
     @app.exception_handler(NotFound)
-    async def not_found(request: Request, exc: NotFound) -> Response:
+    def not_found(request: Request, exc: NotFound) -> Response:
         return error_page(request, 404)
 
     @app.exception_handler(Conflict)
-    async def conflict(request: Request, exc: Conflict) -> Response:
+    def conflict(request: Request, exc: Conflict) -> Response:
         return error_page(request, 409, exc.message)
 
     @app.exception_handler(TransitionRefused)
-    async def refused(request: Request, exc: TransitionRefused) -> Response:
+    def refused(request: Request, exc: TransitionRefused) -> Response:
         return error_page(request, 409, exc.message)
 
     @app.exception_handler(RequestTooLarge)
-    async def too_large(request: Request, exc: RequestTooLarge) -> Response:
+    def too_large(request: Request, exc: RequestTooLarge) -> Response:
         return error_page(request, 413)
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+    def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         if isinstance(exc.__cause__, RequestTooLarge):
             return error_page(request, 413)
-        return error_page(request, exc.status_code if exc.status_code in _titles() else 400)
+        status = exc.status_code if exc.status_code in _titles() else 400
+        # A 400 raised with a message for the user (a field sent twice) shows it.
+        message = exc.detail if status == 400 and isinstance(exc.detail, str) else None
+        if message == "Bad Request":  # Starlette's default detail, not ours
+            message = None
+        return error_page(request, status, message)
 
     @app.exception_handler(RequestValidationError)
-    async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
+    def invalid_request(request: Request, exc: RequestValidationError) -> Response:
         # A malformed id in the path is an unknown id: 404, like any other.
         if any(err.get("loc", ("",))[0] == "path" for err in exc.errors()):
             return error_page(request, 404)
         return error_page(request, 400)
 
+    @app.exception_handler(sa_exc.TimeoutError)
+    def pool_timeout(request: Request, exc: sa_exc.TimeoutError) -> Response:
+        # No connection came free in time: the database is hung or overloaded.
+        log.warning("no database connection for %s %s", request.method, request.url.path)
+        return error_page(request, 503)
+
+    @app.exception_handler(sa_exc.OperationalError)
+    def database_unavailable(request: Request, exc: sa_exc.OperationalError) -> Response:
+        # The database is down, unreachable, or (SQLite) stayed locked past the busy wait.
+        log.warning("database unavailable for %s %s: %s", request.method, request.url.path,
+                    exc.orig)  # fmt: skip
+        return error_page(request, 503)
+
+    @app.exception_handler(sa_exc.InterfaceError)
+    def database_interface(request: Request, exc: sa_exc.InterfaceError) -> Response:
+        log.warning("database connection lost for %s %s", request.method, request.url.path)
+        return error_page(request, 503)
+
     @app.exception_handler(Exception)
-    async def server_error(request: Request, exc: Exception) -> Response:
+    def server_error(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return error_page(request, 500)

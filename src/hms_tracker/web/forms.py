@@ -5,29 +5,61 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Collection
 from datetime import date
 from typing import Annotated, Any, TypeVar
 
-from fastapi import Depends, Request
+from fastapi import Depends, HTTPException, Request
 from pydantic import BaseModel, ValidationError
 from pydantic_core import PydanticCustomError
+from starlette.datastructures import FormData
 
 from hms_tracker.errors import InvalidInput
 from hms_tracker.web.i18n import _
+from hms_tracker.web.params import parse_id
 
 M = TypeVar("M", bound=BaseModel)
 
 
-async def form_values(request: Request) -> dict[str, Any]:
-    """The submitted fields (file uploads kept as UploadFile), without the CSRF token."""
-    form = await request.form()
+# The fields that may come more than once: groups of checkboxes with one name (appointment
+# areas, routine departments, the appointments a course is required for) and file inputs with
+# `multiple`. Each arrives as a list, even of one value.
+LIST_FIELDS = frozenset({"area_ids", "department_ids", "required_for", "files"})
+
+
+class RepeatedField(HTTPException):
+    """A single-valued field sent more than once: no form of ours does that, so the request
+    is refused (400) instead of guessing which value was meant."""
+
+    def __init__(self, name: str):
+        super().__init__(
+            status_code=400,
+            detail=_("Feltet «%(name)s» ble sendt mer enn én gang.", name=name[:50]),
+        )
+
+
+def read_form(form: FormData, lists: Collection[str] = LIST_FIELDS) -> dict[str, Any]:
+    """The submitted fields without the CSRF token: a list for each field in `lists`, one
+    value (a string, or an UploadFile) for every other; RepeatedField when one of those came
+    more than once."""
     values: dict[str, Any] = {}
     for key in form:
         if key == "csrf_token":
             continue
         items = form.getlist(key)
-        values[key] = items if len(items) > 1 else items[0]
+        if key in lists:
+            values[key] = items
+        elif len(items) > 1:
+            raise RepeatedField(key)
+        else:
+            values[key] = items[0]
     return values
+
+
+async def form_values(request: Request) -> dict[str, Any]:
+    """The submitted fields (see read_form), read by an async dependency so the handler can
+    be a plain `def`."""
+    return read_form(await request.form())
 
 
 FormValues = Annotated[dict[str, Any], Depends(form_values)]
@@ -69,6 +101,23 @@ def _message(error: Any) -> str:
     if kind == "value_error":
         return _("Verdien er ugyldig.")
     return _("Verdien er ugyldig.")
+
+
+def id_list(value: Any) -> Any:
+    """A pydantic `before` validator for a group of checkboxes of record ids (a list, or
+    one value): ids written with the digits 0-9; anything else is not from the list."""
+    if value is None or value == "":
+        return []
+    items = value if isinstance(value, list) else [value]
+    ids = []
+    for item in items:
+        if isinstance(item, str) and not item.strip():
+            continue
+        chosen = parse_id(item)
+        if chosen is None:
+            raise field_error(_("Velg fra listen."))
+        ids.append(chosen)
+    return ids
 
 
 def errors_from(exc: ValidationError) -> dict[str, str]:

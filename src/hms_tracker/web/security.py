@@ -10,6 +10,7 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hms_tracker.web import i18n
+from hms_tracker.web.params import parse_int
 
 LANGUAGE_COOKIE = "hms_lang"
 
@@ -90,8 +91,9 @@ class BodyLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        length = Headers(scope=scope).get("content-length")
-        if length and length.isdigit() and int(length) > self.max_bytes:
+        header = Headers(scope=scope).get("content-length")
+        length = parse_int(header, maximum=2**63 - 1) if header else None
+        if length is not None and length > self.max_bytes:
             await self.on_too_large(scope, receive, send)
             return
         received = 0

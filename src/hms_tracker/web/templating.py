@@ -113,23 +113,37 @@ def _current_path(request: Request) -> str:
     return request.url.path + ("?" + query if query else "")
 
 
+# The last company name read from the database, for pages rendered without the request's
+# session (error pages, the busy page). Several instances may each hold a different one for
+# the length of one request at most: every page that has a session reads it again.
+_last_company_name: str | None = None
+
+
 def company_name(request: Request) -> str:
     """The stored company name (setting "company_name"), else the configured one.
 
-    Read when a page is rendered (health checks never touch the database for it), once per
-    request; a database that cannot answer (not migrated, an error page) gets the default.
+    Read through the request's own session (a request holds one connection, never two),
+    once per request. A page rendered outside the request's transaction (an error page, the
+    busy page) shows the last name read, and never touches the database.
     """
+    global _last_company_name
     name: str | None = getattr(request.state, "company_name", None)
     if name:
         return name
-    name = request.app.state.settings.company_name
-    try:
-        with Session(request.app.state.engine) as session:
-            row = session.get(CompanySetting, "company_name")
-        if row is not None and row.value:
-            name = row.value
-    except SQLAlchemyError:
-        pass
+    name = _last_company_name or request.app.state.settings.company_name
+    session: Session | None = getattr(request.state, "db_session", None)
+    if session is not None:
+        try:
+            with session.no_autoflush:
+                row = session.get(CompanySetting, "company_name")
+            name = (
+                row.value
+                if row is not None and row.value
+                else request.app.state.settings.company_name
+            )
+            _last_company_name = name
+        except SQLAlchemyError:
+            pass
     request.state.company_name = name
     return name
 

@@ -1,0 +1,40 @@
+"""Whole numbers and ids from text the browser sent (query strings, form fields, settings).
+
+One rule everywhere: a number is written with the ASCII digits 0-9 only. `str.isdigit()`
+also says yes to "²", "①" and "٣", and `int()` turns "٣" (Arabic-Indic three) or "３"
+(full-width three) into 3, so neither is used on input. A number longer than the largest
+allowed one is unknown (None), never an overflow in the database: ids are PostgreSQL
+`integer` columns.
+"""
+
+from __future__ import annotations
+
+import re
+
+MAX_ID = 2**31 - 1  # the largest PostgreSQL `integer`
+_ASCII_DIGITS = re.compile(r"[0-9]+")  # not \d, which matches every script's digits
+
+
+def parse_int(value: object, *, minimum: int = 0, maximum: int = MAX_ID) -> int | None:
+    """`value` as an int when it is written with the digits 0-9 only (spaces around it are
+    ignored) and lies between `minimum` and `maximum`; None for anything else: empty, a sign,
+    a decimal point, another script's digits, a number out of range. An int is checked
+    against the range; a bool is not a number here."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, str):
+        text = value.strip()
+        if len(text) > len(str(maximum)) or not _ASCII_DIGITS.fullmatch(text):
+            return None
+        number = int(text)
+    else:
+        return None
+    return number if minimum <= number <= maximum else None
+
+
+def parse_id(value: object) -> int | None:
+    """The id of a record (1 to MAX_ID) written in `value`, or None: an id that cannot
+    exist is an unknown one."""
+    return parse_int(value, minimum=1)
