@@ -148,3 +148,17 @@ def test_login_is_recorded_as_done_by_the_user(client, session):
     ).one()
     assert "last_login_at" in event.after
     assert event.actor_user_id == user.id and event.actor_label == "kari@test.example"
+
+
+def test_successful_logins_from_one_address_are_not_counted_as_failures(request, settings):
+    """Every attempt counts in advance (so simultaneous guesses are throttled); a success
+    takes its count back from the client address: an office logs in all morning."""
+    settings.login_client_factor = 1  # the address slows down after 3 failures, as an e-mail
+    client, session = request.getfixturevalue("client"), request.getfixturevalue("session")
+    users = [make_user(session) for _ in range(settings.login_slowdown_after + 1)]
+    session.commit()
+    for user in users:
+        login(client, user.email)
+        client.cookies.clear()
+    client_row = session.exec(select(LoginThrottle).where(LoginThrottle.key.startswith("client:")))
+    assert [row.failures for row in client_row] == [0]
