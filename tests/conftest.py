@@ -32,6 +32,12 @@ from hms_tracker.db import create_db_engine
 from hms_tracker.migrate import upgrade
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+# Argon2 at its cheapest in tests (login is exercised hundreds of times; its cost is not
+# what the tests measure). Production keeps the strong default: tests/accounts/
+# test_password_cost.py checks it.
+os.environ.setdefault("HMS_PASSWORD_TIME_COST", "1")
+os.environ.setdefault("HMS_PASSWORD_MEMORY_KIB", "8")
+os.environ.setdefault("HMS_PASSWORD_PARALLELISM", "1")
 PASSWORD = "riktig-passord-123"
 
 

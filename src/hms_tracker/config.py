@@ -54,6 +54,13 @@ class Settings(BaseSettings):
     busy_wait_seconds: float = 10.0
     worker_threads: int = 40
 
+    # Password hashing (Argon2id), argon2-cffi's recommended cost by default. The test
+    # suite lowers it through the environment (tests/conftest.py), where login itself is
+    # not what is measured; a test checks that the default stays the strong one.
+    password_time_cost: int = 3
+    password_memory_kib: int = 65536
+    password_parallelism: int = 4
+
     # Sessions
     session_idle_minutes: int = 60
     session_max_hours: int = 12

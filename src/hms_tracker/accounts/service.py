@@ -19,28 +19,41 @@ from sqlmodel import Session, col, select, update
 
 from hms_tracker.accounts.models import LoginThrottle, User, UserSession
 from hms_tracker.audit.service import Actor, record_event
-from hms_tracker.config import Settings
+from hms_tracker.config import Settings, get_settings
 from hms_tracker.db import UTCDateTime, after_request, utcnow
 from hms_tracker.errors import InvalidInput, NotFound
 from hms_tracker.organisation.models import Person
 from hms_tracker.web.dates import today as today_in_norway
 from hms_tracker.web.i18n import _
 
-password_hash = PasswordHash((Argon2Hasher(),))
+
+@lru_cache(maxsize=4)
+def _hasher(time_cost: int, memory_kib: int, parallelism: int) -> PasswordHash:
+    return PasswordHash(
+        (Argon2Hasher(time_cost=time_cost, memory_cost=memory_kib, parallelism=parallelism),)
+    )
+
+
+def password_hasher() -> PasswordHash:
+    """Argon2id with the cost from the settings (HMS_PASSWORD_*)."""
+    settings = get_settings()
+    return _hasher(
+        settings.password_time_cost, settings.password_memory_kib, settings.password_parallelism
+    )
 
 
 @lru_cache(maxsize=1)
 def _dummy_hash() -> str:
     """Verified against when the e-mail is unknown, so both paths cost the same. Made on
     first use, not at import."""
-    return password_hash.hash("not-a-real-password-" + secrets.token_hex(8))
+    return hash_password("not-a-real-password-" + secrets.token_hex(8))
 
 
 MIN_PASSWORD_LENGTH = 10
 
 
 def hash_password(password: str) -> str:
-    return password_hash.hash(password)
+    return password_hasher().hash(password)
 
 
 def normalise_email(email: str) -> str:
@@ -208,9 +221,9 @@ def authenticate(
     )
     session.commit()
     if user is None:
-        password_hash.verify(password, _dummy_hash())
+        password_hasher().verify(password, _dummy_hash())
         raise LoginFailed()
-    valid, new_hash = password_hash.verify_and_update(password, user.password_hash)
+    valid, new_hash = password_hasher().verify_and_update(password, user.password_hash)
     if not valid or not may_log_in:
         raise LoginFailed()
     if new_hash:
