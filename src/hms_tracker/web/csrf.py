@@ -7,8 +7,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from typing import Annotated
 
-from fastapi import Request
+from fastapi import Depends, Request
 
 from hms_tracker.errors import Forbidden
 from hms_tracker.web.auth import OptionalPrincipal
@@ -44,17 +45,31 @@ def csrf_token(request: Request) -> str:
     return _anon_token(request, _anon_id(request))
 
 
-async def verify_csrf(request: Request, principal: OptionalPrincipal) -> None:
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+async def read_body_first(request: Request) -> None:
+    """Receive a posted form before anything touches the database: a slow upload then holds
+    no connection and no transaction (Starlette keeps the parsed form for the handler)."""
+    if request.method not in SAFE_METHODS and request.headers.get("content-type", "").startswith(
+        FORM_TYPES
+    ):
+        await request.form()
+
+
+async def verify_csrf(
+    request: Request,
+    _body: Annotated[None, Depends(read_body_first)],
+    principal: OptionalPrincipal,
+) -> None:
     """App-wide dependency: refuse a state-changing request without the right token."""
     if request.method in SAFE_METHODS:
         return
     sent = request.headers.get(HEADER)
-    if not sent:
-        content_type = request.headers.get("content-type", "")
-        if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
-            form = await request.form()
-            value = form.get(FIELD)
-            sent = value if isinstance(value, str) else None
+    if not sent and request.headers.get("content-type", "").startswith(FORM_TYPES):
+        form = await request.form()
+        value = form.get(FIELD)
+        sent = value if isinstance(value, str) else None
     expected: str | None
     if principal is not None:
         expected = principal.csrf_token
