@@ -56,7 +56,6 @@ from hms_tracker.deviations.forms import CommentForm, ReportForm, files_were_cho
 from hms_tracker.deviations.models import Deviation
 from hms_tracker.deviations.qr import qr_svg, qr_svg_file
 from hms_tracker.deviations.routes import (
-    Posted,
     helpers,
     read_uploads,
     report_defaults,
@@ -73,7 +72,7 @@ from hms_tracker.web.auth import (
     Permission,
     register_permission,
 )
-from hms_tracker.web.forms import parse_form
+from hms_tracker.web.forms import FormValues, parse_form
 from hms_tracker.web.i18n import _
 from hms_tracker.web.templating import redirect, render
 from hms_tracker.web.uploads import content_disposition
@@ -142,7 +141,7 @@ def report_form(
 
 @router.post("/report", dependencies=[PUBLIC])
 def report_submit(
-    request: Request, session: SessionDep, logged_in: LoggedIn, values: Posted
+    request: Request, session: SessionDep, logged_in: LoggedIn, values: FormValues
 ) -> Response:
     files = read_uploads(request, values)
     typed = without_files(values)
@@ -291,7 +290,7 @@ def status_form(request: Request, logged_in: LoggedIn) -> Response:
 
 @router.post("/report/status", dependencies=[PUBLIC])
 def status_show(
-    request: Request, session: SessionDep, logged_in: LoggedIn, values: Posted
+    request: Request, session: SessionDep, logged_in: LoggedIn, values: FormValues
 ) -> Response:
     code = str(values.get("code") or "").strip()
     deviation = _find(session, code)
@@ -302,7 +301,7 @@ def status_show(
 
 @router.post("/report/status/add", dependencies=[PUBLIC])
 def status_add(
-    request: Request, session: SessionDep, logged_in: LoggedIn, values: Posted
+    request: Request, session: SessionDep, logged_in: LoggedIn, values: FormValues
 ) -> Response:
     """More information from the anonymous reporter: a comment and files."""
     code = str(values.get("code") or "").strip()

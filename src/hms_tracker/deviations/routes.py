@@ -61,11 +61,6 @@ router = APIRouter()
 VIEW = [Permission("deviations.view")]
 
 
-# The submitted fields (`files` always a list; a single-valued field sent twice is refused
-# with 400), read by an async dependency so the handler can be a plain `def`.
-Posted = FormValues
-
-
 def helpers() -> dict[str, Any]:
     """Labels the deviation templates use (shared with the list and the receipt page)."""
     return {
@@ -194,7 +189,7 @@ def report_new(
 
 @router.post("/deviations/new", dependencies=[Permission("deviations.report")])
 def report_create(
-    request: Request, session: SessionDep, principal: CurrentUser, values: Posted
+    request: Request, session: SessionDep, principal: CurrentUser, values: FormValues
 ) -> Response:
     files = read_uploads(request, values)
     typed = without_files(values)
@@ -417,7 +412,7 @@ def deviation_assign(
     session: SessionDep,
     principal: CurrentUser,
     found: DeviationDep,
-    values: Posted,
+    values: FormValues,
 ) -> Response:
     deviation, access = found
     try:
@@ -442,7 +437,7 @@ def deviation_reject(
     session: SessionDep,
     principal: CurrentUser,
     found: DeviationDep,
-    values: Posted,
+    values: FormValues,
 ) -> Response:
     deviation, access = found
     try:
@@ -460,7 +455,7 @@ def deviation_close(
     session: SessionDep,
     principal: CurrentUser,
     found: DeviationDep,
-    values: Posted,
+    values: FormValues,
 ) -> Response:
     deviation, access = found
     try:
@@ -484,7 +479,7 @@ def deviation_reopen(
     session: SessionDep,
     principal: CurrentUser,
     found: DeviationDep,
-    values: Posted,
+    values: FormValues,
 ) -> Response:
     deviation, access = found
     try:
@@ -502,7 +497,7 @@ def deviation_notified(
     session: SessionDep,
     principal: CurrentUser,
     found: DeviationDep,
-    values: Posted,
+    values: FormValues,
 ) -> Response:
     deviation, access = found
     try:
@@ -580,7 +575,7 @@ def deviation_update(
     session: SessionDep,
     principal: CurrentUser,
     found: DeviationDep,
-    values: Posted,
+    values: FormValues,
 ) -> Response:
     deviation, access = found
     if not access.work:
@@ -620,7 +615,7 @@ def action_create(
     session: SessionDep,
     principal: CurrentUser,
     found: DeviationDep,
-    values: Posted,
+    values: FormValues,
 ) -> Response:
     deviation, access = found
     try:
@@ -644,7 +639,7 @@ def action_done(
     principal: CurrentUser,
     found: DeviationDep,
     action_id: int,
-    values: Posted,
+    values: FormValues,
 ) -> Response:
     deviation, access = found
     action = service.get_action(session=session, deviation=deviation, action_id=action_id)
@@ -679,7 +674,7 @@ def action_withdraw(
     principal: CurrentUser,
     found: DeviationDep,
     action_id: int,
-    values: Posted,
+    values: FormValues,
 ) -> Response:
     deviation, access = found
     action = service.get_action(session=session, deviation=deviation, action_id=action_id)
@@ -703,7 +698,7 @@ def comment_create(
     session: SessionDep,
     principal: CurrentUser,
     found: DeviationDep,
-    values: Posted,
+    values: FormValues,
 ) -> Response:
     deviation, access = found
     files = read_uploads(request, values)
@@ -749,7 +744,7 @@ def comment_withdraw(
     principal: CurrentUser,
     found: DeviationDep,
     comment_id: int,
-    values: Posted,
+    values: FormValues,
 ) -> Response:
     deviation, access = found
     comment = session.get(DeviationComment, comment_id)
@@ -778,7 +773,7 @@ def attachment_withdraw(
     principal: CurrentUser,
     found: DeviationDep,
     attachment_id: int,
-    values: Posted,
+    values: FormValues,
 ) -> Response:
     deviation, access = found
     row = service.get_attachment(session=session, deviation=deviation, attachment_id=attachment_id)

@@ -438,8 +438,8 @@ def image_size(content: bytes, content_type: str, *, limits: UploadLimits) -> tu
 
 
 def clean_image(content: bytes, content_type: str, *, limits: UploadLimits) -> bytes:
-    """The image encoded anew from its pixels (see the module's docstring), or UploadRefused."""
-    image_size(content, content_type, limits=limits)  # refuses a bomb before decoding
+    """The image encoded anew from its pixels (see the module's docstring), or UploadRefused.
+    `_reencode` checks the header's size again before it decodes anything."""
     try:
         return _reencode(content, content_type, limits.max_pixels)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
