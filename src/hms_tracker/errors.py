@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from hms_tracker.translation import _
+
 
 class DomainError(Exception):
     """Base of the errors a service may raise."""
@@ -46,8 +48,6 @@ class EditConflict(Conflict):
     """Someone saved the record after the form was opened; `current` is what they saved."""
 
     def __init__(self, current: Any):
-        from hms_tracker.web.i18n import _
-
         super().__init__(
             _(
                 "Oppføringen er endret av noen andre siden du åpnet skjemaet. "

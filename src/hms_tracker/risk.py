@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from hms_tracker.web.i18n import _, lazy
+from hms_tracker.translation import _, lazy
 
 SCALE = (1, 2, 3, 4, 5)
 

@@ -30,48 +30,26 @@ from hms_tracker.appointments.models import (
 from hms_tracker.db import claim_version
 from hms_tracker.errors import InvalidInput, NotFound
 from hms_tracker.organisation.models import CompanySetting, Department, Person
-from hms_tracker.rules.settings import RuleSettings
+from hms_tracker.rules import periods
+from hms_tracker.rules.facts import load_rule_settings
 from hms_tracker.web.auth import register_role_provider
 from hms_tracker.web.i18n import _, format_date
 from hms_tracker.web.params import parse_int
 
-TERM_KINDS = frozenset(
-    {AppointmentKind.safety_rep, AppointmentKind.chief_safety_rep, AppointmentKind.amu_member}
-)
 AREA_KINDS = frozenset({AppointmentKind.safety_rep, AppointmentKind.chief_safety_rep})
 ENDING_SOON_DAYS = 60
-DEFAULT_TERM_YEARS = 2
 KIND_ORDER = tuple(kind.value for kind in AppointmentKind)
 
 
-def _agreement_max_years(session: Session) -> int:
-    """The rules' setting (two years, AML § 6-1), the same the rule engine uses."""
-    row = session.get(CompanySetting, "rules.agreement_max_years")
-    years = parse_int(row.value if row is not None else None, minimum=1)
-    return years if years is not None else RuleSettings().agreement_max_years
-
-
 # --- dates ------------------------------------------------------------------------------
-
-
-def add_years(day: date, years: int) -> date:
-    """The same day `years` later; 29 February becomes 28 February."""
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:
-        return day.replace(year=day.year + years, day=28)
-
-
-def period_end(start: date, years: int) -> date:
-    """The last day of a period of `years` years starting on `start`."""
-    return add_years(start, years) - timedelta(days=1)
+# How long a term, a chair period and an agreement may run is the rules' (rules/periods.py).
 
 
 def appointment_term_years(*, session: Session) -> int:
     """Company setting "appointment_term_years"; two years (forskrift §§ 3-4, 3-15)."""
     row = session.get(CompanySetting, "appointment_term_years")
     years = parse_int(row.value if row is not None else None, minimum=1)
-    return years if years is not None else DEFAULT_TERM_YEARS
+    return years if years is not None else periods.DEFAULT_TERM_YEARS
 
 
 def _overlaps(start_a: date, last_a: date | None, start_b: date, last_b: date | None) -> bool:
@@ -333,19 +311,24 @@ def _validated(
             errors["amu_side"] = _("Velg hvilken side medlemmet representerer.")
     else:
         amu_side, is_deputy = None, False
-    ends_on = data.ends_on
     term_years = appointment_term_years(session=session)
-    longest = period_end(data.starts_on, term_years)
-    if ends_on is None and kind in TERM_KINDS:
-        ends_on = longest
+    ends_on = periods.term_ends_on(
+        kind=kind, starts_on=data.starts_on, ends_on=data.ends_on, term_years=term_years
+    )
     if ends_on is not None and ends_on < data.starts_on:
         errors["ends_on"] = _("Sluttdatoen kan ikke være før startdatoen.")
-    elif ends_on is not None and kind in TERM_KINDS and ends_on > longest and amu_side != "ohs":
+    elif periods.exceeds_term(
+        kind=kind,
+        amu_side=amu_side,
+        starts_on=data.starts_on,
+        ends_on=ends_on,
+        term_years=term_years,
+    ):
         errors["ends_on"] = _(
             "Valgperioden er %(years)s år (forskrift §§ 3-4, 3-15): siste dag kan være "
             "%(date)s. Ved gjenvalg registrerer du et nytt verv.",
             years=term_years,
-            date=format_date(longest),
+            date=format_date(periods.term_last_day(data.starts_on, term_years)),
         )
     if data.person_id is not None:
         holder = session.get(Person, data.person_id)
@@ -490,12 +473,12 @@ def set_chair(
             }
         )
     if ends_on is None:
-        ends_on = period_end(starts_on, 1)
+        ends_on = periods.chair_last_day(starts_on)
         if last is not None:
             ends_on = min(ends_on, last)
     if ends_on < starts_on:
         raise InvalidInput({"ends_on": _("Sluttdatoen kan ikke være før startdatoen.")})
-    if ends_on > period_end(starts_on, 1):
+    if ends_on > periods.chair_last_day(starts_on):
         raise InvalidInput(
             {"ends_on": _("Lederen velges for ett år om gangen (forskrift § 3-12).")}
         )
@@ -556,8 +539,8 @@ def list_agreements(*, session: Session, today: date) -> list[AgreementRow]:
 def create_agreement(*, session: Session, data: AgreementForm) -> SafetyRepAgreement:
     if data.valid_to < data.valid_from:
         raise InvalidInput({"valid_to": _("Sluttdatoen kan ikke være før startdatoen.")})
-    years = _agreement_max_years(session)
-    limit = period_end(data.valid_from, years)
+    years = load_rule_settings(session=session).agreement_max_years
+    limit = periods.agreement_last_day(data.valid_from, years)
     if data.valid_to > limit:
         raise InvalidInput(
             {

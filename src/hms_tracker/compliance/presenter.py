@@ -5,6 +5,7 @@ them into text in the user's language."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -104,287 +105,433 @@ def _side(params: dict[str, Any]) -> str:
     return _(SIDE_LABELS[side]) if side in SIDE_LABELS else ""
 
 
-def present(finding: Finding) -> Presented:  # noqa: C901  (one branch per rule, on purpose)
-    p = finding.params
-    rule = finding.rule
+# --- the words for each rule ---------------------------------------------------------------
+# One small function per rule code: the finding in, its words out. `WORDS` below is the
+# table `present()` looks codes up in; a new rule adds one function and one entry there.
+
+
+@dataclass(frozen=True)
+class Words:
+    title: str
+    explanation: str
     fix_url: str | None = None
     fix_label: str | None = None
-    if rule == "aml-6-1.safety-rep":
-        title = _("Bedriften har verneombud")
-        explanation = _("Alle virksomheter skal ha verneombud.")
-    elif rule == "aml-6-1.safety-rep-agreement":
-        title = _("Skriftlig avtale om annen ordning enn verneombud")
-        explanation = _(
+
+
+def _safety_rep(f: Finding) -> Words:
+    return Words(_("Bedriften har verneombud"), _("Alle virksomheter skal ha verneombud."))
+
+
+def _safety_rep_agreement(f: Finding) -> Words:
+    return Words(
+        _("Skriftlig avtale om annen ordning enn verneombud"),
+        _(
             "Med færre enn 5 ansatte kan partene avtale en annen ordning. Avtalen gjelder til "
             "%(date)s (høyst to år).",
-            date=format_date(p.get("valid_to")),
-        )
-        fix_url, fix_label = "/appointments/agreements", _("Se avtalene")
-    elif rule == "aml-6-1.safety-rep-missing":
-        title = _("Bedriften har ikke verneombud")
-        if p.get("agreement_possible"):
-            explanation = _(
-                "Alle virksomheter skal ha verneombud. Med %(n)s ansatte kan partene i stedet "
-                "skriftlig avtale en annen ordning for høyst to år.",
-                n=p.get("employees"),
-            )
-        else:
-            explanation = _(
-                "Alle virksomheter skal ha verneombud. Bedriften har %(n)s ansatte.",
-                n=p.get("employees"),
-            )
-        fix_url, fix_label = "/appointments/new?kind=safety_rep", _("Registrer verneombud")
-    elif rule == "aml-6-1.chief-safety-rep":
-        title = _("Hovedverneombud")
+            date=format_date(f.params.get("valid_to")),
+        ),
+        "/appointments/agreements",
+        _("Se avtalene"),
+    )
+
+
+def _safety_rep_missing(f: Finding) -> Words:
+    p = f.params
+    if p.get("agreement_possible"):
         explanation = _(
+            "Alle virksomheter skal ha verneombud. Med %(n)s ansatte kan partene i stedet "
+            "skriftlig avtale en annen ordning for høyst to år.",
+            n=p.get("employees"),
+        )
+    else:
+        explanation = _(
+            "Alle virksomheter skal ha verneombud. Bedriften har %(n)s ansatte.",
+            n=p.get("employees"),
+        )
+    return Words(
+        _("Bedriften har ikke verneombud"),
+        explanation,
+        "/appointments/new?kind=safety_rep",
+        _("Registrer verneombud"),
+    )
+
+
+def _chief_safety_rep(f: Finding) -> Words:
+    return Words(
+        _("Hovedverneombud"),
+        _(
             "Med mer enn ett verneombud skal ett av dem være hovedverneombud. Bedriften har "
             "%(n)s verneombud.",
-            n=p.get("safety_reps"),
-        )
-        fix_url, fix_label = (
-            "/appointments/new?kind=chief_safety_rep",
-            _("Registrer hovedverneombud"),
-        )
-    elif rule == "aml-6-1.safety-areas":
-        title = _("Verneområder")
-        explanation = (
-            _("Disse avdelingene hører ikke til noe verneombuds verneområde.")
-            if finding.is_gap
-            else _("Alle avdelinger hører til et verneområde.")
-        )
-        fix_url, fix_label = "/appointments?kind=safety_rep", _("Se verneombudene")
-    elif rule == "aml-7-1.amu-missing":
-        title = _("Bedriften skal ha arbeidsmiljøutvalg (AMU)")
-        explanation = _(
+            n=f.params.get("safety_reps"),
+        ),
+        "/appointments/new?kind=chief_safety_rep",
+        _("Registrer hovedverneombud"),
+    )
+
+
+def _safety_areas(f: Finding) -> Words:
+    return Words(
+        _("Verneområder"),
+        _("Disse avdelingene hører ikke til noe verneombuds verneområde.")
+        if f.is_gap
+        else _("Alle avdelinger hører til et verneområde."),
+        "/appointments?kind=safety_rep",
+        _("Se verneombudene"),
+    )
+
+
+def _amu_missing(f: Finding) -> Words:
+    p = f.params
+    return Words(
+        _("Bedriften skal ha arbeidsmiljøutvalg (AMU)"),
+        _(
             "I %(year)s hadde bedriften i gjennomsnitt %(avg)s ansatte med minst 20 timer i "
             "uka. Fra %(n)s skal det være AMU.",
             year=p.get("year"),
             avg=format_number(as_decimal(p["average"])),
             n=p.get("threshold"),
-        )
-        fix_url, fix_label = "/appointments/new?kind=amu_member", _("Registrer AMU-medlem")
-    elif rule == "aml-7-1.amu-may-be-demanded":
-        title = _("AMU kan kreves")
-        explanation = _(
+        ),
+        "/appointments/new?kind=amu_member",
+        _("Registrer AMU-medlem"),
+    )
+
+
+def _amu_may_be_demanded(f: Finding) -> Words:
+    p = f.params
+    return Words(
+        _("AMU kan kreves"),
+        _(
             "I %(year)s hadde bedriften i gjennomsnitt %(avg)s ansatte med minst 20 timer i "
             "uka. Fra %(n)s kan en av partene kreve at det opprettes AMU.",
             year=p.get("year"),
             avg=format_number(as_decimal(p["average"])),
             n=p.get("threshold"),
-        )
-    elif rule == "aml-7-1.amu":
-        title = _("Arbeidsmiljøutvalg (AMU)")
-        explanation = _(
-            "Bedriften har AMU med %(n)s medlemmer og varamedlemmer.", n=len(finding.evidence)
-        )
-    elif rule in ("aml-7-1.amu-sides-equal", "aml-7-1.amu-deputies-equal"):
-        deputies = rule.endswith("deputies-equal")
-        title = (
-            _("Like mange varamedlemmer fra hver side")
-            if deputies
-            else _("Like mange medlemmer fra hver side")
-        )
-        explanation = _(
+        ),
+    )
+
+
+def _amu(f: Finding) -> Words:
+    return Words(
+        _("Arbeidsmiljøutvalg (AMU)"),
+        _("Bedriften har AMU med %(n)s medlemmer og varamedlemmer.", n=len(f.evidence)),
+    )
+
+
+def _amu_sides_equal(f: Finding) -> Words:
+    return Words(
+        _("Like mange varamedlemmer fra hver side")
+        if f.rule.endswith("deputies-equal")
+        else _("Like mange medlemmer fra hver side"),
+        _(
             "Arbeidsgiversiden: %(employer)s. Arbeidstakersiden: %(employee)s.",
-            employer=p.get("employer"),
-            employee=p.get("employee"),
-        )
-        fix_url, fix_label = "/appointments?kind=amu_member", _("Se AMU-medlemmene")
-    elif rule == "aml-7-1.amu-employer-top-management":
-        title = _("Arbeidsgiver eller toppledelsen i AMU")
-        explanation = (
-            _("Ingen på arbeidsgiversiden er daglig leder eller leder en avdeling på øverste nivå.")
-            if finding.is_gap
-            else _("Arbeidsgiver eller toppledelsen sitter i AMU.")
-        )
-        fix_url, fix_label = "/appointments?kind=amu_member", _("Se AMU-medlemmene")
-    elif rule == "aml-7-1.amu-safety-rep-member":
-        title = _("Hovedverneombudet i AMU") if p.get("chief") else _("Verneombudet i AMU")
-        explanation = _(
+            employer=f.params.get("employer"),
+            employee=f.params.get("employee"),
+        ),
+        "/appointments?kind=amu_member",
+        _("Se AMU-medlemmene"),
+    )
+
+
+def _amu_employer_top_management(f: Finding) -> Words:
+    return Words(
+        _("Arbeidsgiver eller toppledelsen i AMU"),
+        _("Ingen på arbeidsgiversiden er daglig leder eller leder en avdeling på øverste nivå.")
+        if f.is_gap
+        else _("Arbeidsgiver eller toppledelsen sitter i AMU."),
+        "/appointments?kind=amu_member",
+        _("Se AMU-medlemmene"),
+    )
+
+
+def _amu_safety_rep_member(f: Finding) -> Words:
+    return Words(
+        _("Hovedverneombudet i AMU") if f.params.get("chief") else _("Verneombudet i AMU"),
+        _(
             "Hovedverneombudet (eller det eneste verneombudet) skal være ett av "
             "arbeidstakersidens medlemmer."
-        )
-        fix_url, fix_label = "/appointments/new?kind=amu_member", _("Registrer AMU-medlem")
-    elif rule == "aml-7-1.amu-ohs-member":
-        title = _("Bedriftshelsetjenesten i AMU")
-        explanation = _("Bedriftshelsetjenesten skal være representert i AMU, uten stemmerett.")
-        fix_url, fix_label = "/appointments/new?kind=amu_member", _("Registrer AMU-medlem")
-    elif rule == "aml-7-1.amu-chair-missing":
-        title = _("AMU har ingen leder")
-        explanation = _("AMU skal ha en leder, valgt for ett år om gangen.")
-        fix_url, fix_label = "/appointments?kind=amu_member", _("Se AMU-medlemmene")
-    elif rule == "aml-7-1.amu-chair-same-side":
-        title = _("AMU-leder fra samme side to år på rad")
-        explanation = _(
+        ),
+        "/appointments/new?kind=amu_member",
+        _("Registrer AMU-medlem"),
+    )
+
+
+def _amu_ohs_member(f: Finding) -> Words:
+    return Words(
+        _("Bedriftshelsetjenesten i AMU"),
+        _("Bedriftshelsetjenesten skal være representert i AMU, uten stemmerett."),
+        "/appointments/new?kind=amu_member",
+        _("Registrer AMU-medlem"),
+    )
+
+
+def _amu_chair_missing(f: Finding) -> Words:
+    return Words(
+        _("AMU har ingen leder"),
+        _("AMU skal ha en leder, valgt for ett år om gangen."),
+        "/appointments?kind=amu_member",
+        _("Se AMU-medlemmene"),
+    )
+
+
+def _amu_chair_same_side(f: Finding) -> Words:
+    return Words(
+        _("AMU-leder fra samme side to år på rad"),
+        _(
             "Ledervervet skal gå på omgang mellom partene. Både nåværende og forrige leder er "
             "fra %(side)s.",
-            side=_side(p),
-        )
-        fix_url, fix_label = "/appointments?kind=amu_member", _("Se AMU-medlemmene")
-    elif rule == "aml-7-1.amu-chair-not-eligible":
-        title = _("AMU-lederen kan ikke være leder")
-        explanation = _(
+            side=_side(f.params),
+        ),
+        "/appointments?kind=amu_member",
+        _("Se AMU-medlemmene"),
+    )
+
+
+def _amu_chair_not_eligible(f: Finding) -> Words:
+    return Words(
+        _("AMU-lederen kan ikke være leder"),
+        _(
             "Lederen velges blant de faste medlemmene fra arbeidsgiversiden eller "
             "arbeidstakersiden, ikke blant varamedlemmer eller bedriftshelsetjenesten."
-        )
-        fix_url, fix_label = "/appointments?kind=amu_member", _("Se AMU-medlemmene")
-    elif rule == "aml-7-1.amu-chair-too-long":
-        title = _("AMU-leder valgt for mer enn ett år")
-        explanation = _(
+        ),
+        "/appointments?kind=amu_member",
+        _("Se AMU-medlemmene"),
+    )
+
+
+def _amu_chair_too_long(f: Finding) -> Words:
+    return Words(
+        _("AMU-leder valgt for mer enn ett år"),
+        _(
             "Lederen velges for ett år om gangen. Dette ledervervet varer til %(date)s.",
-            date=format_date(p.get("until")),
-        )
-        fix_url, fix_label = "/appointments?kind=amu_member", _("Se AMU-medlemmene")
-    elif rule == "aml-7-1.amu-chair":
-        title = _("AMU-leder")
-        explanation = _(
+            date=format_date(f.params.get("until")),
+        ),
+        "/appointments?kind=amu_member",
+        _("Se AMU-medlemmene"),
+    )
+
+
+def _amu_chair(f: Finding) -> Words:
+    return Words(
+        _("AMU-leder"),
+        _(
             "Lederen er fra %(side)s, valgt til %(date)s.",
-            side=_side(p),
-            date=format_date(p.get("until")),
-        )
-    elif rule == "forskrift-3-4.term-expired":
-        title = _("Verv med utløpt valgperiode")
-        explanation = (
-            _("Valgperioden er over, og vervet er verken fornyet eller avsluttet.")
-            if finding.is_gap
-            else _("Ingen verv har utløpt valgperiode uten å være fornyet eller avsluttet.")
-        )
-        fix_url, fix_label = "/appointments", _("Se vervene")
-    elif rule == "training.required":
-        title = _("Opplæring: %(course)s", course=p.get("course"))
-        explanation = _(
+            side=_side(f.params),
+            date=format_date(f.params.get("until")),
+        ),
+    )
+
+
+def _term_expired(f: Finding) -> Words:
+    return Words(
+        _("Verv med utløpt valgperiode"),
+        _("Valgperioden er over, og vervet er verken fornyet eller avsluttet.")
+        if f.is_gap
+        else _("Ingen verv har utløpt valgperiode uten å være fornyet eller avsluttet."),
+        "/appointments",
+        _("Se vervene"),
+    )
+
+
+def _training_required(f: Finding) -> Words:
+    p = f.params
+    return Words(
+        _("Opplæring: %(course)s", course=p.get("course")),
+        _(
             "%(lacking)s av %(required)s som skal ha kurset, mangler det eller har det utløpt.",
             lacking=p.get("lacking"),
             required=p.get("required"),
+        ),
+        f"/training?course={p.get('course_id')}",
+        _("Se opplæringsoversikten"),
+    )
+
+
+def _serious_injury_notification(f: Finding) -> Words:
+    return Words(
+        _("Varsling av alvorlig personskade"),
+        ngettext(
+            "%(num)s alvorlig personskade er ikke registrert varslet til Arbeidstilsynet "
+            "og politiet. Varsling skal skje straks.",
+            "%(num)s alvorlige personskader er ikke registrert varslet til Arbeidstilsynet "
+            "og politiet. Varsling skal skje straks.",
+            f.params.get("waiting", 0),
         )
-        fix_url = f"/training?course={p.get('course_id')}"
-        fix_label = _("Se opplæringsoversikten")
-    elif rule == "aml-5-2.serious-injury-notification":
-        title = _("Varsling av alvorlig personskade")
-        explanation = (
-            ngettext(
-                "%(num)s alvorlig personskade er ikke registrert varslet til Arbeidstilsynet "
-                "og politiet. Varsling skal skje straks.",
-                "%(num)s alvorlige personskader er ikke registrert varslet til Arbeidstilsynet "
-                "og politiet. Varsling skal skje straks.",
-                p.get("waiting", 0),
-            )
-            if finding.is_gap
-            else _("Alle alvorlige personskader er registrert varslet.")
+        if f.is_gap
+        else _("Alle alvorlige personskader er registrert varslet."),
+        "/deviations?category=personal_injury",
+        _("Se personskadene"),
+    )
+
+
+def _deviations_overdue(f: Finding) -> Words:
+    return Words(
+        _("Avvik og tiltak på overtid"),
+        ngettext(
+            "%(num)s av %(open)s åpne avvik har passert fristen, eller har tiltak som har "
+            "passert fristen.",
+            "%(num)s av %(open)s åpne avvik har passert fristen, eller har tiltak som har "
+            "passert fristen.",
+            f.params.get("overdue", 0),
+            open=f.params.get("open"),
         )
-        fix_url, fix_label = "/deviations?category=personal_injury", _("Se personskadene")
-    elif rule == "ik-5-7.deviations-overdue":
-        title = _("Avvik og tiltak på overtid")
-        explanation = (
-            ngettext(
-                "%(num)s av %(open)s åpne avvik har passert fristen, eller har tiltak som har "
-                "passert fristen.",
-                "%(num)s av %(open)s åpne avvik har passert fristen, eller har tiltak som har "
-                "passert fristen.",
-                p.get("overdue", 0),
-                open=p.get("open"),
-            )
-            if finding.is_gap
-            else _("Ingen åpne avvik eller tiltak har passert fristen.")
+        if f.is_gap
+        else _("Ingen åpne avvik eller tiltak har passert fristen."),
+        "/deviations?overdue=1",
+        _("Se avvikene på overtid"),
+    )
+
+
+def _deviations_unhandled(f: Finding) -> Words:
+    return Words(
+        _("Avvik som ikke er tatt til behandling"),
+        ngettext(
+            "%(num)s avvik har ikke fått ansvarlig og frist %(days)s dager etter at det ble meldt.",
+            "%(num)s avvik har ikke fått ansvarlig og frist %(days)s dager etter at de ble meldt.",
+            f.params.get("waiting", 0),
+            days=f.params.get("days"),
         )
-        fix_url, fix_label = "/deviations?overdue=1", _("Se avvikene på overtid")
-    elif rule == "ik-5-7.deviations-unhandled":
-        title = _("Avvik som ikke er tatt til behandling")
-        explanation = (
-            ngettext(
-                "%(num)s avvik har ikke fått ansvarlig og frist %(days)s dager etter at det ble "
-                "meldt.",
-                "%(num)s avvik har ikke fått ansvarlig og frist %(days)s dager etter at de ble "
-                "meldt.",
-                p.get("waiting", 0),
-                days=p.get("days"),
-            )
-            if finding.is_gap
-            else _("Alle meldte avvik har fått ansvarlig og frist i tide.")
+        if f.is_gap
+        else _("Alle meldte avvik har fått ansvarlig og frist i tide."),
+        "/deviations?status=registered&sort=oldest",
+        _("Se avvikene som venter"),
+    )
+
+
+def _routine_review_overdue(f: Finding) -> Words:
+    return Words(
+        _("Rutiner som skal gjennomgås"),
+        ngettext(
+            "%(num)s av %(total)s rutiner har passert datoen for gjennomgang.",
+            "%(num)s av %(total)s rutiner har passert datoen for gjennomgang.",
+            f.params.get("overdue", 0),
+            total=f.params.get("routines"),
         )
-        fix_url, fix_label = (
-            "/deviations?status=registered&sort=oldest",
-            _("Se avvikene som venter"),
-        )
-    elif rule == "routines.review-overdue":
-        title = _("Rutiner som skal gjennomgås")
-        explanation = (
-            ngettext(
-                "%(num)s av %(total)s rutiner har passert datoen for gjennomgang.",
-                "%(num)s av %(total)s rutiner har passert datoen for gjennomgang.",
-                p.get("overdue", 0),
-                total=p.get("routines"),
-            )
-            if finding.is_gap
-            else _("Alle gjeldende rutiner er gjennomgått i tide.")
-        )
-        fix_url, fix_label = "/routines?overdue=1", _("Se rutinene som skal gjennomgås")
-    elif rule == "aml-2a-6.whistleblowing-routine":
-        title = _("Rutine for varsling")
-        if finding.is_gap:
-            explanation = _(
+        if f.is_gap
+        else _("Alle gjeldende rutiner er gjennomgått i tide."),
+        "/routines?overdue=1",
+        _("Se rutinene som skal gjennomgås"),
+    )
+
+
+def _whistleblowing_routine(f: Finding) -> Words:
+    if f.is_gap:
+        return Words(
+            _("Rutine for varsling"),
+            _(
                 "Virksomheter med minst %(threshold)s ansatte skal ha skriftlige rutiner for "
                 "varsling. Bedriften har %(n)s ansatte, men ingen gjeldende rutine merket "
                 "«varsling» som gjelder hele virksomheten.",
-                threshold=p.get("threshold"),
-                n=p.get("employees"),
-            )
-            fix_url, fix_label = "/routines/new", _("Skriv rutine for varsling")
-        else:
-            explanation = _("Bedriften har en gjeldende rutine for varsling.")
-            fix_url, fix_label = "/routines?tag=varsling", _("Se rutinen")
-    elif rule == "ik-5-6.high-risk-without-routine":
-        title = _("Høy risiko uten rutine")
-        explanation = (
-            ngettext(
-                "%(num)s av %(high)s risikoer med risikotall %(threshold)s eller mer har ingen "
-                "gjeldende rutine som styrer dem.",
-                "%(num)s av %(high)s risikoer med risikotall %(threshold)s eller mer har ingen "
-                "gjeldende rutine som styrer dem.",
-                p.get("missing", 0),
-                high=p.get("high"),
-                threshold=p.get("threshold"),
-            )
-            if finding.is_gap
-            else _(
-                "Alle risikoer med risikotall %(threshold)s eller mer har en gjeldende rutine.",
-                threshold=p.get("threshold"),
-            )
+                threshold=f.params.get("threshold"),
+                n=f.params.get("employees"),
+            ),
+            "/routines/new",
+            _("Skriv rutine for varsling"),
         )
-        fix_url = f"/risks?without_routine=1&min_score={p.get('threshold', 10)}"
-        fix_label = _("Se risikoene uten rutine")
-    elif rule == "ik-5-6.risk-assessment-overdue":
-        title = _("Risikoer som skal vurderes på nytt")
-        explanation = (
-            ngettext(
-                "%(num)s av %(total)s risikoer er ikke vurdert de siste 12 månedene.",
-                "%(num)s av %(total)s risikoer er ikke vurdert de siste 12 månedene.",
-                p.get("overdue", 0),
-                total=p.get("risks"),
-            )
-            if finding.is_gap
-            else _("Alle risikoer er vurdert de siste 12 månedene.")
+    return Words(
+        _("Rutine for varsling"),
+        _("Bedriften har en gjeldende rutine for varsling."),
+        "/routines?tag=varsling",
+        _("Se rutinen"),
+    )
+
+
+def _high_risk_without_routine(f: Finding) -> Words:
+    p = f.params
+    return Words(
+        _("Høy risiko uten rutine"),
+        ngettext(
+            "%(num)s av %(high)s risikoer med risikotall %(threshold)s eller mer har ingen "
+            "gjeldende rutine som styrer dem.",
+            "%(num)s av %(high)s risikoer med risikotall %(threshold)s eller mer har ingen "
+            "gjeldende rutine som styrer dem.",
+            p.get("missing", 0),
+            high=p.get("high"),
+            threshold=p.get("threshold"),
         )
-        fix_url, fix_label = "/risks?not_assessed=1", _("Se risikoene som skal vurderes")
-    elif rule == "ik-5-6.risk-measures-overdue":
-        title = _("Tiltak i risikoregisteret på overtid")
-        explanation = (
-            ngettext(
-                "%(num)s av %(planned)s risikoer med planlagte tiltak har tiltak som har "
-                "passert fristen.",
-                "%(num)s av %(planned)s risikoer med planlagte tiltak har tiltak som har "
-                "passert fristen.",
-                p.get("overdue", 0),
-                planned=p.get("planned"),
-            )
-            if finding.is_gap
-            else _("Ingen planlagte tiltak i risikoregisteret har passert fristen.")
+        if f.is_gap
+        else _(
+            "Alle risikoer med risikotall %(threshold)s eller mer har en gjeldende rutine.",
+            threshold=p.get("threshold"),
+        ),
+        f"/risks?without_routine=1&min_score={p.get('threshold', 10)}",
+        _("Se risikoene uten rutine"),
+    )
+
+
+def _risk_assessment_overdue(f: Finding) -> Words:
+    return Words(
+        _("Risikoer som skal vurderes på nytt"),
+        ngettext(
+            "%(num)s av %(total)s risikoer er ikke vurdert de siste 12 månedene.",
+            "%(num)s av %(total)s risikoer er ikke vurdert de siste 12 månedene.",
+            f.params.get("overdue", 0),
+            total=f.params.get("risks"),
         )
-        fix_url, fix_label = "/risks?overdue_measures=1", _("Se risikoene med tiltak på overtid")
-    else:  # a rule without words yet still shows, never silently
-        title = rule
-        explanation = ""
-    return Presented(finding, title, explanation, fix_url, fix_label)
+        if f.is_gap
+        else _("Alle risikoer er vurdert de siste 12 månedene."),
+        "/risks?not_assessed=1",
+        _("Se risikoene som skal vurderes"),
+    )
+
+
+def _risk_measures_overdue(f: Finding) -> Words:
+    return Words(
+        _("Tiltak i risikoregisteret på overtid"),
+        ngettext(
+            "%(num)s av %(planned)s risikoer med planlagte tiltak har tiltak som har "
+            "passert fristen.",
+            "%(num)s av %(planned)s risikoer med planlagte tiltak har tiltak som har "
+            "passert fristen.",
+            f.params.get("overdue", 0),
+            planned=f.params.get("planned"),
+        )
+        if f.is_gap
+        else _("Ingen planlagte tiltak i risikoregisteret har passert fristen."),
+        "/risks?overdue_measures=1",
+        _("Se risikoene med tiltak på overtid"),
+    )
+
+
+# Rule code (as the engine returns it) -> the function that words its finding.
+WORDS: dict[str, Callable[[Finding], Words]] = {
+    "aml-6-1.safety-rep": _safety_rep,
+    "aml-6-1.safety-rep-agreement": _safety_rep_agreement,
+    "aml-6-1.safety-rep-missing": _safety_rep_missing,
+    "aml-6-1.chief-safety-rep": _chief_safety_rep,
+    "aml-6-1.safety-areas": _safety_areas,
+    "aml-7-1.amu-missing": _amu_missing,
+    "aml-7-1.amu-may-be-demanded": _amu_may_be_demanded,
+    "aml-7-1.amu": _amu,
+    "aml-7-1.amu-sides-equal": _amu_sides_equal,
+    "aml-7-1.amu-deputies-equal": _amu_sides_equal,
+    "aml-7-1.amu-employer-top-management": _amu_employer_top_management,
+    "aml-7-1.amu-safety-rep-member": _amu_safety_rep_member,
+    "aml-7-1.amu-ohs-member": _amu_ohs_member,
+    "aml-7-1.amu-chair-missing": _amu_chair_missing,
+    "aml-7-1.amu-chair-same-side": _amu_chair_same_side,
+    "aml-7-1.amu-chair-not-eligible": _amu_chair_not_eligible,
+    "aml-7-1.amu-chair-too-long": _amu_chair_too_long,
+    "aml-7-1.amu-chair": _amu_chair,
+    "forskrift-3-4.term-expired": _term_expired,
+    "training.required": _training_required,
+    "aml-5-2.serious-injury-notification": _serious_injury_notification,
+    "ik-5-7.deviations-overdue": _deviations_overdue,
+    "ik-5-7.deviations-unhandled": _deviations_unhandled,
+    "routines.review-overdue": _routine_review_overdue,
+    "aml-2a-6.whistleblowing-routine": _whistleblowing_routine,
+    "ik-5-6.high-risk-without-routine": _high_risk_without_routine,
+    "ik-5-6.risk-assessment-overdue": _risk_assessment_overdue,
+    "ik-5-6.risk-measures-overdue": _risk_measures_overdue,
+}
+
+
+def present(finding: Finding) -> Presented:
+    """The finding in words, looked up by its rule code in `WORDS`."""
+    word = WORDS.get(finding.rule)
+    if word is None:  # a rule without words yet still shows, never silently
+        return Presented(finding, finding.rule, "", None, None)
+    words = word(finding)
+    return Presented(finding, words.title, words.explanation, words.fix_url, words.fix_label)
 
 
 def legal_basis(finding: Finding) -> str:

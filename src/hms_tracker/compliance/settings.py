@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from decimal import Decimal, InvalidOperation
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from hms_tracker.errors import InvalidInput
 from hms_tracker.organisation.models import CompanySetting
+from hms_tracker.rules.facts import load_rule_settings
 from hms_tracker.rules.settings import RuleSettings
 from hms_tracker.web.i18n import _, lazy
 
@@ -100,10 +101,8 @@ FIELDS = (
 
 
 def current(*, session: Session) -> RuleSettings:
-    rows = session.exec(
-        select(CompanySetting).where(col(CompanySetting.key).startswith("rules."))
-    ).all()
-    return RuleSettings.from_values({row.key: row.value for row in rows})
+    """The thresholds in force (read where the rule engine reads them)."""
+    return load_rule_settings(session=session)
 
 
 def save(*, session: Session, values: dict[str, str]) -> RuleSettings:

@@ -28,6 +28,7 @@ from hms_tracker.routines.models import (
     RoutineVersion,
     VersionStatus,
 )
+from hms_tracker.rules.departments import subtree_of
 from hms_tracker.rules.engine import add_months, routine_review_due
 from hms_tracker.web.i18n import OSLO
 
@@ -495,18 +496,6 @@ def _at(day: date, rng: random.Random) -> datetime:
     return local.astimezone(UTC)
 
 
-def _with_descendants(ids: set[int], parents: dict[int, int | None]) -> set[int]:
-    found = set(ids)
-    changed = True
-    while changed:
-        changed = False
-        for child, parent in parents.items():
-            if parent in found and child not in found:
-                found.add(child)
-                changed = True
-    return found
-
-
 def build_routines(session: Session, *, company: DemoCompany, rng: random.Random) -> list[Routine]:
     """The routines, each step recorded at its own time (`recorded_at`): written as a
     draft, published, read by most people in the weeks after, reviewed."""
@@ -530,7 +519,7 @@ def build_routines(session: Session, *, company: DemoCompany, rng: random.Random
         routine.next_review_on = routine_review_due(base, routine.review_interval_months)
         step(version.published_at, version, routine)
 
-    def acknowledge(version: RoutineVersion, scope: set[int] | None, share: float) -> None:
+    def acknowledge(version: RoutineVersion, scope: frozenset[int] | None, share: float) -> None:
         published = version.published_on
         assert published is not None
         for person in company.people:
@@ -578,7 +567,7 @@ def build_routines(session: Session, *, company: DemoCompany, rng: random.Random
         )
         step(created, routine)
         chosen = {departments[name].id for name in plan.departments}
-        scope = _with_descendants(chosen, parents) if chosen else None  # type: ignore[arg-type]
+        scope = subtree_of(chosen, parents) if chosen else None
 
         first = RoutineVersion(
             routine_id=routine.id,  # type: ignore[arg-type]

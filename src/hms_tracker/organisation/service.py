@@ -19,6 +19,7 @@ from hms_tracker.db import claim_version
 from hms_tracker.errors import InvalidInput, NotFound
 from hms_tracker.organisation.forms import DepartmentForm, PersonForm
 from hms_tracker.organisation.models import Department, DepartmentLeader, Person
+from hms_tracker.rules.departments import subtree_of
 from hms_tracker.web.i18n import _
 from hms_tracker.web.params import parse_id
 
@@ -157,18 +158,24 @@ def department_options(
     return options
 
 
-def with_descendants(*, session: Session, department_id: int) -> set[int]:
-    """The department and every department below it."""
-    parents = dict(session.exec(select(Department.id, Department.parent_id)).all())
-    found = {department_id}
-    changed = True
-    while changed:
-        changed = False
-        for child, parent in parents.items():
-            if parent in found and child not in found and child is not None:
-                found.add(child)
-                changed = True
-    return found
+def department_parents(*, session: Session) -> dict[int, int | None]:
+    """Every department's id mapped to its parent's id (None at the top), in one statement."""
+    return {
+        dept_id: parent_id
+        for dept_id, parent_id in session.exec(select(Department.id, Department.parent_id)).all()
+        if dept_id is not None
+    }
+
+
+def subtree_ids(*, session: Session, department_ids: Iterable[int]) -> frozenset[int]:
+    """The departments `department_ids` and every department below them.
+
+    With the mapping at hand already, call `subtree_of(department_ids, parents)`.
+    """
+    ids = set(department_ids)
+    if not ids:
+        return frozenset()
+    return subtree_of(ids, department_parents(session=session))
 
 
 def department_detail(*, session: Session, department: Department, today: date) -> dict[str, Any]:
@@ -213,7 +220,7 @@ def _check_department(
     if same_name is not None and (department is None or same_name != department.id):
         errors["name"] = _("Det finnes allerede en avdeling med navnet «%(name)s».", name=name)
     if data.parent_id is not None:
-        parents = dict(session.exec(select(Department.id, Department.parent_id)).all())
+        parents = department_parents(session=session)
         closed = set(
             session.exec(select(Department.id).where(col(Department.closed_on).is_not(None))).all()
         )
@@ -223,19 +230,15 @@ def _check_department(
             department is None or department.parent_id != data.parent_id
         ):
             errors["parent_id"] = _("Avdelingen er lagt ned og kan ikke velges.")
-        elif department is not None:
-            # Walk up from the chosen parent; meeting this department means a cycle.
-            seen: set[int] = set()
-            current: int | None = data.parent_id
-            while current is not None and current not in seen:
-                if current == department.id:
-                    errors["parent_id"] = _(
-                        "En avdeling kan ikke ligge under seg selv eller en av sine "
-                        "underavdelinger."
-                    )
-                    break
-                seen.add(current)
-                current = parents.get(current)
+        elif (
+            department is not None
+            and department.id is not None
+            and data.parent_id in subtree_of([department.id], parents)
+        ):
+            # Under itself or one of its own sub-departments would make a cycle.
+            errors["parent_id"] = _(
+                "En avdeling kan ikke ligge under seg selv eller en av sine underavdelinger."
+            )
     if errors:
         raise InvalidInput(errors)
 

@@ -19,7 +19,7 @@ Nothing is deleted: a risk is archived with a reason; a measure is withdrawn wit
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
@@ -36,7 +36,11 @@ from hms_tracker.risk import LEVEL_RANGES, SCALE, consequence_label, probability
 from hms_tracker.risks.forms import ArchiveForm, RiskEditForm, RiskForm
 from hms_tracker.risks.models import Risk, RiskRoutine
 from hms_tracker.routines.models import Routine, RoutineVersion, VersionStatus
-from hms_tracker.rules.engine import add_months, is_assessment_overdue, risk_assessment_due
+from hms_tracker.rules.engine import (
+    is_assessment_overdue,
+    risk_assessment_cutoff,
+    risk_assessment_due,
+)
 from hms_tracker.web.auth import Principal
 from hms_tracker.web.i18n import _, format_date
 from hms_tracker.web.params import parse_id, parse_int
@@ -446,11 +450,8 @@ SORTS = ("score", "assessed", "title")
 
 def assessment_cutoff(today: date) -> date:
     """The earliest last-assessed date still in time on `today`: a risk assessed before it
-    is overdue (the same boundary as the rule, month ends included)."""
-    day = date(today.year - 1, today.month, 1) - timedelta(days=3)
-    while add_months(day, 12) < today:
-        day += timedelta(days=1)
-    return day
+    is overdue (the rule's boundary, `rules.engine.risk_assessment_cutoff`)."""
+    return risk_assessment_cutoff(today)
 
 
 @dataclass
@@ -512,7 +513,7 @@ def _score() -> Any:
 
 def _in_department(session: Session, department_id: int) -> Any:
     """SQL: the risk is in the department or one below it (as the routines' scope filter)."""
-    ids = organisation.with_descendants(session=session, department_id=department_id)
+    ids = organisation.subtree_ids(session=session, department_ids=[department_id])
     return col(Risk.department_id).in_(ids)
 
 

@@ -31,7 +31,7 @@ from sqlmodel import Session, col, func, select
 from hms_tracker.db import claim_version, utcnow
 from hms_tracker.errors import Forbidden, InvalidInput, NotFound, TransitionRefused
 from hms_tracker.organisation.models import Department, Person
-from hms_tracker.organisation.service import active_on
+from hms_tracker.organisation.service import active_on, department_parents
 from hms_tracker.routines.forms import ReviewForm, RoutineForm, TextForm
 from hms_tracker.routines.models import (
     DEFAULT_REVIEW_MONTHS,
@@ -45,6 +45,7 @@ from hms_tracker.routines.models import (
     RoutineVersion,
     VersionStatus,
 )
+from hms_tracker.rules.departments import subtree_of
 from hms_tracker.rules.engine import WHISTLEBLOWING_TAG, routine_review_due
 from hms_tracker.web.auth import Principal
 from hms_tracker.web.i18n import _
@@ -136,26 +137,6 @@ def scope_department_ids(*, session: Session, routine: Routine) -> list[int]:
 # --- scope -----------------------------------------------------------------------------
 
 
-def _department_parents(session: Session) -> dict[int, int | None]:
-    return {
-        d_id: parent
-        for d_id, parent in session.exec(select(Department.id, Department.parent_id)).all()
-        if d_id is not None
-    }
-
-
-def _descendants(ids: Iterable[int], parents: dict[int, int | None]) -> set[int]:
-    found = set(ids)
-    changed = True
-    while changed:
-        changed = False
-        for child, parent in parents.items():
-            if parent in found and child not in found:
-                found.add(child)
-                changed = True
-    return found
-
-
 @dataclass(frozen=True)
 class Scope:
     """Who a routine applies to: everyone, or the people of these departments (with the
@@ -184,9 +165,9 @@ def _scopes(session: Session, routines: list[Routine]) -> dict[int, Scope]:
             )
         ).all():
             chosen.setdefault(routine_id, set()).add(department_id)
-    parents = _department_parents(session) if chosen else {}
+    parents = department_parents(session=session) if chosen else {}
     return {
-        r.id: Scope(r.whole_company, frozenset(_descendants(chosen.get(r.id, ()), parents)))  # type: ignore[misc]
+        r.id: Scope(r.whole_company, subtree_of(chosen.get(r.id, ()), parents))  # type: ignore[misc]
         for r in routines
     }
 

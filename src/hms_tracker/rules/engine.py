@@ -8,15 +8,16 @@ module; no rule lives anywhere else. No database, no web, no clock: the day is a
 
 from __future__ import annotations
 
-import calendar
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
+from hms_tracker.rules.departments import subtree_of
 from hms_tracker.rules.findings import Finding, Ref, Status
 from hms_tracker.rules.headcount import Employment, average_last_calendar_year, headcount_on
+from hms_tracker.rules.periods import TERM_KINDS, add_months, agreement_last_day, chair_last_day
 from hms_tracker.rules.settings import RuleSettings
 
 SAFETY_REP = "safety_rep"
@@ -25,7 +26,6 @@ AMU_MEMBER = "amu_member"
 MANAGING_DIRECTOR = "managing_director"
 OHS_CONTACT = "ohs_contact"
 LEADER = "leader"  # pseudo-kind: leads a department
-TERM_KINDS = frozenset({SAFETY_REP, CHIEF_SAFETY_REP, AMU_MEMBER})
 
 
 # --- facts ------------------------------------------------------------------------------
@@ -203,13 +203,6 @@ class Facts:
 # --- dates ------------------------------------------------------------------------------
 
 
-def add_months(day: date, months: int) -> date:
-    """The same day `months` later (the month's last day when it is shorter)."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
 def routine_review_due(reviewed_on: date, interval_months: int) -> date:
     """The day a routine is due for review: the last review (or publication) plus the
     interval. Reviewing on that day is in time; the day after, it is overdue."""
@@ -231,6 +224,16 @@ def risk_assessment_due(last_assessed_on: date) -> date:
 
 def is_assessment_overdue(last_assessed_on: date, day: date) -> bool:
     return day > risk_assessment_due(last_assessed_on)
+
+
+def risk_assessment_cutoff(day: date) -> date:
+    """The earliest last-assessed date still in time on `day`: a risk assessed before it is
+    overdue (the same boundary as `is_assessment_overdue`, month ends included). For a
+    query: `last_assessed_on < risk_assessment_cutoff(day)` finds the overdue risks."""
+    first = add_months(date(day.year, day.month, 1), -RISK_ASSESSMENT_MONTHS) - timedelta(days=3)
+    while is_assessment_overdue(first, day):
+        first += timedelta(days=1)
+    return first
 
 
 # --- training ---------------------------------------------------------------------------
@@ -433,20 +436,6 @@ def _appointment_ref(facts: Facts, a: AppointmentFact) -> Ref:
     return Ref("appointment", a.id, facts.name_of(a.person_id) if a.person_id else a.name)
 
 
-def _with_descendants(ids: set[int], departments: Iterable[DepartmentFact]) -> set[int]:
-    """A verneområde that names a department covers the departments below it too."""
-    found = set(ids)
-    parents = {d.id: d.parent_id for d in departments}
-    changed = True
-    while changed:
-        changed = False
-        for child, parent in parents.items():
-            if parent in found and child not in found:
-                found.add(child)
-                changed = True
-    return found
-
-
 def safety_rep_rules(facts: Facts, day: date, settings: RuleSettings) -> list[Finding]:
     """AML § 6-1: a verneombud, a hovedverneombud when there are several, every area covered."""
     findings: list[Finding] = []
@@ -472,7 +461,7 @@ def safety_rep_rules(facts: Facts, day: date, settings: RuleSettings) -> list[Fi
             ag
             for ag in facts.agreements
             if ag.valid_from <= day <= ag.valid_to
-            and day < add_months(ag.valid_from, 12 * settings.agreement_max_years)
+            and day <= agreement_last_day(ag.valid_from, settings.agreement_max_years)
         ]
         if employees < settings.safety_rep_min_employees and in_force:
             findings.append(
@@ -513,14 +502,15 @@ def safety_rep_rules(facts: Facts, day: date, settings: RuleSettings) -> list[Fi
 
     if reps:
         open_departments = [d for d in facts.departments if d.is_open_on(day)]
-        covered: set[int] = set()
+        named: set[int] = set()
         whole_company = False
         for a in reps:
             if a.area_ids:
-                covered |= a.area_ids
+                named |= a.area_ids
             elif a.kind == SAFETY_REP or len(reps) == 1:
                 whole_company = True
-        covered = _with_descendants(covered, facts.departments)
+        # A verneområde that names a department covers the departments below it too.
+        covered = subtree_of(named, {d.id: d.parent_id for d in facts.departments})
         uncovered = [] if whole_company else [d for d in open_departments if d.id not in covered]
         findings.append(
             Finding(
@@ -669,7 +659,7 @@ def chair_rule(facts: Facts, day: date) -> Finding:
             tuple(evidence),
             {"side": chair_appointment.amu_side, "deputy": chair_appointment.is_deputy},
         )
-    if chair.ends_on >= add_months(chair.starts_on, 12):
+    if chair.ends_on > chair_last_day(chair.starts_on):
         return Finding(
             "aml-7-1.amu-chair-too-long",
             Status.gap,

@@ -33,7 +33,7 @@ from hms_tracker.rules.headcount import (
     last_calendar_year,
 )
 from hms_tracker.rules.settings import RuleSettings
-from hms_tracker.web.i18n import OSLO
+from hms_tracker.translation import OSLO
 
 
 def load_employments(*, session: Session, until: date | None = None) -> list[Employment]:
@@ -278,7 +278,6 @@ def load_routine_facts(*, session: Session, day: date) -> tuple[RoutineFact, ...
         RoutineVersion,
         VersionStatus,
     )
-    from hms_tracker.web.i18n import OSLO as oslo
 
     rows = session.exec(
         select(
@@ -302,7 +301,7 @@ def load_routine_facts(*, session: Session, day: date) -> tuple[RoutineFact, ...
     # routine id -> (title of the version, interval, whole company, number, published on)
     in_force: dict[int, tuple[str, int, bool, int, date]] = {}
     for rid, months, whole, number, title, published_on, archived_at in rows:
-        if archived_at is not None and archived_at.astimezone(oslo).date() <= day:
+        if archived_at is not None and archived_at.astimezone(OSLO).date() <= day:
             continue  # superseded (or archived) on or before `day`
         if rid in in_force and in_force[rid][3] > number:
             continue
@@ -335,8 +334,11 @@ def load_routine_facts(*, session: Session, day: date) -> tuple[RoutineFact, ...
     )
 
 
-def evaluate_on(*, session: Session, day: date) -> Report:
-    """The rule engine's report for `day`, with the company's settings."""
+def load_rule_settings(*, session: Session) -> RuleSettings:
+    """The company's thresholds for the rules (`CompanySetting` rows named `rules.<field>`,
+    edited at /settings; empty or unreadable means the default), in one query. The one
+    reader of those rows: the settings page, the forms that apply a threshold and the
+    engine all ask this."""
     from hms_tracker.organisation.models import CompanySetting
 
     values = {
@@ -345,4 +347,9 @@ def evaluate_on(*, session: Session, day: date) -> Report:
             select(CompanySetting).where(col(CompanySetting.key).startswith("rules."))
         ).all()
     }
-    return evaluate(load_facts(session=session, day=day), day, RuleSettings.from_values(values))
+    return RuleSettings.from_values(values)
+
+
+def evaluate_on(*, session: Session, day: date) -> Report:
+    """The rule engine's report for `day`, with the company's settings."""
+    return evaluate(load_facts(session=session, day=day), day, load_rule_settings(session=session))
