@@ -10,6 +10,7 @@ from hms_tracker.audit.models import AuditEvent
 from hms_tracker.audit.service import Actor, acting_as
 from tests.conftest import login
 from tests.factories import make_department, make_person, make_user
+from tests.login import login_admin, login_as
 
 
 def test_create_and_update_write_events_with_before_and_after(session):
@@ -73,9 +74,7 @@ def test_audit_rows_cannot_be_changed_in_the_database(session):
 
 
 def test_request_actor_is_recorded(client, session):
-    admin = make_user(session, email="admin@test.example", is_admin=True)
-    session.commit()
-    login(client, "admin@test.example")
+    admin = login_admin(client, session, email="admin@test.example")
     client.submit("/language", {"language": "en", "next": "/"})
     events = session.exec(
         select(AuditEvent).where(AuditEvent.entity == "app_user", AuditEvent.action == "update")
@@ -87,13 +86,12 @@ def test_request_actor_is_recorded(client, session):
 
 
 def test_admin_browses_the_trail_filtered_by_entity_and_person(client, session):
-    make_user(session, email="admin@test.example", is_admin=True)
+    admin = make_user(session, email="admin@test.example", is_admin=True)
     with acting_as(Actor(label="tester")):
         kari = make_person(session, name="Kari Nordmann")
         make_person(session, name="Ola Hansen")
         make_department(session, name="Verksted")
-    session.commit()
-    login(client, "admin@test.example")
+    login_as(client, session, admin)
     page = client.get("/audit", params={"entity": "department"})
     assert page.status_code == 200
     results = _results(page.text)
@@ -118,7 +116,7 @@ def _results(html: str) -> str:
 def test_trail_shows_labels_names_and_dates_not_codes(client, session):
     from datetime import date
 
-    make_user(session, email="admin@test.example", is_admin=True)
+    admin = make_user(session, email="admin@test.example", is_admin=True)
     with acting_as(Actor(label="tester")):
         dept = make_department(session, name="Sveiseverksted")
         make_person(
@@ -128,8 +126,7 @@ def test_trail_shows_labels_names_and_dates_not_codes(client, session):
             employed_from=date(2024, 3, 1),
             employment_type="hired_in",
         )
-    session.commit()
-    login(client, "admin@test.example")
+    login_as(client, session, admin)
     results = _results(client.get("/audit", params={"entity": "person"}).text)
     assert "Ansatt fra" in results and "1. mars 2024" in results
     assert "Sveiseverksted" in results and "Innleid" in results

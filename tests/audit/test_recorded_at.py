@@ -11,8 +11,8 @@ from sqlmodel import select
 from hms_tracker.audit.models import AuditEvent
 from hms_tracker.audit.service import record_event, recorded_at
 from hms_tracker.db import utcnow
-from tests.conftest import login
-from tests.factories import make_person, make_user
+from tests.factories import make_person
+from tests.login import login_admin
 
 PAST = datetime(2025, 10, 30, 9, 15, tzinfo=UTC)
 
@@ -48,9 +48,7 @@ def test_recorded_at_needs_a_time_zone():
 
 
 def test_a_web_request_is_stamped_now_even_inside_recorded_at(client, session):
-    make_user(session, email="admin@test.example", is_admin=True)
-    session.commit()
-    login(client, "admin@test.example")
+    login_admin(client, session)
 
     started = utcnow()
     client.submit("/language", {"language": "en", "next": "/"})

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import re
 
-from tests.conftest import login
-from tests.factories import make_user
+from tests.login import login_admin
 
 
 def test_the_gaps_intro_names_deviations_routines_and_risks(client, session):
-    admin = make_user(session, is_admin=True)
-    session.commit()
-    login(client, admin.email)
+    login_admin(client, session)
     page = client.get("/gaps")
     assert page.status_code == 200
     intro = re.search(r'<h1[^>]*>.*?</h1>\s*<p class="ds-paragraph">(.*?)</p>', page.text, re.S)

@@ -12,12 +12,7 @@ from hms_tracker.training.models import CourseType, TrainingRecord
 from hms_tracker.web.dates import today
 from tests.conftest import login
 from tests.factories import make_person, make_user
-
-
-def _admin(client, session):
-    make_user(session, email="admin@test.example", is_admin=True)
-    session.commit()
-    login(client, "admin@test.example")
+from tests.login import login_admin
 
 
 def _vo_course(session) -> CourseType:
@@ -29,7 +24,7 @@ def _vo_course(session) -> CourseType:
 def test_gaps_page_names_a_missing_safety_rep_and_how_to_fix_it(client, session):
     for _ in range(6):
         make_person(session)
-    _admin(client, session)
+    login_admin(client, session)
     page = client.get("/gaps")
     assert page.status_code == 200
     assert "Bedriften har ikke verneombud" in page.text
@@ -38,7 +33,7 @@ def test_gaps_page_names_a_missing_safety_rep_and_how_to_fix_it(client, session)
 
 
 def test_gap_disappears_when_a_trained_safety_rep_is_registered(client, session):
-    _admin(client, session)
+    login_admin(client, session)
     kari = make_person(session, name="Kari Nordmann")
     session.add(
         Appointment(kind="safety_rep", person_id=kari.id, starts_on=today() - timedelta(days=400))
@@ -65,7 +60,7 @@ def test_gap_disappears_when_a_trained_safety_rep_is_registered(client, session)
 
 
 def test_the_day_can_be_in_the_past_or_the_future(client, session):
-    _admin(client, session)
+    login_admin(client, session)
     kari = make_person(session, name="Kari Nordmann")
     start = today() - timedelta(days=30)
     session.add(Appointment(kind="safety_rep", person_id=kari.id, starts_on=start))
@@ -79,14 +74,14 @@ def test_the_day_can_be_in_the_past_or_the_future(client, session):
 
 
 def test_a_bad_day_is_explained_not_an_error(client, session):
-    _admin(client, session)
+    login_admin(client, session)
     page = client.get("/gaps", params={"on": "31.12.2026"})
     assert page.status_code == 200
     assert "Skriv datoen som åååå-mm-dd" in page.text
 
 
 def test_training_csv_export_follows_the_filter(client, session):
-    _admin(client, session)
+    login_admin(client, session)
     kari = make_person(session, name="Kari Nordmann")
     session.add(Appointment(kind="safety_rep", person_id=kari.id, starts_on=date(2020, 1, 1)))
     session.commit()
@@ -107,7 +102,7 @@ def test_employees_see_neither_page(client, session):
 
 
 def test_htmx_filter_returns_only_the_results(client, session):
-    _admin(client, session)
+    login_admin(client, session)
     partial = client.get("/training", params={"status": "ok"}, headers={"HX-Request": "true"})
     assert partial.status_code == 200
     assert "<html" not in partial.text and 'id="results"' in partial.text
@@ -136,7 +131,7 @@ def test_another_employee_cannot_see_my_training(client, session):
 
 
 def test_a_day_out_of_range_is_explained_not_an_error(client, session):
-    _admin(client, session)
+    login_admin(client, session)
     for path in ("/gaps", "/training"):
         page = client.get(path, params={"on": "0001-01-01"})
         assert page.status_code == 200

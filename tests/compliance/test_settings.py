@@ -7,17 +7,11 @@ from datetime import date
 
 from tests.conftest import login
 from tests.factories import make_person, make_user
+from tests.login import login_admin
 
 
 def _admin(client, session):
-    make_user(
-        session,
-        email="admin@test.example",
-        is_admin=True,
-        person=make_person(session, employed_from=date(2000, 1, 1)),
-    )
-    session.commit()
-    login(client, "admin@test.example")
+    login_admin(client, session, person=make_person(session, employed_from=date(2000, 1, 1)))
 
 
 def test_changing_a_threshold_changes_the_gaps(client, session):

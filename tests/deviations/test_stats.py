@@ -28,6 +28,7 @@ from hms_tracker.web.dates import today as real_today
 from hms_tracker.web.i18n import OSLO
 from tests.conftest import login
 from tests.factories import make_department, make_leader, make_person, make_user
+from tests.login import login_admin, login_as
 
 TODAY = date(2026, 6, 15)  # the last 12 months: 2025-06-16 .. 2026-06-15 (365 days)
 
@@ -400,13 +401,6 @@ def test_last_12_months_cross_the_year():
 # --- the page ------------------------------------------------------------------------------
 
 
-def _login(client, session, **kwargs):
-    user = make_user(session, **kwargs)
-    session.commit()
-    login(client, user.email)
-    return user
-
-
 def _page_data(session):
     day = real_today()
     lager = make_department(session, name="Lager")
@@ -422,7 +416,7 @@ def _page_data(session):
 
 def test_admin_sees_the_figures_in_tables_and_charts(client, session):
     day = _page_data(session)
-    _login(client, session, is_admin=True)
+    login_admin(client, session)
     r = client.get("/deviations/stats")
     assert r.status_code == 200, r.text[:2000]
     html = r.text
@@ -450,7 +444,7 @@ def test_admin_sees_the_figures_in_tables_and_charts(client, session):
 
 def test_department_filter_on_the_page(client, session):
     _page_data(session)
-    _login(client, session, is_admin=True)
+    login_admin(client, session)
     lager = session.exec(select(Department).where(Department.name == "Lager")).one()
     html = client.get(f"/deviations/stats?department={lager.id}").text
     assert re.search(r'id="figure-open">3<', html)
@@ -463,7 +457,7 @@ def test_department_filter_on_the_page(client, session):
 @pytest.mark.parametrize("department", ["999", "0", "abc", "99999999999999999999", "-1"])
 def test_an_unknown_department_says_the_whole_company_is_shown(client, session, department):
     _page_data(session)
-    _login(client, session, is_admin=True)
+    login_admin(client, session)
     page = client.get("/deviations/stats", params={"department": department})
     assert page.status_code == 200
     # A notice at the top of the page, not only beside the select.
@@ -484,7 +478,7 @@ def test_an_unknown_department_says_the_whole_company_is_shown(client, session, 
 
 def test_employee_is_refused_and_leader_sees_the_company(client, session):
     _page_data(session)
-    _login(client, session)
+    login_as(client, session, make_user(session))
     assert client.get("/deviations/stats").status_code == 403
     client.cookies.clear()
     leader = make_leader(session, department=make_department(session, name="Ledet"))
@@ -501,7 +495,7 @@ def test_employee_is_refused_and_leader_sees_the_company(client, session):
 
 def test_hours_form_refuses_with_the_typed_values_and_saves(client, session):
     _page_data(session)
-    _login(client, session, is_admin=True)
+    login_admin(client, session)
     r = client.submit(
         "/deviations/stats/hours",
         {"year": "1999", "hours": "12,5"},

@@ -14,8 +14,7 @@ from hms_tracker.notifications.outbox import deliver_pending, using_settings
 from hms_tracker.notifications.service import (
     notify_action_created,
     notify_assigned,
-    notify_closed,
-    notify_rejected,
+    notify_reporter,
 )
 from hms_tracker.web import i18n
 from tests.factories import make_department, make_person, make_user
@@ -93,7 +92,7 @@ def test_nobody_is_told_when_the_person_has_no_email(session, mail):
     notify_assigned(session, deviation)
     notify_assigned(session, unassigned)
     notify_action_created(session, action, deviation)
-    notify_closed(session, deviation)
+    notify_reporter(session, deviation)
 
     assert queued(session) == []
 
@@ -144,7 +143,7 @@ def test_reporter_is_told_of_closure_and_nothing_internal(session, mail):
     )
     session.flush()
 
-    notify_closed(session, deviation)
+    notify_reporter(session, deviation)
 
     [message] = queued(session)
     assert message.recipient == "per@test.example"
@@ -157,7 +156,7 @@ def test_reporter_is_told_of_closure_and_nothing_internal(session, mail):
 
 def test_anonymous_reporter_gets_nothing(session, mail):
     deviation = make_deviation(session, department=make_department(session), anonymous=True)
-    notify_closed(session, deviation)
+    notify_reporter(session, deviation)
     assert queued(session) == []
 
 
@@ -264,12 +263,68 @@ def test_reporter_is_told_of_rejection_without_the_internal_details(session, mai
         status="rejected",
         rejection_reason="Dobbeltmelding",
     )
-    notify_rejected(session, deviation)
+    notify_reporter(session, deviation)
     [message] = queued(session)
     assert message.recipient == "per@test.example"
     assert message.subject == "[HMS] Avviket du meldte er avvist"
     assert f"{BASE}/deviations/{deviation.id}" in message.body
     assert "Tittel som ikke skal med" not in message.body
     anonymous = make_deviation(session, department=dept, anonymous=True, status="rejected")
-    notify_rejected(session, anonymous)
+    notify_reporter(session, anonymous)
     assert len(queued(session)) == 1
+
+
+def test_bodies_are_the_plain_texts_from_the_templates(session, mail):
+    """The e-mail templates (templates/email/) give these exact texts: no HTML escaping,
+    a blank line between paragraphs, one newline at the end."""
+    dept = make_department(session)
+    kari = make_person(session, name="Kari <Nordmann>", email="kari@test.example")
+    deviation = make_deviation(
+        session,
+        department=dept,
+        title="Åpen kum & «farlig»",
+        status="in_progress",
+        responsible_person_id=kari.id,
+        reporter_person_id=kari.id,
+    )
+    action = make_action(
+        session,
+        deviation=deviation,
+        owner_id=kari.id,
+        deadline=date(2026, 12, 15),
+        description="Sett <lokk>",
+    )
+    notify_assigned(session, deviation)
+    notify_action_created(session, action, deviation)
+    deviation.status = "closed"
+    notify_reporter(session, deviation)
+    deviation.status = "rejected"
+    notify_reporter(session, deviation)
+    link = f"{BASE}/deviations/{deviation.id}"
+    assert [m.body for m in queued(session)] == [
+        "Hei Kari <Nordmann>,\n\n"
+        "Du er satt som ansvarlig for å behandle avviket «Åpen kum & «farlig»».\n\n"
+        "Ingen frist er satt.\n\n"
+        f"Se avviket: {link}\n",
+        "Hei Kari <Nordmann>,\n\n"
+        "Du har fått ansvar for et tiltak i avviket «Åpen kum & «farlig»»:\n\n"
+        "Sett <lokk>\n\n"
+        "Frist: 15. des. 2026\n\n"
+        f"Se avviket: {link}\n",
+        "Hei Kari <Nordmann>,\n\n"
+        f"Avviket du meldte (nr. {deviation.id}) er lukket.\n\n"
+        f"Se avviket: {link}\n",
+        "Hei Kari <Nordmann>,\n\n"
+        f"Avviket du meldte (nr. {deviation.id}) er avvist. Du ser begrunnelsen på "
+        "avvikets side.\n\n"
+        f"Se avviket: {link}\n",
+    ]
+
+
+def test_an_open_deviation_tells_the_reporter_nothing(session, mail):
+    reporter = make_person(session, email="per@test.example")
+    deviation = make_deviation(
+        session, department=make_department(session), reporter_person_id=reporter.id
+    )
+    notify_reporter(session, deviation)
+    assert queued(session) == []

@@ -18,6 +18,7 @@ from hms_tracker.config import Settings, get_settings
 from hms_tracker.notifications import remind
 from hms_tracker.notifications.models import OutboxMessage, ReminderDigest
 from hms_tracker.notifications.remind import ReminderItem, register_reminder_source, run_reminders
+from hms_tracker.notifications.service import Recipient
 from hms_tracker.organisation.models import DepartmentLeader
 from tests.factories import make_department, make_person, make_user
 from tests.notifications.conftest import (
@@ -332,3 +333,24 @@ def test_routine_owner_is_reminded_of_a_routine_past_its_review_date(
     body = body_of(mailbox.to("eier@test.example")[0])
     assert "«Varme arbeider»" in body
     assert "Førstehjelp" not in body and "Kladd" not in body
+
+
+def test_digest_text_is_the_plain_text_template():
+    """templates/email/reminder_digest.txt: each item on its own line with its link below,
+    no HTML escaping, one newline at the end."""
+    to = Recipient(7, "Kari <Nordmann>", "kari@test.example", "nb")
+    items = [
+        ReminderItem("Avvik «Glatt & vått gulv»: fristen var 24. nov. 2026", "https://x/1"),
+        ReminderItem("Rutinen «Førstehjelp» skulle vært gjennomgått 1. nov. 2026", "https://x/2"),
+    ]
+    digest = remind.render_digest(to, items, DAY)
+    assert digest.subject == "[HMS] 2 saker venter på deg"
+    assert digest.body == (
+        "Hei Kari <Nordmann>,\n\n"
+        "Dette venter på deg i HMS-systemet per 25. nov. 2026:\n\n"
+        "- Avvik «Glatt & vått gulv»: fristen var 24. nov. 2026\n"
+        "  https://x/1\n"
+        "- Rutinen «Førstehjelp» skulle vært gjennomgått 1. nov. 2026\n"
+        "  https://x/2\n\n"
+        "Du får denne oppsummeringen én gang per dag så lenge noe står igjen.\n"
+    )

@@ -8,17 +8,11 @@ from hms_tracker.accounts.models import User, UserSession
 from hms_tracker.audit.models import AuditEvent
 from tests.conftest import AppClient, login
 from tests.factories import make_department, make_leader, make_person, make_user
-
-
-def admin_client(client, session):
-    admin = make_user(session, is_admin=True)
-    session.commit()
-    login(client, admin.email)
-    return admin
+from tests.login import login_admin
 
 
 def test_admin_creates_an_account_that_can_log_in(client, session, app):
-    admin_client(client, session)
+    login_admin(client, session)
     person = make_person(session, name="Kari Nordmann", email="kari@firma.no")
     session.commit()
     page = client.get(f"/people/{person.id}").text
@@ -39,7 +33,7 @@ def test_admin_creates_an_account_that_can_log_in(client, session, app):
 
 
 def test_bad_account_form_keeps_the_email_but_never_the_password(client, session):
-    admin_client(client, session)
+    login_admin(client, session)
     person = make_person(session, email="kari@firma.no")
     session.commit()
     r = client.submit(
@@ -54,7 +48,7 @@ def test_bad_account_form_keeps_the_email_but_never_the_password(client, session
 
 
 def test_end_all_sessions_logs_the_user_out(client, session, app):
-    admin_client(client, session)
+    login_admin(client, session)
     user = make_user(session, email="ola@test.example")
     session.commit()
     with AppClient(app) as ola:
@@ -76,7 +70,7 @@ def test_end_all_sessions_logs_the_user_out(client, session, app):
 
 
 def test_deactivate_stops_login_and_activate_restores_it(client, session, app):
-    admin_client(client, session)
+    login_admin(client, session)
     user = make_user(session, email="ola@test.example")
     session.commit()
     with AppClient(app) as ola:
@@ -96,7 +90,7 @@ def test_deactivate_stops_login_and_activate_restores_it(client, session, app):
 
 
 def test_admin_role_is_toggled_but_not_removed_from_oneself(client, session):
-    admin = admin_client(client, session)
+    admin = login_admin(client, session)
     user = make_user(session, email="ola@test.example")
     session.commit()
     client.submit(f"/people/{user.person_id}/account/admin", {"is_admin": "true"})
@@ -131,7 +125,7 @@ def test_account_panel_is_for_admins_only(client, session):
 
 
 def test_account_actions_on_a_person_without_account_are_404(client, session):
-    admin_client(client, session)
+    login_admin(client, session)
     person = make_person(session)
     session.commit()
     r = client.submit(f"/people/{person.id}/account/sessions/end", {})
@@ -141,11 +135,10 @@ def test_account_actions_on_a_person_without_account_are_404(client, session):
 def test_an_account_cannot_take_another_persons_email(client, session):
     from tests.factories import make_person
 
-    admin = make_user(session, email="admin@test.example", is_admin=True)
+    login_admin(client, session)
     make_person(session, name="Aksel Johannessen", email="aksel@test.example")
     lonely = make_person(session, name="Uten Konto", email=None)
     session.commit()
-    login(client, admin.email)
     r = client.submit(
         f"/people/{lonely.id}/account",
         {"email": "aksel@test.example", "password": "langt-nok-passord"},
@@ -158,10 +151,9 @@ def test_an_account_cannot_take_another_persons_email(client, session):
 def test_spaces_in_a_password_are_kept(client, session):
     from tests.factories import make_person
 
-    admin = make_user(session, email="admin@test.example", is_admin=True)
+    login_admin(client, session)
     person = make_person(session, name="Ny Bruker", email="ny@test.example")
     session.commit()
-    login(client, admin.email)
     r = client.submit(
         f"/people/{person.id}/account",
         {"email": "ny@test.example", "password": " med mellomrom "},

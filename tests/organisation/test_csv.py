@@ -13,18 +13,12 @@ from sqlmodel import func, select
 from hms_tracker.organisation import csv_io
 from hms_tracker.organisation.models import Person
 from tests.conftest import login
-from tests.factories import make_department, make_person, make_user
+from tests.factories import make_department, make_person
+from tests.login import login_admin
 
 HEADER = (
     "navn;e-post;telefon;stilling;avdeling;ansatt_fra;ansatt_til;ansettelsesform;ukentlige_timer"
 )
-
-
-def admin_client(client, session):
-    admin = make_user(session, is_admin=True)
-    session.commit()
-    login(client, admin.email)
-    return admin
 
 
 def people_count(session) -> int:
@@ -61,7 +55,7 @@ def confirm_fields(html: str) -> dict[str, list[str]]:
 
 
 def test_export_is_excel_friendly_and_guards_against_formulas(client, session):
-    admin_client(client, session)
+    login_admin(client, session)
     lager = make_department(session, name="Lager")
     make_person(
         session,
@@ -102,7 +96,7 @@ def test_export_is_excel_friendly_and_guards_against_formulas(client, session):
 
 
 def test_export_follows_the_lists_filters(client, session):
-    admin_client(client, session)
+    login_admin(client, session)
     lager = make_department(session, name="Lager")
     kontor = make_department(session, name="Kontor")
     make_person(session, name="Lagerarbeider", department=lager)
@@ -225,7 +219,7 @@ def test_export_reads_back_in_unchanged():
 
 
 def test_good_file_previews_then_saves_every_row(client, session):
-    admin_client(client, session)
+    login_admin(client, session)
     make_department(session, name="Lager")
     session.commit()
     before = people_count(session)
@@ -249,7 +243,7 @@ def test_good_file_previews_then_saves_every_row(client, session):
 
 
 def test_file_with_errors_lists_them_and_saves_nothing(client, session):
-    admin_client(client, session)
+    login_admin(client, session)
     before = people_count(session)
     content = (
         HEADER + "\n"
@@ -268,7 +262,7 @@ def test_file_with_errors_lists_them_and_saves_nothing(client, session):
 
 
 def test_latin1_file_gets_a_clear_message_and_saves_nothing(client, session):
-    admin_client(client, session)
+    login_admin(client, session)
     before = people_count(session)
     r = upload(client, (HEADER + "\nPål Ødegård;;;;;2024-01-15;;;\n").encode("latin-1"))
     assert r.status_code == 422
@@ -278,7 +272,7 @@ def test_latin1_file_gets_a_clear_message_and_saves_nothing(client, session):
 
 
 def test_excel_export_with_bom_and_semicolons_imports(client, session):
-    admin_client(client, session)
+    login_admin(client, session)
     make_department(session, name="Økonomi")
     session.commit()
     before = people_count(session)
@@ -300,7 +294,7 @@ def test_excel_export_with_bom_and_semicolons_imports(client, session):
 
 
 def test_confirm_checks_the_content_again(client, session):
-    admin_client(client, session)
+    login_admin(client, session)
     before = people_count(session)
     content = (HEADER + "\nKari Nordmann;kari@firma.no;;;;2024-01-15;;;\n").encode()
     preview = upload(client, content)
@@ -329,7 +323,7 @@ def test_confirm_checks_the_content_again(client, session):
 
 
 def test_too_large_file_is_refused(client, session, app):
-    admin_client(client, session)
+    login_admin(client, session)
     app.state.settings.upload_max_bytes = 2000
     big = (HEADER + "\n" + "Kari;;;;;2024-01-15;;;\n" * 200).encode()
     r = upload(client, big)
@@ -352,7 +346,7 @@ def test_only_admins_import(client, session):
 
 
 def test_confirming_the_same_import_twice_saves_it_once(client, session):
-    admin_client(client, session)
+    login_admin(client, session)
     make_department(session, name="Lager")
     session.commit()
     before = people_count(session)

@@ -12,13 +12,7 @@ from hms_tracker.organisation.models import Department, DepartmentLeader, Person
 from hms_tracker.web.dates import today
 from tests.conftest import login
 from tests.factories import make_department, make_leader, make_person, make_user
-
-
-def admin_client(client, session):
-    admin = make_user(session, is_admin=True)
-    session.commit()
-    login(client, admin.email)
-    return admin
+from tests.login import login_admin
 
 
 def test_list_shows_parent_leaders_and_people_employed_today(client, session):
@@ -72,7 +66,7 @@ def test_department_list_uses_a_fixed_number_of_queries(session):
 
 
 def test_admin_creates_department_and_name_must_be_unique(client, session):
-    admin_client(client, session)
+    login_admin(client, session)
     make_department(session, name="Lager")
     session.commit()
     r = client.submit("/departments/new", {"name": "  lager ", "parent_id": ""})
@@ -85,7 +79,7 @@ def test_admin_creates_department_and_name_must_be_unique(client, session):
 
 
 def test_parent_that_makes_a_cycle_is_refused(client, session):
-    admin_client(client, session)
+    login_admin(client, session)
     top = make_department(session, name="Drift")
     middle = make_department(session, name="Lager", parent_id=top.id)
     bottom = make_department(session, name="Mottak", parent_id=middle.id)
@@ -105,7 +99,7 @@ def test_parent_that_makes_a_cycle_is_refused(client, session):
 
 
 def test_leaders_are_added_and_removed_and_both_are_audited(client, session):
-    admin_client(client, session)
+    login_admin(client, session)
     lager = make_department(session, name="Lager")
     kari = make_person(session, name="Kari Nordmann")
     session.commit()
@@ -134,7 +128,7 @@ def test_leaders_are_added_and_removed_and_both_are_audited(client, session):
 
 
 def test_close_is_refused_while_people_work_there_then_recorded_not_deleted(client, session):
-    admin_client(client, session)
+    login_admin(client, session)
     lager = make_department(session, name="Lager")
     worker = make_person(session, department=lager)
     session.commit()
@@ -178,7 +172,7 @@ def test_leader_cannot_manage_departments(client, session):
 
 
 def test_unknown_department_is_404(client, session):
-    admin_client(client, session)
+    login_admin(client, session)
     assert client.get("/departments/424242").status_code == 404
     assert client.get("/departments/abc").status_code == 404
     r = client.submit("/departments/424242/close", {"closed_on": date(2025, 1, 1).isoformat()})

@@ -13,13 +13,7 @@ from hms_tracker.organisation.models import Person
 from hms_tracker.web.dates import today
 from tests.conftest import login
 from tests.factories import make_department, make_leader, make_person, make_user
-
-
-def admin_client(client, session):
-    admin = make_user(session, is_admin=True)
-    session.commit()
-    login(client, admin.email)
-    return admin
+from tests.login import login_admin
 
 
 def person_form(**overrides):
@@ -59,7 +53,7 @@ def edit_values(person: Person, **overrides):
 
 
 def test_admin_creates_a_person_with_comma_hours_and_is_sent_to_the_page(client, session):
-    admin_client(client, session)
+    login_admin(client, session)
     lager = make_department(session, name="Lager")
     session.commit()
     r = client.submit(
@@ -80,7 +74,7 @@ def test_admin_creates_a_person_with_comma_hours_and_is_sent_to_the_page(client,
 
 
 def test_create_with_bad_input_rerenders_with_every_error_and_keeps_values(client, session):
-    admin_client(client, session)
+    login_admin(client, session)
     r = client.submit(
         "/people/new",
         person_form(
@@ -103,14 +97,14 @@ def test_create_with_bad_input_rerenders_with_every_error_and_keeps_values(clien
 
 
 def test_end_date_before_start_is_refused(client, session):
-    admin_client(client, session)
+    login_admin(client, session)
     r = client.submit("/people/new", person_form(employed_to="2023-12-31"))
     assert r.status_code == 422
     assert "Sluttdatoen kan ikke være før ansatt fra-datoen." in r.text
 
 
 def test_email_must_be_unique_among_people_ignoring_case(client, session):
-    admin_client(client, session)
+    login_admin(client, session)
     make_person(session, email="kari@firma.no")
     session.commit()
     r = client.submit("/people/new", person_form(email="KARI@firma.no"))
@@ -119,7 +113,7 @@ def test_email_must_be_unique_among_people_ignoring_case(client, session):
 
 
 def test_norwegian_date_format_is_accepted(client, session):
-    admin_client(client, session)
+    login_admin(client, session)
     r = client.submit("/people/new", person_form(employed_from="15.01.2024", email=""))
     assert r.status_code == 303
     person = session.exec(select(Person).where(Person.name == "Kari Nordmann")).one()
@@ -130,7 +124,7 @@ def test_norwegian_date_format_is_accepted(client, session):
 
 
 def test_list_searches_name_email_and_title_case_insensitively(client, session):
-    admin_client(client, session)
+    login_admin(client, session)
     make_person(session, name="Øyvind Ås", title="Truckfører", email="oyvind@firma.no")
     make_person(session, name="Berit Berg", title="Økonom", email="berit@firma.no")
     session.commit()
@@ -145,7 +139,7 @@ def test_list_searches_name_email_and_title_case_insensitively(client, session):
 
 
 def test_list_filters_by_department_and_status(client, session):
-    admin_client(client, session)
+    login_admin(client, session)
     lager = make_department(session, name="Lager")
     kontor = make_department(session, name="Kontor")
     make_person(session, name="Aktiv Lagerarbeider", department=lager)
@@ -172,7 +166,7 @@ def test_list_filters_by_department_and_status(client, session):
 
 
 def test_list_is_sorted_by_name_and_paginated_by_fifty(client, session):
-    admin = admin_client(client, session)
+    admin = login_admin(client, session)
     for n in range(60):
         make_person(session, name=f"Ansatt {n:03d}")
     session.commit()
@@ -191,7 +185,7 @@ def test_list_is_sorted_by_name_and_paginated_by_fifty(client, session):
 
 
 def test_htmx_request_gets_only_the_results_block(client, session):
-    admin_client(client, session)
+    login_admin(client, session)
     make_person(session, name="Kari Nordmann")
     session.commit()
     r = client.get("/people", params={"q": "kari"}, headers={"HX-Request": "true"})
@@ -207,7 +201,7 @@ def test_htmx_request_gets_only_the_results_block(client, session):
 
 
 def test_edit_saves_bumps_version_and_writes_audit_with_before_and_after(client, session):
-    admin_client(client, session)
+    login_admin(client, session)
     person = make_person(session, name="Kari Nordmann", title="Lagermedarbeider")
     session.commit()
     r = client.submit(f"/people/{person.id}/edit", edit_values(person, title="Lagerleder"))
@@ -230,7 +224,7 @@ def test_edit_saves_bumps_version_and_writes_audit_with_before_and_after(client,
 
 
 def test_create_writes_an_audit_event_with_the_new_values(client, session):
-    admin = admin_client(client, session)
+    admin = login_admin(client, session)
     client.submit("/people/new", person_form())
     person = session.exec(select(Person).where(Person.name == "Kari Nordmann")).one()
     event = session.exec(
@@ -247,7 +241,7 @@ def test_create_writes_an_audit_event_with_the_new_values(client, session):
 
 
 def test_stale_version_is_refused_and_nothing_is_lost(client, session):
-    admin_client(client, session)
+    login_admin(client, session)
     person = make_person(session, name="Kari Nordmann", title="Lagermedarbeider")
     session.commit()
     opened = edit_values(person)  # both forms opened on version 1
@@ -272,7 +266,7 @@ def test_stale_version_is_refused_and_nothing_is_lost(client, session):
 
 
 def test_edit_without_version_is_a_form_error(client, session):
-    admin_client(client, session)
+    login_admin(client, session)
     person = make_person(session)
     session.commit()
     values = edit_values(person)
@@ -284,7 +278,7 @@ def test_edit_without_version_is_a_form_error(client, session):
 
 
 def test_ending_employment_keeps_the_person_and_deactivates_their_account(client, session):
-    admin_client(client, session)
+    login_admin(client, session)
     worker = make_user(session, email="ola@test.example")
     session.commit()
     other = client.__class__(client.app)
@@ -315,7 +309,7 @@ def test_ending_employment_keeps_the_person_and_deactivates_their_account(client
 
 
 def test_end_employment_needs_a_date_and_a_reason(client, session):
-    admin_client(client, session)
+    login_admin(client, session)
     person = make_person(session, employed_from=date(2024, 1, 1))
     session.commit()
     r = client.submit(f"/people/{person.id}/end", {"employed_to": "2023-01-01", "end_reason": ""})
@@ -329,7 +323,7 @@ def test_end_employment_needs_a_date_and_a_reason(client, session):
 
 
 def test_nobody_ends_their_own_employment(client, session):
-    admin = admin_client(client, session)
+    admin = login_admin(client, session)
     r = client.submit(
         f"/people/{admin.person_id}/end", {"employed_to": "2025-01-01", "end_reason": "x"}
     )
@@ -436,7 +430,7 @@ def test_employee_has_no_list_but_sees_their_own_page_only(client, session):
 
 
 def test_unknown_or_malformed_id_is_404(client, session):
-    admin_client(client, session)
+    login_admin(client, session)
     assert client.get("/people/999999").status_code == 404
     assert client.get("/people/abc").status_code == 404
     assert client.get("/people/999999/edit").status_code == 404
@@ -453,7 +447,7 @@ def test_a_last_day_ahead_keeps_the_account_until_then(client, session):
 
     from hms_tracker.web.dates import today
 
-    admin_client(client, session)
+    login_admin(client, session)
     worker = make_user(session, email="ola@test.example")
     session.commit()
     last_day = today() + timedelta(days=30)
@@ -487,9 +481,7 @@ def test_a_person_who_has_left_cannot_log_in_even_with_an_active_account(client,
 
 
 def test_nobody_ends_their_own_employment_through_the_edit_form(client, session):
-    admin = make_user(session, email="admin@test.example", is_admin=True)
-    session.commit()
-    login(client, "admin@test.example")
+    admin = login_admin(client, session)
     person = session.get(Person, admin.person_id)
     page = client.get(f"/people/{person.id}/edit").text
     import re as _re
@@ -513,7 +505,7 @@ def test_nobody_ends_their_own_employment_through_the_edit_form(client, session)
 
 
 def test_implausible_dates_and_invisible_characters_are_refused(client, session):
-    admin_client(client, session)
+    login_admin(client, session)
     r = client.submit(
         "/people/new",
         {
@@ -530,7 +522,7 @@ def test_implausible_dates_and_invisible_characters_are_refused(client, session)
 
 
 def test_a_department_is_not_offered_as_its_own_parent(client, session):
-    admin_client(client, session)
+    login_admin(client, session)
     top = make_department(session, name="Produksjon")
     make_department(session, name="Sveis", parent_id=top.id)
     session.commit()

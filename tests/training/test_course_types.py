@@ -10,6 +10,7 @@ from hms_tracker.audit.models import AuditEvent
 from hms_tracker.training.models import CourseType
 from tests.conftest import login
 from tests.factories import make_user
+from tests.login import login_admin
 
 
 def course_form(**overrides):
@@ -22,13 +23,6 @@ def course_form(**overrides):
     }
     data.update(overrides)
     return data
-
-
-def as_admin(client, session):
-    admin = make_user(session, is_admin=True)
-    session.commit()
-    login(client, admin.email)
-    return admin
 
 
 def test_everyone_logged_in_sees_the_seeded_courses_with_validity_and_kinds(client, session):
@@ -61,7 +55,7 @@ def test_an_employee_may_not_manage_course_types(client, session):
 
 
 def test_admin_creates_a_course_type_with_comma_hours_and_kinds(client, session):
-    as_admin(client, session)
+    login_admin(client, session)
     data = course_form()
     data["required_for"] = ["safety_rep", "amu_member"]
     r = client.submit("/training/courses/new", data, token_page="/training/courses/new")
@@ -77,7 +71,7 @@ def test_admin_creates_a_course_type_with_comma_hours_and_kinds(client, session)
 
 
 def test_a_course_name_must_be_unique_whatever_the_case(client, session):
-    as_admin(client, session)
+    login_admin(client, session)
     r = client.submit(
         "/training/courses/new",
         course_form(name="grunnopplæring for VERNEOMBUD"),
@@ -90,7 +84,7 @@ def test_a_course_name_must_be_unique_whatever_the_case(client, session):
 
 
 def test_hours_and_validity_are_checked(client, session):
-    as_admin(client, session)
+    login_admin(client, session)
     for overrides, message in (
         ({"required_hours": "-1"}, "Timetallet må være mellom 0 og 9999."),
         ({"required_hours": "mange"}, "Skriv antall timer som et tall"),
@@ -110,7 +104,7 @@ def test_hours_and_validity_are_checked(client, session):
 
 
 def test_zero_hours_and_empty_validity_are_allowed(client, session):
-    as_admin(client, session)
+    login_admin(client, session)
     r = client.submit(
         "/training/courses/new",
         course_form(required_hours="0", validity_months=""),
@@ -126,7 +120,7 @@ def seeded(session, name="Førstehjelp"):
 
 
 def test_admin_edits_a_seeded_course_type_and_the_change_is_audited(client, session):
-    as_admin(client, session)
+    login_admin(client, session)
     first_aid = seeded(session)
     form = client.get(f"/training/courses/{first_aid.id}/edit")
     assert form.status_code == 200 and 'value="24"' in form.text
@@ -158,7 +152,7 @@ def test_admin_edits_a_seeded_course_type_and_the_change_is_audited(client, sess
 
 
 def test_editing_an_old_version_is_a_conflict_and_keeps_what_was_saved(client, session):
-    as_admin(client, session)
+    login_admin(client, session)
     first_aid = seeded(session)
     data = course_form(name="Førstehjelp", version=str(first_aid.version))
     assert (
@@ -178,7 +172,7 @@ def test_editing_an_old_version_is_a_conflict_and_keeps_what_was_saved(client, s
 
 
 def test_renaming_to_another_course_name_is_refused(client, session):
-    as_admin(client, session)
+    login_admin(client, session)
     first_aid = seeded(session)
     data = course_form(name="HMS-opplæring for arbeidsgiver", version=str(first_aid.version))
     r = client.submit(
@@ -189,7 +183,7 @@ def test_renaming_to_another_course_name_is_refused(client, session):
 
 
 def test_archiving_keeps_the_course_type_and_restoring_brings_it_back(client, session):
-    as_admin(client, session)
+    login_admin(client, session)
     first_aid = seeded(session)
     r = client.submit(f"/training/courses/{first_aid.id}/archive", token_page="/")
     assert r.status_code == 303
@@ -204,6 +198,6 @@ def test_archiving_keeps_the_course_type_and_restoring_brings_it_back(client, se
 
 
 def test_unknown_course_type_is_404(client, session):
-    as_admin(client, session)
+    login_admin(client, session)
     assert client.get("/training/courses/99999/edit").status_code == 404
     assert client.get("/training/courses/abc/edit").status_code == 404

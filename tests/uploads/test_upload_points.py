@@ -29,6 +29,7 @@ from hms_tracker.web.dates import today
 from tests.conftest import AppClient, login
 from tests.deviations.helpers import make_deviation, report_form
 from tests.factories import make_department, make_user
+from tests.login import login_admin, login_as
 from tests.routines.helpers import principal_for, published_routine
 from tests.uploads import corpus
 
@@ -91,10 +92,9 @@ def _anonymous_report(client: AppClient, session) -> Point:
 
 def _comment(client: AppClient, session) -> Point:
     lager = make_department(session, name="Lager")
-    admin = make_user(session, is_admin=True)
+    login_admin(client, session)
     deviation, _code = make_deviation(session, lager, reporter=None)
     session.commit()
-    login(client, admin.email)
 
     def post(files):
         return client.submit(
@@ -126,10 +126,9 @@ def _status_add(client: AppClient, session) -> Point:
 
 def _certificate(client: AppClient, session) -> Point:
     lager = make_department(session, name="Lager")
-    admin = make_user(session, is_admin=True)
+    login_admin(client, session)
     employee = make_user(session, department=lager)
     session.commit()
-    login(client, admin.email)
     course = session.exec(select(CourseType).order_by(CourseType.id)).first()
     url = f"/people/{employee.person_id}/training/new"
 
@@ -150,8 +149,7 @@ def _routine_attachment(client: AppClient, session) -> Point:
     admin = make_user(session, is_admin=True)
     session.commit()
     routine = published_routine(session, principal_for(session, admin, today()), today())
-    session.commit()
-    login(client, admin.email)
+    login_as(client, session, admin)
 
     def post(files):
         (file,) = files

@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from hms_tracker.web.auth import Permission
 from tests.conftest import login
 from tests.factories import make_user
+from tests.login import login_admin
 
 
 def test_security_headers_on_every_page(client):
@@ -176,9 +177,7 @@ def test_form_macros_point_inputs_to_their_hint_and_error():
 
 
 def test_huge_ids_are_unknown_ids_not_errors(client, session):
-    make_user(session, email="admin@test.example", is_admin=True)
-    session.commit()
-    login(client, "admin@test.example")
+    login_admin(client, session)
     for path in (
         "/people/99999999999999999999999",
         "/departments/9223372036854775808",

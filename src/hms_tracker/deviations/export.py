@@ -2,13 +2,12 @@
 
 Plain functions of the rows the list shows (service.export_deviations), no web, no database.
 The header is in the reader's language. No cell is ever run as a formula: CSV cells that a
-spreadsheet would evaluate get a leading apostrophe (the people export's `safe_cell`), and
+spreadsheet would evaluate get a leading apostrophe (web/csv.py, as every export), and
 every text in the XLSX is written as a string, never parsed.
 """
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -19,8 +18,8 @@ import xlsxwriter
 
 from hms_tracker.deviations.forms import category_label, status_tag
 from hms_tracker.deviations.service import DeviationRow
-from hms_tracker.organisation.csv_io import BOM, safe_cell
 from hms_tracker.risk import risk_level
+from hms_tracker.web.csv import encode_csv
 from hms_tracker.web.i18n import OSLO, _
 
 
@@ -77,19 +76,14 @@ def _csv_text(kind: str, value: Any) -> str:
         return str(value.strftime("%Y-%m-%d %H:%M"))
     if kind == "date":
         return str(value.isoformat())
-    if kind == "number":
-        return str(value)
-    return safe_cell(str(value))
+    return str(value)
 
 
 def write_csv(rows: Iterable[DeviationRow]) -> bytes:
-    """BOM, `;`, CRLF line ends, ISO dates, a header in the reader's language."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow([safe_cell(h) for h in headers()])
-    for row in rows:
-        writer.writerow([_csv_text(c.kind, c.value(row)) for c in COLUMNS])
-    return (BOM + buffer.getvalue()).encode("utf-8")
+    """BOM, `;`, CRLF line ends, formulas guarded (web/csv.py), ISO dates, a header in the
+    reader's language."""
+    cells = ([_csv_text(c.kind, c.value(row)) for c in COLUMNS] for row in rows)
+    return encode_csv(headers(), cells)
 
 
 # --- XLSX ---------------------------------------------------------------------------------

@@ -47,8 +47,11 @@ from hms_tracker.notifications.service import (
     in_language,
     link,
     recipients,
+    render_body,
 )
-from hms_tracker.organisation.models import Department, DepartmentLeader, Person
+from hms_tracker.organisation.models import DepartmentLeader, Person
+from hms_tracker.organisation.service import department_parents
+from hms_tracker.rules.departments import subtree_of
 from hms_tracker.web.i18n import _, format_date, ngettext
 
 
@@ -162,24 +165,13 @@ def overdue_actions(session: Session, day: date) -> dict[int, list[ReminderItem]
 
 def _leaders_by_department(session: Session) -> dict[int, set[int]]:
     """Department id → the people who lead it or a department above it."""
-    parents: dict[int, int | None] = dict(
-        session.exec(select(Department.id, Department.parent_id)).all()  # type: ignore[arg-type]
-    )
-    direct: dict[int, set[int]] = {}
+    parents = department_parents(session=session)
+    result: dict[int, set[int]] = {dept_id: set() for dept_id in parents}
     for dept_id, person_id in session.exec(
         select(DepartmentLeader.department_id, DepartmentLeader.person_id)
     ).all():
-        direct.setdefault(dept_id, set()).add(person_id)
-    result: dict[int, set[int]] = {}
-    for dept_id in parents:
-        leaders: set[int] = set()
-        current: int | None = dept_id
-        seen: set[int] = set()
-        while current is not None and current not in seen:
-            seen.add(current)
-            leaders |= direct.get(current, set())
-            current = parents.get(current)
-        result[dept_id] = leaders  # type: ignore[index]
+        for led in subtree_of([dept_id], parents):
+            result.setdefault(led, set()).add(person_id)
     return result
 
 
@@ -245,23 +237,11 @@ class RemindResult:
 
 def render_digest(to: Recipient, items: list[ReminderItem], day: date) -> Digest:
     """The digest text, in the current language."""
-    lines = [
-        _("Hei %(name)s,", name=to.name),
-        "",
-        _("Dette venter på deg i HMS-systemet per %(day)s:", day=format_date(day)),
-        "",
-    ]
-    for item in items:
-        lines.append(f"- {item.text}")
-        lines.append(f"  {item.url}")
-    lines += [
-        "",
-        _("Du får denne oppsummeringen én gang per dag så lenge noe står igjen."),
-    ]
+    body = render_body("reminder_digest.txt", name=to.name, day=day, items=items)
     subject = SUBJECT_PREFIX + ngettext(
         "%(num)s sak venter på deg", "%(num)s saker venter på deg", len(items)
     )
-    return Digest(to.person_id, to.email, subject, "\n".join(lines) + "\n")
+    return Digest(to.person_id, to.email, subject, body)
 
 
 def prepare_digests(

@@ -1,12 +1,13 @@
 """What other domains call: the e-mails about deviations, and the outbox (outbox.py).
 
-`notify_assigned`, `notify_action_created` and `notify_closed` write into the outbox in
+`notify_assigned`, `notify_action_created` and `notify_reporter` write into the outbox in
 the caller's transaction; nothing is sent before it commits (see outbox.py for how a web
 request's mail is delivered afterwards without the route doing anything).
 
 Each message is rendered in the recipient's language: the one chosen on their account
 (`User.language`, set by the language switch), else HMS_DEFAULT_LANGUAGE. A person
-without an e-mail address gets nothing. Subjects start with "[HMS]".
+without an e-mail address gets nothing. Subjects start with "[HMS]"; the bodies are plain
+text rendered from `templates/email/*.txt` (`render_body`).
 """
 
 from __future__ import annotations
@@ -14,12 +15,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
+import jinja2
 from sqlalchemy.orm import Session
 from sqlmodel import select
 
 from hms_tracker.accounts.models import User
-from hms_tracker.deviations.models import CorrectiveAction, Deviation
+from hms_tracker.deviations.models import CorrectiveAction, Deviation, DeviationStatus
 from hms_tracker.notifications.outbox import (
     DeliveryResult,
     current_settings,
@@ -29,7 +32,8 @@ from hms_tracker.notifications.outbox import (
 )
 from hms_tracker.organisation.models import Person
 from hms_tracker.web import i18n
-from hms_tracker.web.i18n import _, format_date
+from hms_tracker.web.i18n import _, lazy
+from hms_tracker.web.jinja import make_environment
 
 __all__ = [
     "DeliveryResult",
@@ -38,12 +42,23 @@ __all__ = [
     "enqueue",
     "notify_action_created",
     "notify_assigned",
-    "notify_closed",
+    "notify_reporter",
     "recipients",
+    "render_body",
     "using_settings",
 ]
 
 SUBJECT_PREFIX = "[HMS] "
+
+# Subjects of the message to the reporter, by the status their report reached.
+_REPORTER_SUBJECTS = {
+    DeviationStatus.closed.value: lazy("Avviket du meldte er lukket"),
+    DeviationStatus.rejected.value: lazy("Avviket du meldte er avvist"),
+}
+
+_mail_env = make_environment(
+    autoescape=False, keep_trailing_newline=True, undefined=jinja2.StrictUndefined
+)
 
 
 @dataclass(frozen=True)
@@ -100,10 +115,9 @@ def deviation_url(deviation_id: int | None) -> str:
     return link(f"/deviations/{deviation_id}")
 
 
-def _deadline_line(deadline: object) -> str:
-    if deadline is None:
-        return _("Ingen frist er satt.")
-    return _("Frist: %(deadline)s", deadline=format_date(deadline))  # type: ignore[arg-type]
+def render_body(template: str, **context: Any) -> str:
+    """A plain-text body from `templates/email/<template>`, in the current language."""
+    return _mail_env.get_template(f"email/{template}").render(**context)
 
 
 def _ensure_ids(session: Session, *records: object) -> None:
@@ -119,22 +133,18 @@ def notify_assigned(session: Session, deviation: Deviation) -> None:
         return
     with in_language(to.language):
         subject = SUBJECT_PREFIX + _("Avvik tildelt deg: %(title)s", title=deviation.title)
-        body = "\n\n".join(
-            [
-                _("Hei %(name)s,", name=to.name),
-                _(
-                    "Du er satt som ansvarlig for å behandle avviket «%(title)s».",
-                    title=deviation.title,
-                ),
-                _deadline_line(deviation.deadline),
-                _("Se avviket: %(url)s", url=deviation_url(deviation.id)),
-            ]
+        body = render_body(
+            "deviation_assigned.txt",
+            name=to.name,
+            title=deviation.title,
+            deadline=deviation.deadline,
+            url=deviation_url(deviation.id),
         )
     enqueue(
         session,
         recipient=to.email,
         subject=subject,
-        body=body + "\n",
+        body=body,
         dedupe_key=f"deviation:{deviation.id}:assigned:{to.person_id}:v{deviation.version}",
     )
 
@@ -147,80 +157,50 @@ def notify_action_created(session: Session, action: CorrectiveAction, deviation:
         return
     with in_language(to.language):
         subject = SUBJECT_PREFIX + _("Nytt tiltak til deg: %(title)s", title=deviation.title)
-        body = "\n\n".join(
-            [
-                _("Hei %(name)s,", name=to.name),
-                _(
-                    "Du har fått ansvar for et tiltak i avviket «%(title)s»:",
-                    title=deviation.title,
-                ),
-                action.description,
-                _deadline_line(action.deadline),
-                _("Se avviket: %(url)s", url=deviation_url(deviation.id)),
-            ]
+        body = render_body(
+            "action_created.txt",
+            name=to.name,
+            title=deviation.title,
+            description=action.description,
+            deadline=action.deadline,
+            url=deviation_url(deviation.id),
         )
     enqueue(
         session,
         recipient=to.email,
         subject=subject,
-        body=body + "\n",
+        body=body,
         dedupe_key=f"action:{action.id}:created",
     )
 
 
-def notify_closed(session: Session, deviation: Deviation) -> None:
-    """Tell the reporter (if known) that their report is closed. Only that and the link:
-    no cause, no note, no comment — those may be internal."""
-    if deviation.anonymous:
+def notify_reporter(session: Session, deviation: Deviation) -> None:
+    """Tell the reporter (if known) that their report was closed or rejected, by its status.
+
+    Only that and the link: no cause, no note, no comment — those may be internal; a
+    rejection's reason is written for the reporter and shown on the report's page. An open
+    deviation has nothing to tell.
+    """
+    status = deviation.status
+    if deviation.anonymous or status not in _REPORTER_SUBJECTS:
         return
     _ensure_ids(session, deviation)
     to = recipient(session, deviation.reporter_person_id)
     if to is None:
         return
     with in_language(to.language):
-        subject = SUBJECT_PREFIX + _("Avviket du meldte er lukket")
-        body = "\n\n".join(
-            [
-                _("Hei %(name)s,", name=to.name),
-                _("Avviket du meldte (nr. %(number)s) er lukket.", number=deviation.id),
-                _("Se avviket: %(url)s", url=deviation_url(deviation.id)),
-            ]
+        subject = SUBJECT_PREFIX + _(_REPORTER_SUBJECTS[status])
+        body = render_body(
+            "reporter_outcome.txt",
+            name=to.name,
+            status=status,
+            number=deviation.id,
+            url=deviation_url(deviation.id),
         )
     enqueue(
         session,
         recipient=to.email,
         subject=subject,
-        body=body + "\n",
-        dedupe_key=f"deviation:{deviation.id}:closed:v{deviation.version}",
-    )
-
-
-def notify_rejected(session: Session, deviation: Deviation) -> None:
-    """Tell the reporter (if known) that their report was rejected. The reason is written
-    for the reporter (they see it on the report's page); the mail links there."""
-    if deviation.anonymous:
-        return
-    _ensure_ids(session, deviation)
-    to = recipient(session, deviation.reporter_person_id)
-    if to is None:
-        return
-    with in_language(to.language):
-        subject = SUBJECT_PREFIX + _("Avviket du meldte er avvist")
-        body = "\n\n".join(
-            [
-                _("Hei %(name)s,", name=to.name),
-                _(
-                    "Avviket du meldte (nr. %(number)s) er avvist. Du ser begrunnelsen på "
-                    "avvikets side.",
-                    number=deviation.id,
-                ),
-                _("Se avviket: %(url)s", url=deviation_url(deviation.id)),
-            ]
-        )
-    enqueue(
-        session,
-        recipient=to.email,
-        subject=subject,
-        body=body + "\n",
-        dedupe_key=f"deviation:{deviation.id}:rejected:v{deviation.version}",
+        body=body,
+        dedupe_key=f"deviation:{deviation.id}:{status}:v{deviation.version}",
     )

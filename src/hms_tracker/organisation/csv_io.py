@@ -2,7 +2,7 @@
 
 Export: UTF-8 with BOM, `;`-separated, Norwegian header, ISO dates, hours with a decimal
 comma — what Excel in Norway opens correctly. Cells that a spreadsheet would run as a
-formula get a leading apostrophe.
+formula get a leading apostrophe (web/csv.py, as every export).
 
 Import: the same columns (or English aliases), `,` or `;` (sniffed from the header line),
 UTF-8 with or without BOM. A file that is not UTF-8 is refused with a message that says
@@ -30,6 +30,7 @@ from hms_tracker.organisation.forms import (
     parse_hours_text,
 )
 from hms_tracker.organisation.models import Person
+from hms_tracker.web.csv import BOM, encode_csv, unguarded_cell
 from hms_tracker.web.forms import errors_from, parse_date_text
 from hms_tracker.web.i18n import _
 
@@ -74,16 +75,9 @@ _ALIASES = {
 REQUIRED_COLUMNS = ("name", "employed_from")
 DEFAULT_EMPLOYMENT_TYPE = "permanent"
 DEFAULT_WEEKLY_HOURS = Decimal("37.5")
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-BOM = "\ufeff"
 
 
 # --- export -----------------------------------------------------------------------------
-
-
-def safe_cell(value: str) -> str:
-    """A cell a spreadsheet will not run as a formula (OWASP: CSV injection)."""
-    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
 
 
 def _hours(value: Decimal) -> str:
@@ -94,7 +88,7 @@ def _hours(value: Decimal) -> str:
 
 
 def export_row(person: Person, department_name: str | None) -> list[str]:
-    cells = [
+    return [
         person.name,
         person.email or "",
         person.phone or "",
@@ -105,17 +99,12 @@ def export_row(person: Person, department_name: str | None) -> list[str]:
         EMPLOYMENT_TYPE_LABELS.get(person.employment_type, person.employment_type),
         _hours(Decimal(person.weekly_hours)),
     ]
-    return [safe_cell(cell) for cell in cells]
 
 
 def write_people_csv(rows: Iterable[tuple[Person, str | None]]) -> bytes:
-    """The export file: BOM, `;`, CRLF line ends, Norwegian header."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(HEADER)
-    for person, department_name in rows:
-        writer.writerow(export_row(person, department_name))
-    return (BOM + buffer.getvalue()).encode("utf-8")
+    """The export file (web/csv.py: BOM, `;`, CRLF line ends, formulas guarded), Norwegian
+    header."""
+    return encode_csv(HEADER, (export_row(person, name) for person, name in rows))
 
 
 # --- import -----------------------------------------------------------------------------
@@ -214,10 +203,7 @@ def _column_key(name: str) -> str:
 
 def _unprotect(cell: str) -> str:
     """Undo the export's formula guard: "'+47 …" → "+47 …"."""
-    cell = cell.strip()
-    if len(cell) > 1 and cell[0] == "'" and cell[1] in "=+-@":
-        return cell[1:]
-    return cell
+    return unguarded_cell(cell.strip())
 
 
 def _check_row(
