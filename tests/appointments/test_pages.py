@@ -3,7 +3,7 @@ permissions and the audit trail."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlmodel import select
 
@@ -12,13 +12,7 @@ from hms_tracker.audit.models import AuditEvent
 from hms_tracker.web.dates import today
 from tests.conftest import login
 from tests.factories import make_department, make_person, make_user
-
-
-def as_admin(client, session):
-    admin = make_user(session, is_admin=True)
-    session.commit()
-    login(client, admin.email)
-    return admin
+from tests.login import login_admin
 
 
 def as_employee(client, session):
@@ -26,6 +20,14 @@ def as_employee(client, session):
     session.commit()
     login(client, user.email)
     return user
+
+
+def years_later(day: date, years: int) -> date:
+    """The same day `years` later; 29 February becomes 28 February in a common year."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
 
 
 def new_form(**overrides):
@@ -44,21 +46,24 @@ def new_form(**overrides):
 
 
 def test_admin_registers_a_safety_rep_with_areas_and_sees_it_in_the_list(client, session):
-    as_admin(client, session)
+    login_admin(client, session)
     kari = make_person(session, name="Kari Verneombud")
     lager = make_department(session, name="Lager")
     kontor = make_department(session, name="Kontor")
     session.commit()
+    start = today()
     r = client.submit(
         "/appointments/new",
-        {**new_form(person_id=str(kari.id)), "area_ids": [str(lager.id), str(kontor.id)]},
+        {
+            **new_form(person_id=str(kari.id), starts_on=start.isoformat()),
+            "area_ids": [str(lager.id), str(kontor.id)],
+        },
     )
     assert r.status_code == 303, r.text[:3000]
     appointment = session.exec(select(Appointment)).one()
     assert r.headers["location"] == f"/appointments/{appointment.id}"
-    assert appointment.ends_on == today().replace(year=today().year + 2) - timedelta(days=1) or (
-        today().month == 2 and today().day == 29
-    )
+    # The default term: two years less a day (from 29 February: to 27 February).
+    assert appointment.ends_on == years_later(start, 2) - timedelta(days=1)
     page = client.get(r.headers["location"])
     assert "Vervet er registrert." in page.text
     assert "Kari Verneombud" in page.text and "Lager" in page.text and "Kontor" in page.text
@@ -68,7 +73,7 @@ def test_admin_registers_a_safety_rep_with_areas_and_sees_it_in_the_list(client,
 
 
 def test_list_filters_by_kind_and_status_and_htmx_gets_only_the_results(client, session):
-    as_admin(client, session)
+    login_admin(client, session)
     day = today()
     vo = make_person(session, name="Vera Vern")
     dl = make_person(session, name="Dag Leder")
@@ -99,7 +104,7 @@ def test_list_filters_by_kind_and_status_and_htmx_gets_only_the_results(client, 
 
 
 def test_new_form_preselects_kind_and_person(client, session):
-    as_admin(client, session)
+    login_admin(client, session)
     kari = make_person(session, name="Kari Forvalgt")
     session.commit()
     r = client.get(f"/appointments/new?kind=amu_member&person_id={kari.id}")
@@ -109,7 +114,7 @@ def test_new_form_preselects_kind_and_person(client, session):
 
 
 def test_bad_input_gives_422_with_summary_and_keeps_values(client, session):
-    as_admin(client, session)
+    login_admin(client, session)
     session.commit()
     r = client.submit(
         "/appointments/new",
@@ -121,7 +126,7 @@ def test_bad_input_gives_422_with_summary_and_keeps_values(client, session):
 
 
 def test_external_ohs_contact_without_a_person(client, session):
-    as_admin(client, session)
+    login_admin(client, session)
     session.commit()
     r = client.submit(
         "/appointments/new",
@@ -134,7 +139,7 @@ def test_external_ohs_contact_without_a_person(client, session):
 
 
 def test_overlap_is_refused_on_the_page(client, session):
-    as_admin(client, session)
+    login_admin(client, session)
     kari = make_person(session)
     session.add(Appointment(kind="safety_rep", person_id=kari.id, starts_on=today()))
     session.commit()
@@ -144,7 +149,7 @@ def test_overlap_is_refused_on_the_page(client, session):
 
 
 def test_edit_end_and_chair(client, session):
-    as_admin(client, session)
+    login_admin(client, session)
     kari = make_person(session, name="Kari AMU")
     a = Appointment(
         kind="amu_member",
@@ -199,7 +204,7 @@ def test_edit_end_and_chair(client, session):
 
 
 def test_agreement_register_refuses_more_than_two_years(client, session):
-    as_admin(client, session)
+    login_admin(client, session)
     session.commit()
     r = client.submit(
         "/appointments/agreements",
@@ -220,7 +225,7 @@ def test_agreement_register_refuses_more_than_two_years(client, session):
 
 
 def test_unknown_and_malformed_ids_are_404(client, session):
-    as_admin(client, session)
+    login_admin(client, session)
     assert client.get("/appointments/999999").status_code == 404
     assert client.get("/appointments/abc").status_code == 404
     assert client.get("/appointments/999999/edit").status_code == 404
@@ -266,7 +271,7 @@ def test_anonymous_is_sent_to_login(client):
 
 
 def test_appointment_changes_are_audited_with_the_actor(client, session):
-    admin = as_admin(client, session)
+    admin = login_admin(client, session)
     kari = make_person(session)
     dept = make_department(session)
     session.commit()
@@ -297,8 +302,8 @@ def test_an_active_safety_rep_logs_in_with_the_role_and_area(session):
     """The provider runs when a principal is built (at each request), through the app's
     registry; without the appointment the same account has no such role."""
     from hms_tracker.accounts.models import UserSession
+    from hms_tracker.accounts.principal import build_principal
     from hms_tracker.appointments.models import AppointmentArea
-    from hms_tracker.web.auth import build_principal
 
     user = make_user(session)
     dept = make_department(session)
@@ -316,7 +321,7 @@ def test_an_active_safety_rep_logs_in_with_the_role_and_area(session):
 
 
 def test_terms_longer_than_two_years_and_ineligible_chairs_are_refused(client, session):
-    as_admin(client, session)
+    login_admin(client, session)
     kari = make_person(session, name="Kari Nordmann")
     session.commit()
     r = client.submit(

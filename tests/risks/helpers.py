@@ -14,6 +14,7 @@ from hms_tracker.risks import service
 from hms_tracker.risks.forms import RiskForm
 from hms_tracker.risks.models import Risk
 from hms_tracker.web.auth import Principal
+from hms_tracker.web.dates import today
 from tests.routines.helpers import principal_for  # noqa: F401  (re-exported for the tests)
 
 
@@ -25,7 +26,7 @@ def risk_form(department: Department, **fields: Any) -> dict[str, str]:
         "consequence": "4",
         "probability": "3",
         "existing_measures": "Avtrekk, vakt utenfor",
-        "last_assessed_on": date.today().isoformat(),
+        "last_assessed_on": today().isoformat(),
         "owner_person_id": "",
     }
     data.update({k: str(v) for k, v in fields.items()})
@@ -47,7 +48,7 @@ def appoint_safety_rep(session: Session, person: Person, areas: list[Department]
             {
                 "kind": "safety_rep",
                 "person_id": person.id,
-                "starts_on": date.today() - timedelta(days=30),
+                "starts_on": today() - timedelta(days=30),
                 "area_ids": [d.id for d in areas],
             }
         ),

@@ -5,7 +5,6 @@ many); the department filters of the list and the matrix include the departments
 from __future__ import annotations
 
 import re
-from datetime import date
 
 from hms_tracker.appointments import service as appointments
 from hms_tracker.appointments.forms import AppointmentForm
@@ -13,29 +12,27 @@ from tests.conftest import login
 from tests.factories import make_department, make_leader, make_user
 from tests.risks.helpers import make_risk, principal_for, risk_form
 
-TODAY = date.today()
 
-
-def company(session):
+def company(session, today):
     lager = make_department(session, name="Lager")
     kontor = make_department(session, name="Kontor")
     admin = make_user(session, is_admin=True, department=kontor)
     kontor_leader = make_leader(session, department=kontor)
-    principal = principal_for(session, admin, TODAY)
-    hidden = make_risk(session, principal, lager, TODAY, title="Truck rygger på Ola")
-    shown = make_risk(session, principal, kontor, TODAY, title="Skjermarbeid")
+    principal = principal_for(session, admin, today)
+    hidden = make_risk(session, principal, lager, today, title="Truck rygger på Ola")
+    shown = make_risk(session, principal, kontor, today, title="Skjermarbeid")
     session.commit()
     return lager, kontor, admin, kontor_leader, hidden, shown
 
 
-def appoint_amu_member(session, user) -> None:
+def appoint_amu_member(session, user, today) -> None:
     appointments.create_appointment(
         session=session,
         data=AppointmentForm.model_validate(
             {
                 "kind": "amu_member",
                 "person_id": user.person_id,
-                "starts_on": TODAY,
+                "starts_on": today,
                 "amu_side": "employee",
             }
         ),
@@ -43,8 +40,8 @@ def appoint_amu_member(session, user) -> None:
     session.commit()
 
 
-def test_gaps_leave_out_the_risks_the_viewer_may_not_open_and_say_how_many(client, session):
-    _lager, _kontor, admin, kontor_leader, hidden, shown = company(session)
+def test_gaps_leave_out_the_risks_the_viewer_may_not_open_and_say_how_many(client, session, today):
+    _lager, _kontor, admin, kontor_leader, hidden, shown = company(session, today)
     login(client, kontor_leader.email)
     page = client.get("/gaps")
     assert page.status_code == 200
@@ -61,8 +58,8 @@ def test_gaps_leave_out_the_risks_the_viewer_may_not_open_and_say_how_many(clien
     assert "til er ikke vist" not in page.text
 
 
-def test_an_amu_member_reads_every_risk_but_changes_none(client, session):
-    lager, kontor, _admin, _leader, hidden, shown = company(session)
+def test_an_amu_member_reads_every_risk_but_changes_none(client, session, today):
+    lager, kontor, _admin, _leader, hidden, shown = company(session, today)
     member = make_user(session, department=kontor)
     session.commit()
     login(client, member.email)
@@ -70,7 +67,7 @@ def test_an_amu_member_reads_every_risk_but_changes_none(client, session):
     assert f'href="/risks/{shown.id}"' in listing.text
     assert f'href="/risks/{hidden.id}"' not in listing.text  # not AMU yet: own department
 
-    appoint_amu_member(session, member)
+    appoint_amu_member(session, member, today)
     client.cookies.clear()
     login(client, member.email)
     listing = client.get("/risks")
@@ -92,17 +89,17 @@ def test_an_amu_member_reads_every_risk_but_changes_none(client, session):
     assert client.submit("/risks/new", risk_form(kontor)).status_code == 403
 
 
-def test_department_filters_include_the_departments_below(client, session):
+def test_department_filters_include_the_departments_below(client, session, today):
     produksjon = make_department(session, name="Produksjon")
     sveis = make_department(session, name="Sveis og montering", parent_id=produksjon.id)
     lager = make_department(session, name="Lager")
     admin = make_user(session, is_admin=True, department=lager)
-    principal = principal_for(session, admin, TODAY)
-    top = make_risk(session, principal, produksjon, TODAY, title="Støy i hallen")
+    principal = principal_for(session, admin, today)
+    top = make_risk(session, principal, produksjon, today, title="Støy i hallen")
     below = make_risk(
-        session, principal, sveis, TODAY, title="Sveiserøyk", consequence=5, probability=2
+        session, principal, sveis, today, title="Sveiserøyk", consequence=5, probability=2
     )
-    elsewhere = make_risk(session, principal, lager, TODAY, title="Tunge løft")
+    elsewhere = make_risk(session, principal, lager, today, title="Tunge løft")
     session.commit()
     login(client, admin.email)
 

@@ -5,7 +5,7 @@ conflict table speaks in names and dates, not ids."""
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlmodel import select
 
@@ -17,7 +17,6 @@ from tests.conftest import login
 from tests.factories import make_department, make_person, make_user
 from tests.risks.helpers import make_risk, principal_for, risk_form
 
-TODAY = date.today()
 RULE = "ik-5-6.risk-measures-overdue"
 LOW = {"consequence": 2, "probability": 2}  # below the routine threshold: one finding
 
@@ -35,24 +34,24 @@ def measure(session, risk, owner, deadline, **fields):
     return action
 
 
-def test_an_overdue_planned_measure_is_a_gap_on_gaps(client, session):
+def test_an_overdue_planned_measure_is_a_gap_on_gaps(client, session, today):
     verksted = make_department(session, name="Verksted")
     admin = make_user(session, is_admin=True, department=verksted)
-    principal = principal_for(session, admin, TODAY)
-    late = make_risk(session, principal, verksted, TODAY, title="Støv fra sliping", **LOW)
-    due_today = make_risk(session, principal, verksted, TODAY, title="Tunge løft", **LOW)
-    finished = make_risk(session, principal, verksted, TODAY, title="Kutt", **LOW)
-    archived = make_risk(session, principal, verksted, TODAY, title="Gammel maskin", **LOW)
-    yesterday = TODAY - timedelta(days=1)
+    principal = principal_for(session, admin, today)
+    late = make_risk(session, principal, verksted, today, title="Støv fra sliping", **LOW)
+    due_today = make_risk(session, principal, verksted, today, title="Tunge løft", **LOW)
+    finished = make_risk(session, principal, verksted, today, title="Kutt", **LOW)
+    archived = make_risk(session, principal, verksted, today, title="Gammel maskin", **LOW)
+    yesterday = today - timedelta(days=1)
     measure(session, late, admin, yesterday)
-    measure(session, due_today, admin, TODAY)
-    measure(session, finished, admin, yesterday, done_on=TODAY)
+    measure(session, due_today, admin, today)
+    measure(session, finished, admin, yesterday, done_on=today)
     measure(session, finished, admin, yesterday, withdrawn_at=utcnow(), withdrawn_reason="Feil")
     measure(session, archived, admin, yesterday)
-    archived.archived_on, archived.archived_reason = TODAY, "Solgt"
+    archived.archived_on, archived.archived_reason = today, "Solgt"
     session.commit()
 
-    [found] = [f for f in evaluate_on(session=session, day=TODAY).findings if f.rule == RULE]
+    [found] = [f for f in evaluate_on(session=session, day=today).findings if f.rule == RULE]
     assert found.is_gap
     assert [(r.kind, r.id) for r in found.evidence] == [("risk", late.id)]
     assert found.params == {"overdue": 1, "planned": 2, "measures": 1}
@@ -74,18 +73,18 @@ def test_an_overdue_planned_measure_is_a_gap_on_gaps(client, session):
     for action in session.exec(
         select(CorrectiveAction).where(CorrectiveAction.risk_id == late.id)
     ).all():
-        action.done_on = TODAY
+        action.done_on = today
         session.add(action)
     session.commit()
     page = client.get("/gaps").text
     assert "Ingen planlagte tiltak i risikoregisteret har passert fristen." in page
 
 
-def test_the_matrix_cell_filter_reads_as_two_filters(client, session):
+def test_the_matrix_cell_filter_reads_as_two_filters(client, session, today):
     verksted = make_department(session, name="Verksted")
     admin = make_user(session, is_admin=True, department=verksted)
     make_risk(
-        session, principal_for(session, admin, TODAY), verksted, TODAY,
+        session, principal_for(session, admin, today), verksted, today,
         consequence=5, probability=2,
     )  # fmt: skip
     session.commit()
@@ -98,19 +97,19 @@ def test_the_matrix_cell_filter_reads_as_two_filters(client, session):
     assert "5Probability" not in re.sub(r"\s+", "", english)
 
 
-def test_the_conflict_table_shows_names_and_dates(client, session):
+def test_the_conflict_table_shows_names_and_dates(client, session, today):
     verksted = make_department(session, name="Verksted")
     lager = make_department(session, name="Lager")
     admin = make_user(session, is_admin=True, department=verksted)
     kari = make_user(session, person=make_person(session, name="Kari Nordmann"))
     ola = make_user(session, person=make_person(session, name="Ola Hansen"))
     risk = make_risk(
-        session, principal_for(session, admin, TODAY), verksted, TODAY,
+        session, principal_for(session, admin, today), verksted, today,
         owner_person_id=kari.person_id,
     )  # fmt: skip
     session.commit()
     login(client, admin.email)
-    earlier = TODAY - timedelta(days=3)
+    earlier = today - timedelta(days=3)
     first = client.submit(
         f"/risks/{risk.id}/edit",
         risk_form(lager, owner_person_id=ola.person_id, version="1",
@@ -128,7 +127,7 @@ def test_the_conflict_table_shows_names_and_dates(client, session):
     )
     token = set_language("nb")
     try:
-        dates = (format_date(earlier), format_date(TODAY))
+        dates = (format_date(earlier), format_date(today))
     finally:
         from hms_tracker.web import i18n
 
@@ -136,4 +135,4 @@ def test_the_conflict_table_shows_names_and_dates(client, session):
     assert ("Avdeling", "Lager", "Verksted") in cells
     assert ("Ansvarlig", "Ola Hansen", "Kari Nordmann") in cells
     assert ("Sist vurdert", *dates) in cells
-    assert earlier.isoformat() not in table and TODAY.isoformat() not in table
+    assert earlier.isoformat() not in table and today.isoformat() not in table

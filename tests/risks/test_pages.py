@@ -4,7 +4,7 @@ assess, archive, routines, planned measures, the matrix, and who may see and do 
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlmodel import select
 
@@ -15,8 +15,6 @@ from tests.conftest import login
 from tests.factories import make_department, make_leader, make_user
 from tests.risks.helpers import appoint_safety_rep, make_risk, principal_for, risk_form
 from tests.routines.helpers import published_routine, routine_form
-
-TODAY = date.today()
 
 
 def setup_company(session):
@@ -54,7 +52,7 @@ def test_leader_registers_a_risk_in_their_department_and_sees_it_listed(client, 
     assert "Høy risiko" in listing.text and "Ingen rutine" in listing.text
 
 
-def test_form_errors_are_explained_and_future_assessment_is_refused(client, session):
+def test_form_errors_are_explained_and_future_assessment_is_refused(client, session, today):
     verksted, _lager, admin, _leader = setup_company(session)
     login(client, admin.email)
     response = client.submit(
@@ -63,7 +61,7 @@ def test_form_errors_are_explained_and_future_assessment_is_refused(client, sess
             verksted,
             title="",
             consequence="7",
-            last_assessed_on=(TODAY + timedelta(days=1)).isoformat(),
+            last_assessed_on=(today + timedelta(days=1)).isoformat(),
         ),
     )
     assert response.status_code == 422
@@ -71,18 +69,18 @@ def test_form_errors_are_explained_and_future_assessment_is_refused(client, sess
     assert "Tallet kan være høyst 5." in response.text
     response = client.submit(
         "/risks/new",
-        risk_form(verksted, last_assessed_on=(TODAY + timedelta(days=1)).isoformat()),
+        risk_form(verksted, last_assessed_on=(today + timedelta(days=1)).isoformat()),
     )
     assert response.status_code == 422
     assert "Datoen kan ikke være fram i tid." in response.text
     assert session.exec(select(Risk)).all() == []
 
 
-def test_who_sees_and_who_manages(client, session):
+def test_who_sees_and_who_manages(client, session, today):
     verksted, lager, admin, leader = setup_company(session)
-    admin_p = principal_for(session, admin, TODAY)
-    in_verksted = make_risk(session, admin_p, verksted, TODAY, title="Kappsag")
-    in_lager = make_risk(session, admin_p, lager, TODAY, title="Truckkjøring")
+    admin_p = principal_for(session, admin, today)
+    in_verksted = make_risk(session, admin_p, verksted, today, title="Kappsag")
+    in_lager = make_risk(session, admin_p, lager, today, title="Truckkjøring")
     employee = make_user(session, department=verksted)
     vo_user = make_user(session, department=verksted)
     appoint_safety_rep(session, session.get(Person, vo_user.person_id), [lager])
@@ -124,9 +122,9 @@ def test_who_sees_and_who_manages(client, session):
     assert "Risiko" in client.get("/").text  # the menu item
 
 
-def test_edit_conflict_shows_what_changed_and_saves_nothing(client, session):
+def test_edit_conflict_shows_what_changed_and_saves_nothing(client, session, today):
     verksted, _lager, admin, _leader = setup_company(session)
-    risk = make_risk(session, principal_for(session, admin, TODAY), verksted, TODAY)
+    risk = make_risk(session, principal_for(session, admin, today), verksted, today)
     session.commit()
     login(client, admin.email)
     first = client.submit(
@@ -148,11 +146,11 @@ def test_edit_conflict_shows_what_changed_and_saves_nothing(client, session):
     assert (saved.title, saved.probability, saved.version) == ("Sveising i trange rom", 5, 2)
 
 
-def test_mark_assessed_archive_and_the_archived_filter(client, session):
+def test_mark_assessed_archive_and_the_archived_filter(client, session, today):
     verksted, _lager, admin, _leader = setup_company(session)
-    old = TODAY - timedelta(days=400)
+    old = today - timedelta(days=400)
     risk = make_risk(
-        session, principal_for(session, admin, TODAY), verksted, TODAY,
+        session, principal_for(session, admin, today), verksted, today,
         last_assessed_on=old.isoformat(),
     )  # fmt: skip
     session.commit()
@@ -174,19 +172,19 @@ def test_mark_assessed_archive_and_the_archived_filter(client, session):
     page = client.get(f"/risks/{risk.id}").text
     assert "Maskinen er solgt" in page and "Merk som vurdert i dag" not in page
     session.expire_all()
-    assert session.get(Risk, risk.id).archived_on == TODAY
+    assert session.get(Risk, risk.id).archived_on == today
 
 
-def test_routines_are_linked_and_unlinked_and_drafts_say_so(client, session):
+def test_routines_are_linked_and_unlinked_and_drafts_say_so(client, session, today):
     verksted, _lager, admin, _leader = setup_company(session)
-    admin_p = principal_for(session, admin, TODAY)
-    risk = make_risk(session, admin_p, verksted, TODAY)
-    hot = published_routine(session, admin_p, TODAY, title="Varme arbeider", tags="varme")
+    admin_p = principal_for(session, admin, today)
+    risk = make_risk(session, admin_p, verksted, today)
+    hot = published_routine(session, admin_p, today, title="Varme arbeider", tags="varme")
     from hms_tracker.routines import service as routines
 
     draft = routines.create_routine(
         session=session, data=routine_form(title="Utkast til løfterutine"), actor=admin_p,
-        today=TODAY,
+        today=today,
     )  # fmt: skip
     session.commit()
     login(client, admin.email)
@@ -211,9 +209,9 @@ def test_routines_are_linked_and_unlinked_and_drafts_say_so(client, session):
     assert links == [draft.id]
 
 
-def test_planned_measures_with_owner_deadline_done_and_withdrawn(client, session):
+def test_planned_measures_with_owner_deadline_done_and_withdrawn(client, session, today):
     verksted, _lager, admin, leader = setup_company(session)
-    risk = make_risk(session, principal_for(session, admin, TODAY), verksted, TODAY)
+    risk = make_risk(session, principal_for(session, admin, today), verksted, today)
     worker = make_user(session, department=make_department(session, name="Vedlikehold"))
     session.commit()
     login(client, leader.email)
@@ -222,7 +220,7 @@ def test_planned_measures_with_owner_deadline_done_and_withdrawn(client, session
         {
             "description": "Nytt avtrekk",
             "owner_person_id": str(worker.person_id),
-            "deadline": (TODAY - timedelta(days=1)).isoformat(),
+            "deadline": (today - timedelta(days=1)).isoformat(),
         },
     )
     assert late.status_code == 422 and "Fristen kan ikke være før i dag." in late.text
@@ -232,7 +230,7 @@ def test_planned_measures_with_owner_deadline_done_and_withdrawn(client, session
             {
                 "description": text,
                 "owner_person_id": str(worker.person_id),
-                "deadline": (TODAY + timedelta(days=30)).isoformat(),
+                "deadline": (today + timedelta(days=30)).isoformat(),
             },
         )
         assert response.status_code == 303
@@ -253,25 +251,25 @@ def test_planned_measures_with_owner_deadline_done_and_withdrawn(client, session
     assert client.get(f"/risks/{risk.id}").status_code == 200
     done = client.submit(
         f"/risks/{risk.id}/measures/{first.id}/done",
-        {"done_on": TODAY.isoformat(), "done_note": "Montert", "version": "1"},
+        {"done_on": today.isoformat(), "done_note": "Montert", "version": "1"},
     )
     assert done.status_code == 303
     # but may not add measures or withdraw them.
     refused = client.submit(f"/risks/{risk.id}/measures/{first.id}/withdraw", {"reason": "x"})
     assert refused.status_code == 403
     session.expire_all()
-    assert session.get(CorrectiveAction, first.id).done_on == TODAY
+    assert session.get(CorrectiveAction, first.id).done_on == today
     assert session.get(CorrectiveAction, second.id).withdrawn_reason == "Ikke nødvendig"
 
 
-def test_matrix_counts_per_cell_link_to_the_list_and_skip_archived(client, session):
+def test_matrix_counts_per_cell_link_to_the_list_and_skip_archived(client, session, today):
     verksted, lager, admin, _leader = setup_company(session)
-    admin_p = principal_for(session, admin, TODAY)
-    make_risk(session, admin_p, verksted, TODAY, title="A", consequence=4, probability=3)
-    make_risk(session, admin_p, lager, TODAY, title="B", consequence=4, probability=3)
-    make_risk(session, admin_p, verksted, TODAY, title="C", consequence=1, probability=5)
-    gone = make_risk(session, admin_p, verksted, TODAY, title="D", consequence=1, probability=5)
-    gone.archived_on = TODAY
+    admin_p = principal_for(session, admin, today)
+    make_risk(session, admin_p, verksted, today, title="A", consequence=4, probability=3)
+    make_risk(session, admin_p, lager, today, title="B", consequence=4, probability=3)
+    make_risk(session, admin_p, verksted, today, title="C", consequence=1, probability=5)
+    gone = make_risk(session, admin_p, verksted, today, title="D", consequence=1, probability=5)
+    gone.archived_on = today
     session.add(gone)
     session.commit()
     login(client, admin.email)

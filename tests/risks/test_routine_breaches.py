@@ -4,7 +4,7 @@ lists the breaches and /routines highlights a routine broken at least twice in 1
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlmodel import select
 
@@ -18,24 +18,22 @@ from tests.factories import make_department, make_user
 from tests.risks.helpers import principal_for
 from tests.routines.helpers import published_routine, routine_form
 
-TODAY = date.today()
 
-
-def setup(session):
+def setup(session, today):
     dept = make_department(session, name="Verksted")
     admin_user = make_user(session, is_admin=True, department=dept)
-    admin = principal_for(session, admin_user, TODAY)
-    lifting = published_routine(session, admin, TODAY, title="Løfteoperasjoner")
+    admin = principal_for(session, admin_user, today)
+    lifting = published_routine(session, admin, today, title="Løfteoperasjoner")
     draft = routines.create_routine(
-        session=session, data=routine_form(title="Ny kjemikalierutine"), actor=admin, today=TODAY
+        session=session, data=routine_form(title="Ny kjemikalierutine"), actor=admin, today=today
     )
     employee = make_user(session, department=dept)
     session.commit()
     return dept, admin_user, lifting, draft, employee
 
 
-def test_report_names_the_routine_only_for_routine_breach(client, session):
-    dept, _admin, lifting, draft, employee = setup(session)
+def test_report_names_the_routine_only_for_routine_breach(client, session, today):
+    dept, _admin, lifting, draft, employee = setup(session, today)
     login(client, employee.email)
     form = client.get("/deviations/new").text
     assert "Rutine som ikke ble fulgt" in form and "Bare for brudd på rutine" in form
@@ -64,10 +62,10 @@ def test_report_names_the_routine_only_for_routine_breach(client, session):
     assert f'href="/routines/{lifting.id}">Løfteoperasjoner</a>' in page
 
 
-def test_repeated_breaches_are_highlighted_and_listed_on_the_routine_page(client, session):
-    dept, admin, lifting, _draft, employee = setup(session)
+def test_repeated_breaches_are_highlighted_and_listed_on_the_routine_page(client, session, today):
+    dept, admin, lifting, _draft, employee = setup(session, today)
     other = published_routine(
-        session, principal_for(session, admin, TODAY), TODAY, title="Hvilerutine"
+        session, principal_for(session, admin, today), today, title="Hvilerutine"
     )
     reporter = session.get(Person, employee.person_id)
     first, _ = make_deviation(

@@ -3,7 +3,8 @@
 A session listener records every insert and update of a model marked `__audited__` as an
 audit event, in the same transaction, with the actor taken from the current request (or
 the CLI command). Services never call it for ordinary changes; `record_event` exists for
-events that are not a row change (for example an admin ending someone's sessions).
+events that are not a row change (for example an admin ending someone's sessions). The
+tables left out of the trail are listed, each with its reason, in `registry.AUDIT_EXEMPT`.
 
 Events are stamped with the current time. Code that writes history after the fact (the
 demo builder, imports) wraps each step in `recorded_at(when)` so that its events carry the

@@ -37,6 +37,8 @@ class Certificate(SQLModel, table=True):
     """An uploaded course certificate (PDF or image), stored in the database."""
 
     __tablename__ = "certificate"
+    __audited__ = True
+    __audit_redact__ = frozenset({"content"})  # the file itself stays out of the trail
 
     id: int | None = Field(default=None, primary_key=True)
     content: bytes = Field(sa_column=sa.Column(sa.LargeBinary(), nullable=False))
