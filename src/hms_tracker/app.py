@@ -50,19 +50,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             ", ".join(missing),
         )
 
+    from hms_tracker.accounts.routes import register_login_hints
     from hms_tracker.accounts.routes import router as accounts_router
     from hms_tracker.appointments.routes import router as appointments_router
     from hms_tracker.audit.routes import router as audit_router
     from hms_tracker.compliance.routes import router as compliance_router
+    from hms_tracker.demo.service import demo_accounts
     from hms_tracker.deviations.list_routes import router as deviation_list_router
     from hms_tracker.deviations.report_routes import router as deviation_report_router
     from hms_tracker.deviations.routes import router as deviations_router
     from hms_tracker.deviations.stats_routes import router as deviation_stats_router
+    from hms_tracker.organisation import company  # noqa: F401  (the company name in the layout)
     from hms_tracker.organisation.routes import router as organisation_router
     from hms_tracker.risks.routes import router as risks_router
     from hms_tracker.routines.routes import router as routines_router
     from hms_tracker.training.routes import router as training_router
     from hms_tracker.web.routes import router as web_router
+
+    register_login_hints(lambda session: demo_accounts(session=session))
 
     app.include_router(web_router)
     app.include_router(accounts_router)

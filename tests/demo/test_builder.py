@@ -12,6 +12,7 @@ from sqlmodel import Session, col, func, select
 from typer.testing import CliRunner
 
 from hms_tracker.accounts.models import User
+from hms_tracker.accounts.principal import led_departments
 from hms_tracker.appointments.models import (
     AmuChairPeriod,
     Appointment,
@@ -35,7 +36,6 @@ from hms_tracker.rules.engine import add_months
 from hms_tracker.rules.facts import evaluate_on
 from hms_tracker.rules.findings import Status
 from hms_tracker.training.models import CourseType, TrainingRecord
-from hms_tracker.web.auth import led_departments
 from tests.conftest import login
 
 TODAY = date(2026, 3, 16)

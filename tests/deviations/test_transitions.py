@@ -29,6 +29,7 @@ from hms_tracker.appointments.models import Appointment, AppointmentArea
 from hms_tracker.audit.models import AuditEvent
 from hms_tracker.db import utcnow
 from hms_tracker.deviations import service
+from hms_tracker.deviations.access import Access
 from hms_tracker.deviations.forms import ActionForm, AssignForm, CloseForm, ReasonForm
 from hms_tracker.deviations.models import (
     CorrectiveAction,
@@ -48,7 +49,7 @@ REPORTER_FILE = b"%PDF-1.4 reporter's file"
 INTERNAL_FILE = b"%PDF-1.4 internal file"
 
 # Direct service calls that build the starting state act as the coordinator.
-COORDINATOR = service.Access(view=True, internal=True, handle=True, work=True, comment=True)
+COORDINATOR = Access(view=True, internal=True, handle=True, work=True, comment=True)
 
 ROLES = (
     "admin",  # the HMS coordinator

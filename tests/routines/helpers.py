@@ -7,10 +7,11 @@ from typing import Any
 
 from sqlmodel import Session
 
+from hms_tracker.accounts.principal import build_principal
 from hms_tracker.routines import service
 from hms_tracker.routines.forms import RoutineForm, TextForm
 from hms_tracker.routines.models import Routine
-from hms_tracker.web.auth import Principal, build_principal
+from hms_tracker.web.auth import Principal
 
 
 def principal_for(session: Session, user: Any, day: date) -> Principal:

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from sqlmodel import Session
 
+from hms_tracker.accounts import principal as _principal  # noqa: F401  (registers the loader)
 from hms_tracker.accounts import service
 from hms_tracker.db import SessionDep
 from hms_tracker.web.auth import PUBLIC, SESSION_COOKIE, OptionalPrincipal
@@ -15,16 +20,19 @@ from hms_tracker.web.templating import flash, redirect, render, safe_next
 
 router = APIRouter()
 
+# Logins the login page offers (the demo's, while its data is loaded): the app wires the
+# demo in (app.py); this domain does not know it.
+LoginHints = Callable[[Session], list[tuple[str, str]]]
+_login_hints: list[LoginHints] = []
 
-def _login_page(request: Request, session: SessionDep, **context) -> Response:  # type: ignore[no-untyped-def]
-    from hms_tracker.demo.service import demo_accounts
 
-    return render(
-        request,
-        "accounts/login.html",
-        demo_accounts=demo_accounts(session=session),
-        **context,
-    )
+def register_login_hints(hints: LoginHints) -> None:
+    _login_hints[:] = [hints]
+
+
+def _login_page(request: Request, session: SessionDep, **context: Any) -> Response:
+    hints = _login_hints[0](session) if _login_hints else []
+    return render(request, "accounts/login.html", demo_accounts=hints, **context)
 
 
 @router.get("/login", dependencies=[PUBLIC])

@@ -13,6 +13,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
+from hms_tracker.appointments import access as _access  # noqa: F401  (registers the actions)
 from hms_tracker.appointments import service
 from hms_tracker.appointments.forms import (
     AgreementForm,
@@ -31,15 +32,12 @@ from hms_tracker.appointments.models import Appointment
 from hms_tracker.db import SessionDep
 from hms_tracker.errors import EditConflict, InvalidInput
 from hms_tracker.organisation import service as organisation
-from hms_tracker.web.auth import Permission, register_permission
+from hms_tracker.web.auth import Permission
 from hms_tracker.web.dates import today
 from hms_tracker.web.forms import FormValues, parse_form
 from hms_tracker.web.i18n import _, format_date
 from hms_tracker.web.params import parse_id
 from hms_tracker.web.templating import flash, redirect, render
-
-register_permission("appointments.view", lambda p: True)
-register_permission("appointments.manage", lambda p: p.is_admin)
 
 router = APIRouter()
 

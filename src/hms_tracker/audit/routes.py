@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from hms_tracker.audit import access as _access  # noqa: F401  (registers the actions)
 from hms_tracker.audit import service
 from hms_tracker.audit.models import AuditEvent
 from hms_tracker.db import SessionDep

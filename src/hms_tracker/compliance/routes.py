@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import replace
 from datetime import date
 from typing import Any
@@ -11,6 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from hms_tracker.compliance import access as _access  # noqa: F401  (registers the actions)
 from hms_tracker.compliance import service
 from hms_tracker.compliance.presenter import (
     REASON_LABELS,
@@ -25,21 +24,13 @@ from hms_tracker.compliance.presenter import (
 from hms_tracker.db import SessionDep
 from hms_tracker.errors import InvalidInput
 from hms_tracker.rules.findings import Status
-from hms_tracker.web.auth import Permission, Principal, register_permission
+from hms_tracker.web.auth import Permission, Principal
+from hms_tracker.web.csv import encode_csv
 from hms_tracker.web.dates import today
 from hms_tracker.web.forms import FormValues
 from hms_tracker.web.i18n import _
 from hms_tracker.web.params import parse_id
 from hms_tracker.web.templating import flash, redirect, render
-
-
-def _reviews_compliance(p: Principal) -> bool:
-    """The coordinator, leaders, verneombud and AMU members see the company's gaps."""
-    return p.is_admin or bool(p.roles & {"leader", "safety_rep", "chief_safety_rep", "amu_member"})
-
-
-register_permission("gaps.view", _reviews_compliance)
-register_permission("training.overview", _reviews_compliance)
 
 router = APIRouter()
 EARLIEST_DAY, LATEST_DAY = date(1900, 1, 1), date(2200, 12, 31)
@@ -88,8 +79,8 @@ def _only_what_they_may_open(
     which); and per finding (by position) how many of each kind were left out."""
     from sqlmodel import col, select
 
+    from hms_tracker.deviations.access import visible_clause
     from hms_tracker.deviations.models import Deviation
-    from hms_tracker.deviations.service import visible_clause
     from hms_tracker.risks.service import visible_ids as visible_risks
 
     wanted: dict[str, set[int]] = {"deviation": set(), "risk": set()}
@@ -184,50 +175,38 @@ def training_export(
     rows = service.filter_training(
         report.training, status=status or None, reason=kind or None, course_id=parse_id(course)
     )
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
-    writer.writerow(
+    header = [
+        _("Navn"),
+        _("Kurs"),
+        _("Verv"),
+        _("Status"),
+        _("Timer fullført"),
+        _("Timer kreves"),
+        _("Fullført"),
+        _("Utløper"),
+        _("Frist"),
+        _("Hjemmel"),
+    ]
+    cells = (
         [
-            _("Navn"),
-            _("Kurs"),
-            _("Verv"),
-            _("Status"),
-            _("Timer fullført"),
-            _("Timer kreves"),
-            _("Fullført"),
-            _("Utløper"),
-            _("Frist"),
-            _("Hjemmel"),
+            r.person_name,
+            r.course_name,
+            ", ".join(reason_label(x) for x in r.reasons),
+            status_label(r.status),
+            str(r.hours_done).replace(".", ","),
+            str(r.required_hours).replace(".", ","),
+            r.completed_on.isoformat() if r.completed_on else "",
+            r.expires_on.isoformat() if r.expires_on else "",
+            r.due_on.isoformat() if r.due_on else "",
+            r.legal_basis,
         ]
+        for r in rows
     )
-    for r in rows:
-        writer.writerow(
-            [
-                _safe(r.person_name),
-                _safe(r.course_name),
-                ", ".join(reason_label(x) for x in r.reasons),
-                status_label(r.status),
-                str(r.hours_done).replace(".", ","),
-                str(r.required_hours).replace(".", ","),
-                r.completed_on.isoformat() if r.completed_on else "",
-                r.expires_on.isoformat() if r.expires_on else "",
-                r.due_on.isoformat() if r.due_on else "",
-                r.legal_basis,
-            ]
-        )
     return Response(
-        "\ufeff" + buffer.getvalue(),
+        encode_csv(header, cells),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="opplaering-{day.isoformat()}.csv"'},
     )
-
-
-def _safe(value: str) -> str:
-    """Spreadsheet programs run cells that start like a formula; neutralise them."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
-
-
-register_permission("settings.manage", lambda p: p.is_admin)
 
 
 def _settings_page(

@@ -69,7 +69,7 @@ def routine_breaches(
 ) -> list[Breach]:
     """Deviations naming the routine, newest first, not rejected (as in `breach_counts`: a
     rejected report was not a breach after all); `visible` is an SQL condition on the
-    deviations the viewer may see (deviations.service.visible_clause)."""
+    deviations the viewer may see (deviations.access.visible_clause)."""
     query = (
         select(Deviation.id, Deviation.title, Deviation.occurred_at, Deviation.status)
         .where(
@@ -122,7 +122,7 @@ def for_routine_page(
 ) -> dict[str, Any]:
     """What the routine page shows: the breaches the viewer may see, and how many there
     were in the last 12 months in all (a number, no details)."""
-    from hms_tracker.deviations.service import visible_clause
+    from hms_tracker.deviations.access import visible_clause
 
     return {
         "breaches": routine_breaches(

@@ -1,7 +1,7 @@
 """The deviation list (/deviations) with filters, search, sorting and pages, and its export
 as CSV and XLSX.
 
-Everyone logged in sees the deviations visible to them (service.visible_clause: their own
+Everyone logged in sees the deviations visible to them (access.visible_clause: their own
 reports and what they are responsible for or own an action in; leaders their departments,
 verneombud their verneområde, the admin all). The filter form is a plain GET form; with
 htmx it replaces only the results block. The export is for leaders and the admin and takes
@@ -20,14 +20,12 @@ from fastapi.responses import Response
 from hms_tracker.db import SessionDep
 from hms_tracker.deviations import export, service
 from hms_tracker.deviations.forms import category_options, status_options
-from hms_tracker.deviations.routes import VIEW, helpers
+from hms_tracker.deviations.routes import helpers
 from hms_tracker.risk import level_options
-from hms_tracker.web.auth import CurrentUser, Permission, register_permission
+from hms_tracker.web.auth import CurrentUser, Permission
 from hms_tracker.web.dates import today
 from hms_tracker.web.i18n import _
 from hms_tracker.web.templating import render
-
-register_permission("deviations.export", lambda p: p.is_admin or p.is_leader)
 
 router = APIRouter()
 
@@ -56,7 +54,7 @@ def _status_options() -> list[tuple[str, str]]:
     return [("open", _("Åpne (ikke lukket eller avvist)")), *status_options()]
 
 
-@router.get(LIST_URL, dependencies=VIEW)
+@router.get(LIST_URL, dependencies=[Permission("deviations.list")])
 def deviation_list(request: Request, session: SessionDep, principal: CurrentUser) -> Response:
     filters = _filters(request)
     result = service.list_deviations(

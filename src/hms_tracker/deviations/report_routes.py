@@ -70,7 +70,6 @@ from hms_tracker.web.auth import (
     CurrentUser,
     OptionalPrincipal,
     Permission,
-    register_permission,
 )
 from hms_tracker.web.forms import FormValues, parse_form
 from hms_tracker.web.i18n import _
@@ -79,9 +78,7 @@ from hms_tracker.web.uploads import content_disposition
 
 router = APIRouter()
 
-register_permission("report_links.manage", lambda p: p.is_admin)
 # Leaders print the poster of their own departments; the route checks which.
-register_permission("report_links.view", lambda p: p.is_admin or p.is_leader)
 
 NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 MAX_CODE_INPUT = 64  # a longer "code" is not one; it gets the same answer as a wrong code

@@ -9,15 +9,16 @@ it was opened on, so a second save over someone else's is refused with what chan
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
 from hms_tracker.db import SessionDep, utcnow
 from hms_tracker.deviations import breaches, service
 from hms_tracker.deviations import uploads as checks
+from hms_tracker.deviations.access import Access, DeviationDep
 from hms_tracker.deviations.forms import (
     ActionDoneForm,
     ActionForm,
@@ -47,18 +48,14 @@ from hms_tracker.risk import (
     probability_options,
     risk_level,
 )
-from hms_tracker.web.auth import CurrentUser, Permission, register_permission
+from hms_tracker.web.auth import CurrentUser, Permission
 from hms_tracker.web.dates import today
 from hms_tracker.web.forms import FormValues, parse_form
 from hms_tracker.web.i18n import OSLO, _, format_number
 from hms_tracker.web.params import parse_id
 from hms_tracker.web.templating import flash, redirect, render
 
-register_permission("deviations.report", lambda p: True)
-register_permission("deviations.view", lambda p: True)  # the record check narrows it
-
 router = APIRouter()
-VIEW = [Permission("deviations.view")]
 
 
 def helpers() -> dict[str, Any]:
@@ -177,7 +174,7 @@ def _report_page(
     )
 
 
-@router.get("/deviations/new", dependencies=[Permission("deviations.report")])
+@router.get("/deviations/new", dependencies=[Permission("deviation.report")])
 def report_new(
     request: Request, session: SessionDep, principal: CurrentUser, department: str | None = None
 ) -> Response:
@@ -187,7 +184,7 @@ def report_new(
     return _report_page(request, session, values=values)
 
 
-@router.post("/deviations/new", dependencies=[Permission("deviations.report")])
+@router.post("/deviations/new", dependencies=[Permission("deviation.report")])
 def report_create(
     request: Request, session: SessionDep, principal: CurrentUser, values: FormValues
 ) -> Response:
@@ -222,21 +219,12 @@ def report_create(
 # --- the case page ------------------------------------------------------------------------
 
 
-def load_deviation(
-    deviation_id: int, session: SessionDep, principal: CurrentUser
-) -> tuple[Deviation, service.Access]:
-    return service.get_visible(session=session, principal=principal, deviation_id=deviation_id)
-
-
-DeviationDep = Annotated[tuple[Deviation, service.Access], Depends(load_deviation)]
-
-
 def _detail(
     request: Request,
     session: SessionDep,
     principal: CurrentUser,
     deviation: Deviation,
-    access: service.Access,
+    access: Access,
     *,
     form: str | None = None,
     values: dict[str, Any] | None = None,
@@ -292,7 +280,7 @@ def _detail(
     )
 
 
-@router.get("/deviations/{deviation_id:int}", dependencies=VIEW)
+@router.get("/deviations/{deviation_id:int}", dependencies=[Permission("deviation.view")])
 def deviation_detail(
     request: Request, session: SessionDep, principal: CurrentUser, found: DeviationDep
 ) -> Response:
@@ -305,7 +293,7 @@ def _refused(
     session: SessionDep,
     principal: CurrentUser,
     deviation: Deviation,
-    access: service.Access,
+    access: Access,
     form: str,
     values: dict[str, Any],
     exc: Exception,
@@ -406,7 +394,7 @@ def field_labels() -> dict[str, str]:
     }
 
 
-@router.post("/deviations/{deviation_id:int}/assign", dependencies=VIEW)
+@router.post("/deviations/{deviation_id:int}/assign", dependencies=[Permission("deviation.assign")])
 def deviation_assign(
     request: Request,
     session: SessionDep,
@@ -431,7 +419,7 @@ def deviation_assign(
     return redirect(request, f"/deviations/{deviation.id}")
 
 
-@router.post("/deviations/{deviation_id:int}/reject", dependencies=VIEW)
+@router.post("/deviations/{deviation_id:int}/reject", dependencies=[Permission("deviation.reject")])
 def deviation_reject(
     request: Request,
     session: SessionDep,
@@ -449,7 +437,7 @@ def deviation_reject(
     return redirect(request, f"/deviations/{deviation.id}")
 
 
-@router.post("/deviations/{deviation_id:int}/close", dependencies=VIEW)
+@router.post("/deviations/{deviation_id:int}/close", dependencies=[Permission("deviation.close")])
 def deviation_close(
     request: Request,
     session: SessionDep,
@@ -473,7 +461,7 @@ def deviation_close(
     return redirect(request, f"/deviations/{deviation.id}")
 
 
-@router.post("/deviations/{deviation_id:int}/reopen", dependencies=VIEW)
+@router.post("/deviations/{deviation_id:int}/reopen", dependencies=[Permission("deviation.reopen")])
 def deviation_reopen(
     request: Request,
     session: SessionDep,
@@ -491,7 +479,9 @@ def deviation_reopen(
     return redirect(request, f"/deviations/{deviation.id}")
 
 
-@router.post("/deviations/{deviation_id:int}/notified", dependencies=VIEW)
+@router.post(
+    "/deviations/{deviation_id:int}/notified", dependencies=[Permission("deviation.notify")]
+)
 def deviation_notified(
     request: Request,
     session: SessionDep,
@@ -559,17 +549,15 @@ def _edit_values(deviation: Deviation) -> dict[str, Any]:
     return values
 
 
-@router.get("/deviations/{deviation_id:int}/edit", dependencies=VIEW)
+@router.get("/deviations/{deviation_id:int}/edit", dependencies=[Permission("deviation.edit")])
 def deviation_edit(
     request: Request, session: SessionDep, principal: CurrentUser, found: DeviationDep
 ) -> Response:
     deviation, access = found
-    if not access.work:
-        raise Forbidden()
     return _edit_page(request, session, deviation, values=_edit_values(deviation))
 
 
-@router.post("/deviations/{deviation_id:int}/edit", dependencies=VIEW)
+@router.post("/deviations/{deviation_id:int}/edit", dependencies=[Permission("deviation.edit")])
 def deviation_update(
     request: Request,
     session: SessionDep,
@@ -578,8 +566,6 @@ def deviation_update(
     values: FormValues,
 ) -> Response:
     deviation, access = found
-    if not access.work:
-        raise Forbidden()
     try:
         data = parse_form(EditForm, values)
         service.update_deviation(session=session, access=access, deviation=deviation, data=data)
@@ -609,7 +595,9 @@ def deviation_update(
 # --- actions ------------------------------------------------------------------------------
 
 
-@router.post("/deviations/{deviation_id:int}/actions", dependencies=VIEW)
+@router.post(
+    "/deviations/{deviation_id:int}/actions", dependencies=[Permission("deviation.add_action")]
+)
 def action_create(
     request: Request,
     session: SessionDep,
@@ -631,7 +619,7 @@ def action_create(
 
 @router.post(
     "/deviations/{deviation_id:int}/actions/{action_id:int}/done",
-    dependencies=VIEW,
+    dependencies=[Permission("deviation.action_done")],
 )
 def action_done(
     request: Request,
@@ -666,7 +654,7 @@ def action_done(
 
 @router.post(
     "/deviations/{deviation_id:int}/actions/{action_id:int}/withdraw",
-    dependencies=VIEW,
+    dependencies=[Permission("deviation.action_withdraw")],
 )
 def action_withdraw(
     request: Request,
@@ -692,7 +680,9 @@ def action_withdraw(
 # --- comments and attachments -----------------------------------------------------------
 
 
-@router.post("/deviations/{deviation_id:int}/comments", dependencies=VIEW)
+@router.post(
+    "/deviations/{deviation_id:int}/comments", dependencies=[Permission("deviation.comment")]
+)
 def comment_create(
     request: Request,
     session: SessionDep,
@@ -736,7 +726,7 @@ def comment_create(
 
 @router.post(
     "/deviations/{deviation_id:int}/comments/{comment_id:int}/withdraw",
-    dependencies=VIEW,
+    dependencies=[Permission("deviation.comment_withdraw")],
 )
 def comment_withdraw(
     request: Request,
@@ -753,7 +743,7 @@ def comment_withdraw(
     try:
         data = parse_form(WithdrawForm, values)
         service.withdraw_comment(
-            session=session, principal=principal, comment=comment, reason=data.reason
+            session=session, access=access, principal=principal, comment=comment, reason=data.reason
         )
     except (InvalidInput, TransitionRefused) as exc:
         return _refused(
@@ -765,7 +755,7 @@ def comment_withdraw(
 
 @router.post(
     "/deviations/{deviation_id:int}/attachments/{attachment_id:int}/withdraw",
-    dependencies=VIEW,
+    dependencies=[Permission("deviation.attachment_withdraw")],
 )
 def attachment_withdraw(
     request: Request,
@@ -808,7 +798,7 @@ def attachment_response(content: bytes, content_type: str, filename: str) -> Res
 
 @router.get(
     "/deviations/{deviation_id:int}/attachments/{attachment_id:int}",
-    dependencies=VIEW,
+    dependencies=[Permission("deviation.attachment_download")],
 )
 def attachment_download(
     session: SessionDep, principal: CurrentUser, found: DeviationDep, attachment_id: int

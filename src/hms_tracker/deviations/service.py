@@ -28,6 +28,7 @@ from sqlmodel import Session, col, func, select
 
 from hms_tracker.db import claim_version, utcnow
 from hms_tracker.deviations import breaches
+from hms_tracker.deviations.access import Access, require, visible_clause
 from hms_tracker.deviations.forms import (
     ActionDoneForm,
     ActionForm,
@@ -51,7 +52,7 @@ from hms_tracker.deviations.models import (
     DeviationStatus,
 )
 from hms_tracker.deviations.search import search_words
-from hms_tracker.errors import Forbidden, InvalidInput, NotFound, TransitionRefused
+from hms_tracker.errors import InvalidInput, NotFound, TransitionRefused
 from hms_tracker.organisation.models import Department, Person
 from hms_tracker.risk import LEVEL_RANGES
 from hms_tracker.web.auth import Principal
@@ -62,89 +63,6 @@ from hms_tracker.web.uploads import CheckedUpload
 # A report may say it happened a little in the future (clocks differ); more is a mistake.
 CLOCK_SLACK = timedelta(minutes=10)
 PAGE_SIZE = 25
-
-# --- access -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Access:
-    """What one principal may do with one deviation."""
-
-    view: bool = False
-    internal: bool = False  # sees internal comments, actions, the full timeline
-    handle: bool = False  # assign, reject, close, reopen, notification (leader/admin)
-    work: bool = False  # edit, add actions (handlers and the responsible person)
-    comment: bool = False
-    reporter_only: bool = False  # sees it only as its reporter
-
-
-def access_for(*, session: Session, principal: Principal, deviation: Deviation) -> Access:
-    handle = principal.is_admin or deviation.department_id in principal.led_department_ids
-    responsible = deviation.responsible_person_id == principal.person_id
-    in_area = deviation.department_id in principal.scopes.get("safety_area", frozenset())
-    owns_action = False
-    if not (handle or responsible or in_area):
-        owns_action = (
-            session.exec(
-                select(func.count())
-                .select_from(CorrectiveAction)
-                .where(
-                    CorrectiveAction.deviation_id == deviation.id,
-                    CorrectiveAction.owner_person_id == principal.person_id,
-                )
-            ).one()
-            > 0
-        )
-    internal = handle or responsible or in_area or owns_action
-    reporter = deviation.reporter_person_id == principal.person_id
-    view = internal or reporter
-    return Access(
-        view=view,
-        internal=internal,
-        handle=handle,
-        work=handle or responsible,
-        comment=view,
-        reporter_only=reporter and not internal,
-    )
-
-
-def visible_clause(principal: Principal) -> Any:
-    """SQL condition: the deviations the principal may see (the same as `access_for`)."""
-    if principal.is_admin:
-        return sa.true()
-    departments = set(principal.led_department_ids) | set(
-        principal.scopes.get("safety_area", frozenset())
-    )
-    owned = select(CorrectiveAction.deviation_id).where(
-        CorrectiveAction.owner_person_id == principal.person_id
-    )
-    conditions = [
-        col(Deviation.reporter_person_id) == principal.person_id,
-        col(Deviation.responsible_person_id) == principal.person_id,
-        col(Deviation.id).in_(owned),
-    ]
-    if departments:
-        conditions.append(col(Deviation.department_id).in_(departments))
-    return sa.or_(*conditions)
-
-
-def get_deviation(*, session: Session, deviation_id: int) -> Deviation:
-    deviation = session.get(Deviation, deviation_id)
-    if deviation is None:
-        raise NotFound()
-    return deviation
-
-
-def get_visible(
-    *, session: Session, principal: Principal, deviation_id: int
-) -> tuple[Deviation, Access]:
-    """The deviation and the principal's access; 404 for unknown ids, 403 for others'."""
-    deviation = get_deviation(session=session, deviation_id=deviation_id)
-    access = access_for(session=session, principal=principal, deviation=deviation)
-    if not access.view:
-        raise Forbidden()
-    return deviation, access
-
 
 # --- reporting ------------------------------------------------------------------------------
 
@@ -348,8 +266,7 @@ def update_deviation(
     leader or the coordinator changes it, and once a notification is recorded the mark stays
     (the record of the notification is never erased)."""
     now = now or utcnow()
-    if not access.work:
-        raise Forbidden()
+    require(access, "deviation.edit")
     if not deviation.is_open:
         raise TransitionRefused(
             _("Et lukket eller avvist avvik kan ikke endres. Gjenåpne det først.")
@@ -386,13 +303,6 @@ def update_deviation(
 # --- workflow -----------------------------------------------------------------------------
 
 
-def _require_handler(access: Access) -> None:
-    if not access.handle:
-        raise TransitionRefused(
-            _("Bare lederen for avdelingen eller HMS-koordinatoren kan gjøre dette.")
-        )
-
-
 def _active_person(session: Session, person_id: int, day: date, field_name: str) -> Person:
     person = session.get(Person, person_id)
     if person is None or not person.is_active_on(day):
@@ -410,7 +320,7 @@ def assign(
     by_person_id: int | None = None,
 ) -> Deviation:
     """Give the deviation a responsible person and a deadline (also to reassign)."""
-    _require_handler(access)
+    require(access, "deviation.assign")
     if not deviation.is_open:
         raise TransitionRefused(
             _("Et lukket eller avvist avvik kan ikke tildeles. Gjenåpne det først.")
@@ -437,7 +347,7 @@ def assign(
 def reject(
     *, session: Session, access: Access, deviation: Deviation, data: ReasonForm
 ) -> Deviation:
-    _require_handler(access)
+    require(access, "deviation.reject")
     if deviation.status not in (DeviationStatus.registered, DeviationStatus.in_progress):
         raise TransitionRefused(
             _(
@@ -462,7 +372,7 @@ def reject(
     session.flush()
     from hms_tracker.notifications import service as mail
 
-    mail.notify_rejected(session, deviation)
+    mail.notify_reporter(session, deviation)
     return deviation
 
 
@@ -478,7 +388,7 @@ def close(
     data: CloseForm,
     closed_by: int,
 ) -> Deviation:
-    _require_handler(access)
+    require(access, "deviation.close")
     if deviation.status not in (DeviationStatus.in_progress, DeviationStatus.actions):
         raise TransitionRefused(
             _("Bare et avvik som er under behandling eller har tiltak kan lukkes.")
@@ -532,14 +442,14 @@ def close(
     session.flush()
     from hms_tracker.notifications import service as mail
 
-    mail.notify_closed(session, deviation)
+    mail.notify_reporter(session, deviation)
     return deviation
 
 
 def reopen(
     *, session: Session, access: Access, deviation: Deviation, data: ReasonForm
 ) -> Deviation:
-    _require_handler(access)
+    require(access, "deviation.reopen")
     if deviation.is_open:
         raise TransitionRefused(_("Bare et lukket eller avvist avvik kan gjenåpnes."))
     claim_version(session, deviation, data.version)
@@ -567,7 +477,7 @@ def record_notification(
     now: datetime | None = None,
 ) -> Deviation:
     """AML § 5-2: when Arbeidstilsynet and the police were notified, and by whom."""
-    _require_handler(access)
+    require(access, "deviation.notify")
     now = now or utcnow()
     if not deviation.serious_injury:
         raise TransitionRefused(_("Avviket er ikke merket som alvorlig personskade."))
@@ -620,13 +530,7 @@ def add_action(
     data: ActionForm,
     today: date,
 ) -> CorrectiveAction:
-    if not access.work:
-        raise TransitionRefused(
-            _(
-                "Bare den ansvarlige, lederen for avdelingen eller HMS-koordinatoren kan legge "
-                "til tiltak."
-            )
-        )
+    require(access, "deviation.add_action")
     if deviation.status not in (DeviationStatus.in_progress, DeviationStatus.actions):
         if deviation.status == DeviationStatus.registered:
             raise TransitionRefused(
@@ -666,10 +570,7 @@ def complete_action(
     data: ActionDoneForm,
     today: date,
 ) -> CorrectiveAction:
-    if not (access.work or action.owner_person_id == principal.person_id):
-        raise TransitionRefused(
-            _("Bare eieren av tiltaket, den ansvarlige eller lederen kan merke det som utført.")
-        )
+    require(access, "deviation.action_done", own=action.owner_person_id == principal.person_id)
     return mark_action_done(session=session, action=action, data=data, today=today)
 
 
@@ -695,10 +596,7 @@ def mark_action_done(
 def withdraw_action(
     *, session: Session, access: Access, action: CorrectiveAction, reason: str
 ) -> CorrectiveAction:
-    if not access.work:
-        raise TransitionRefused(
-            _("Bare den ansvarlige, lederen eller HMS-koordinatoren kan trekke tilbake et tiltak.")
-        )
+    require(access, "deviation.action_withdraw")
     return mark_action_withdrawn(session=session, action=action, reason=reason)
 
 
@@ -730,8 +628,8 @@ def add_comment(
     """A comment. The reporter's own comments (and the anonymous reporter's, through the
     receipt code: access None) are always visible to the reporter."""
     from_reporter = access is None or access.reporter_only
-    if access is not None and not access.comment:
-        raise Forbidden()
+    if access is not None:
+        require(access, "deviation.comment")
     visibility = CommentVisibility.reporter if from_reporter else data.visibility
     comment = DeviationComment(
         deviation_id=deviation.id,  # type: ignore[arg-type]
@@ -764,14 +662,16 @@ def comments_of(
 def withdraw_comment(
     *,
     session: Session,
+    access: Access,
     principal: Principal,
     comment: DeviationComment,
     reason: str,
 ) -> DeviationComment:
-    if not (principal.is_admin or comment.author_person_id == principal.person_id):
-        raise TransitionRefused(
-            _("Bare den som skrev kommentaren eller HMS-koordinatoren kan trekke den tilbake.")
-        )
+    require(
+        access,
+        "deviation.comment_withdraw",
+        own=comment.author_person_id == principal.person_id,
+    )
     if comment.withdrawn_at is not None:
         raise TransitionRefused(_("Kommentaren er allerede trukket tilbake."))
     comment.withdrawn_at = utcnow()
@@ -792,13 +692,11 @@ def withdraw_attachment(
     """Withdraw a file added by mistake (for example a photo showing a face): it is no
     longer shown or sent, the row and the reason stay. The content is kept, as is every
     record here, until the coordinator's retention routine says otherwise."""
-    if not (access.work or attachment.uploaded_by_person_id == principal.person_id):
-        raise TransitionRefused(
-            _(
-                "Bare den som la ved filen, den ansvarlige, lederen eller HMS-koordinatoren "
-                "kan trekke den tilbake."
-            )
-        )
+    require(
+        access,
+        "deviation.attachment_withdraw",
+        own=attachment.uploaded_by_person_id == principal.person_id,
+    )
     if attachment.withdrawn_at is not None:
         raise TransitionRefused(_("Vedlegget er allerede trukket tilbake."))
     attachment.withdrawn_at = utcnow()

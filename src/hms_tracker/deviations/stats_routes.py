@@ -20,11 +20,11 @@ from sqlmodel import col, select
 
 from hms_tracker.db import SessionDep
 from hms_tracker.deviations import stats as stats_service
+from hms_tracker.deviations.access import visible_clause
 from hms_tracker.deviations.models import Deviation
-from hms_tracker.deviations.service import visible_clause
 from hms_tracker.errors import InvalidInput
 from hms_tracker.organisation import service as organisation
-from hms_tracker.web.auth import Permission, Principal, register_permission
+from hms_tracker.web.auth import Permission
 from hms_tracker.web.charts import Bar, horizontal_bar_chart, vertical_bar_chart
 from hms_tracker.web.dates import today
 from hms_tracker.web.forms import FormValues
@@ -34,13 +34,6 @@ from hms_tracker.web.templating import flash, redirect, render
 
 STATS_URL = "/deviations/stats"
 
-
-def _sees_stats(p: Principal) -> bool:
-    return p.is_admin or bool(p.roles & {"leader", "safety_rep", "chief_safety_rep", "amu_member"})
-
-
-register_permission("deviations.stats", _sees_stats)
-register_permission("deviations.hours_worked", lambda p: p.is_admin)
 
 router = APIRouter()
 
@@ -68,8 +61,8 @@ def _department_filter(
     dept_id = parse_id(department)
     if dept_id is None or dept_id not in options:
         return None, None, _("Ukjent avdeling. Viser hele bedriften.")
-    ids = organisation.with_descendants(session=session, department_id=dept_id)
-    return dept_id, frozenset(ids), None
+    ids = organisation.subtree_ids(session=session, department_ids=[dept_id])
+    return dept_id, ids, None
 
 
 def _page(

@@ -16,10 +16,10 @@ import zlib
 from datetime import date
 from decimal import Decimal
 from types import SimpleNamespace
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
@@ -32,6 +32,7 @@ from hms_tracker.compliance.presenter import helpers as compliance_helpers
 from hms_tracker.db import SessionDep
 from hms_tracker.errors import EditConflict, Forbidden, InvalidInput, NotFound
 from hms_tracker.organisation import csv_io, service
+from hms_tracker.organisation.access import DepartmentDep, PersonDep, leads
 from hms_tracker.organisation.forms import (
     AccountForm,
     CloseDepartmentForm,
@@ -52,8 +53,6 @@ from hms_tracker.web.auth import (
     Principal,
     can,
     ensure,
-    register_permission,
-    register_record_check,
 )
 from hms_tracker.web.dates import today
 from hms_tracker.web.forms import FormValues, parse_form
@@ -62,33 +61,6 @@ from hms_tracker.web.params import parse_id, parse_int
 from hms_tracker.web.templating import flash, redirect, render
 
 router = APIRouter()
-
-
-# --- who may do what --------------------------------------------------------------------
-
-
-def _leads(principal: Principal, department_id: int | None) -> bool:
-    return department_id is not None and department_id in principal.led_department_ids
-
-
-def _may_view_person(principal: Principal, person: Any) -> bool:
-    return (
-        principal.is_admin
-        or person.id == principal.person.id
-        or _leads(principal, person.department_id)
-    )
-
-
-def _may_change_person(principal: Principal, person: Any) -> bool:
-    """Edit or end a person, or place one (new or moved) in a department."""
-    return principal.is_admin or _leads(principal, person.department_id)
-
-
-register_permission("person.end", lambda p: p.is_admin or p.is_leader)
-register_record_check("person.view", _may_view_person)
-register_record_check("person.edit", _may_change_person)
-register_record_check("person.end", _may_change_person)
-register_record_check("person.create", _may_change_person)
 
 
 def _scope(principal: Principal) -> frozenset[int] | None:
@@ -102,25 +74,13 @@ def _ensure_may_place(principal: Principal, values: dict[str, Any]) -> None:
         return
     raw = str(values.get("department_id") or "").strip()
     department_id = parse_id(raw)
-    if raw and (department_id is None or not _leads(principal, department_id)):
+    if raw and (department_id is None or not leads(principal, department_id)):
         raise Forbidden()
 
 
 def _require_department_for_leader(principal: Principal, data: PersonForm) -> None:
     if not principal.is_admin and data.department_id is None:
         raise InvalidInput({"department_id": _("Velg en av avdelingene du leder.")})
-
-
-def load_person(person_id: int, session: SessionDep) -> Person:
-    return service.get_person(session=session, person_id=person_id)
-
-
-def load_department(department_id: int, session: SessionDep) -> Department:
-    return service.get_department(session=session, department_id=department_id)
-
-
-PersonDep = Annotated[Person, Depends(load_person)]
-DepartmentDep = Annotated[Department, Depends(load_department)]
 
 
 # --- shared page context ----------------------------------------------------------------
@@ -537,7 +497,6 @@ def person_detail_page(
 def person_detail(
     request: Request, person: PersonDep, session: SessionDep, principal: CurrentUser
 ) -> Response:
-    ensure(principal, "person.view", person)
     return person_detail_page(request, session, person)
 
 
@@ -545,7 +504,6 @@ def person_detail(
 def person_edit_form(
     request: Request, person: PersonDep, session: SessionDep, principal: CurrentUser
 ) -> Response:
-    ensure(principal, "person.edit", person)
     return _person_form(request, session, principal, person=person, values=_person_values(person))
 
 
@@ -557,7 +515,6 @@ def person_edit(
     session: SessionDep,
     principal: CurrentUser,
 ) -> Response:
-    ensure(principal, "person.edit", person)
     _ensure_may_place(principal, values)
     try:
         data = parse_form(PersonEditForm, values)
@@ -616,7 +573,6 @@ def _end_form(
 
 @router.get("/people/{person_id}/end", dependencies=[Permission("person.end")])
 def person_end_form(request: Request, person: PersonDep, principal: CurrentUser) -> Response:
-    ensure(principal, "person.end", person)
     values = {
         "employed_to": (person.employed_to or today()).isoformat(),
         "end_reason": person.end_reason or "",
@@ -632,7 +588,6 @@ def person_end(
     session: SessionDep,
     principal: CurrentUser,
 ) -> Response:
-    ensure(principal, "person.end", person)
     try:
         if person.id == principal.person.id:
             raise InvalidInput(
@@ -771,9 +726,9 @@ def _department_form(
 ) -> Response:
     # A department cannot sit under itself or under one of its own sub-departments.
     below = (
-        service.with_descendants(session=session, department_id=department.id)  # type: ignore[arg-type]
+        service.subtree_ids(session=session, department_ids=[department.id])  # type: ignore[list-item]
         if department
-        else set()
+        else frozenset()
     )
     options = [
         (dept_id, name)

@@ -7,15 +7,15 @@ Each form that changes the risk posts the version it was opened on.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from hms_tracker.compliance import settings as rule_settings
 from hms_tracker.db import SessionDep
 from hms_tracker.deviations.forms import ActionDoneForm, ActionForm, WithdrawForm
-from hms_tracker.errors import EditConflict, Forbidden, InvalidInput, TransitionRefused
+from hms_tracker.errors import EditConflict, InvalidInput, TransitionRefused
 from hms_tracker.organisation import service as organisation
 from hms_tracker.risk import (
     SCALE,
@@ -27,6 +27,7 @@ from hms_tracker.risk import (
     risk_level,
 )
 from hms_tracker.risks import service
+from hms_tracker.risks.access import RiskDep
 from hms_tracker.risks.forms import (
     ArchiveForm,
     RiskEditForm,
@@ -35,19 +36,14 @@ from hms_tracker.risks.forms import (
     VersionForm,
 )
 from hms_tracker.risks.models import Risk
-from hms_tracker.web.auth import CurrentUser, Permission, register_permission
+from hms_tracker.web.auth import CurrentUser, Permission
 from hms_tracker.web.dates import today
 from hms_tracker.web.forms import FormValues, parse_form
 from hms_tracker.web.i18n import _
 from hms_tracker.web.params import parse_id
 from hms_tracker.web.templating import flash, redirect, render
 
-register_permission("risks.view", lambda p: True)  # the record check narrows it
-register_permission("risks.manage", lambda p: p.is_admin or p.is_leader)
-
 router = APIRouter()
-VIEW = [Permission("risks.view")]
-MANAGE = [Permission("risks.manage")]
 
 
 def helpers() -> dict[str, Any]:
@@ -70,7 +66,7 @@ def sort_options() -> list[tuple[str, str]]:
     ]
 
 
-@router.get("/risks", dependencies=VIEW)
+@router.get("/risks", dependencies=[Permission("risks.list")])
 def risk_list(request: Request, session: SessionDep, principal: CurrentUser) -> Response:
     filters = service.ListFilters.from_query(dict(request.query_params))
     day = today()
@@ -90,7 +86,7 @@ def risk_list(request: Request, session: SessionDep, principal: CurrentUser) -> 
     )
 
 
-@router.get("/risks/matrix", dependencies=VIEW)
+@router.get("/risks/matrix", dependencies=[Permission("risks.list")])
 def risk_matrix(
     request: Request, session: SessionDep, principal: CurrentUser, department: str | None = None
 ) -> Response:
@@ -150,7 +146,7 @@ def _form_page(
     )
 
 
-@router.get("/risks/new", dependencies=MANAGE)
+@router.get("/risks/new", dependencies=[Permission("risk.create")])
 def risk_new(request: Request, session: SessionDep, principal: CurrentUser) -> Response:
     values: dict[str, Any] = {"last_assessed_on": today().isoformat()}
     led = sorted(principal.led_department_ids)
@@ -160,7 +156,7 @@ def risk_new(request: Request, session: SessionDep, principal: CurrentUser) -> R
     return _form_page(request, session, principal, risk=None, values=values)
 
 
-@router.post("/risks/new", dependencies=MANAGE)
+@router.post("/risks/new", dependencies=[Permission("risk.create")])
 def risk_create(
     request: Request, session: SessionDep, principal: CurrentUser, values: FormValues
 ) -> Response:
@@ -176,26 +172,15 @@ def risk_create(
     return redirect(request, f"/risks/{risk.id}")
 
 
-def load_risk(
-    risk_id: int, session: SessionDep, principal: CurrentUser
-) -> tuple[Risk, service.Access]:
-    return service.get_visible(session=session, principal=principal, risk_id=risk_id)
-
-
-RiskDep = Annotated[tuple[Risk, service.Access], Depends(load_risk)]
-
-
-@router.get("/risks/{risk_id:int}/edit", dependencies=MANAGE)
+@router.get("/risks/{risk_id:int}/edit", dependencies=[Permission("risk.edit")])
 def risk_edit(
     request: Request, session: SessionDep, principal: CurrentUser, found: RiskDep
 ) -> Response:
     risk, access = found
-    if not access.manage:
-        raise Forbidden()
     return _form_page(request, session, principal, risk=risk, values=service.form_values_of(risk))
 
 
-@router.post("/risks/{risk_id:int}/edit", dependencies=MANAGE)
+@router.post("/risks/{risk_id:int}/edit", dependencies=[Permission("risk.edit")])
 def risk_update(
     request: Request,
     session: SessionDep,
@@ -283,7 +268,7 @@ def _detail(
     )
 
 
-@router.get("/risks/{risk_id:int}", dependencies=VIEW)
+@router.get("/risks/{risk_id:int}", dependencies=[Permission("risk.view")])
 def risk_detail(
     request: Request, session: SessionDep, principal: CurrentUser, found: RiskDep
 ) -> Response:
@@ -318,7 +303,7 @@ def _refused(
 Refusals = (InvalidInput, EditConflict, TransitionRefused)
 
 
-@router.post("/risks/{risk_id:int}/assessed", dependencies=MANAGE)
+@router.post("/risks/{risk_id:int}/assessed", dependencies=[Permission("risk.assess")])
 def risk_assessed(
     request: Request, session: SessionDep, principal: CurrentUser, found: RiskDep,
     values: FormValues,
@@ -335,7 +320,7 @@ def risk_assessed(
     return redirect(request, f"/risks/{risk.id}")
 
 
-@router.post("/risks/{risk_id:int}/archive", dependencies=MANAGE)
+@router.post("/risks/{risk_id:int}/archive", dependencies=[Permission("risk.archive")])
 def risk_archive(
     request: Request, session: SessionDep, principal: CurrentUser, found: RiskDep,
     values: FormValues,
@@ -350,7 +335,7 @@ def risk_archive(
     return redirect(request, f"/risks/{risk.id}")
 
 
-@router.post("/risks/{risk_id:int}/routines", dependencies=MANAGE)
+@router.post("/risks/{risk_id:int}/routines", dependencies=[Permission("risk.link_routine")])
 def routine_link(
     request: Request, session: SessionDep, principal: CurrentUser, found: RiskDep,
     values: FormValues,
@@ -367,7 +352,10 @@ def routine_link(
     return redirect(request, f"/risks/{risk.id}#routines")
 
 
-@router.post("/risks/{risk_id:int}/routines/{routine_id:int}/unlink", dependencies=MANAGE)
+@router.post(
+    "/risks/{risk_id:int}/routines/{routine_id:int}/unlink",
+    dependencies=[Permission("risk.unlink_routine")],
+)
 def routine_unlink(
     request: Request, session: SessionDep, principal: CurrentUser, found: RiskDep,
     routine_id: int,
@@ -384,7 +372,7 @@ def routine_unlink(
 # --- planned measures ---------------------------------------------------------------------
 
 
-@router.post("/risks/{risk_id:int}/measures", dependencies=MANAGE)
+@router.post("/risks/{risk_id:int}/measures", dependencies=[Permission("risk.add_measure")])
 def measure_create(
     request: Request, session: SessionDep, principal: CurrentUser, found: RiskDep,
     values: FormValues,
@@ -399,7 +387,10 @@ def measure_create(
     return redirect(request, f"/risks/{risk.id}#actions")
 
 
-@router.post("/risks/{risk_id:int}/measures/{action_id:int}/done", dependencies=VIEW)
+@router.post(
+    "/risks/{risk_id:int}/measures/{action_id:int}/done",
+    dependencies=[Permission("risk.complete_measure")],
+)
 def measure_done(
     request: Request, session: SessionDep, principal: CurrentUser, found: RiskDep,
     action_id: int, values: FormValues,
@@ -418,7 +409,10 @@ def measure_done(
     return redirect(request, f"/risks/{risk.id}#actions")
 
 
-@router.post("/risks/{risk_id:int}/measures/{action_id:int}/withdraw", dependencies=MANAGE)
+@router.post(
+    "/risks/{risk_id:int}/measures/{action_id:int}/withdraw",
+    dependencies=[Permission("risk.withdraw_measure")],
+)
 def measure_withdraw(
     request: Request, session: SessionDep, principal: CurrentUser, found: RiskDep,
     action_id: int, values: FormValues,

@@ -7,17 +7,18 @@ Routes parse and render; who may do what is decided in service.py (see its docst
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
 from hms_tracker.db import SessionDep
 from hms_tracker.deviations import breaches
-from hms_tracker.errors import EditConflict, Forbidden, InvalidInput, NotFound, TransitionRefused
+from hms_tracker.errors import EditConflict, InvalidInput, NotFound, TransitionRefused
 from hms_tracker.organisation import service as organisation
 from hms_tracker.routines import service
+from hms_tracker.routines.access import RoutineDep
 from hms_tracker.routines.forms import (
     AcknowledgeForm,
     ArchiveForm,
@@ -34,28 +35,16 @@ from hms_tracker.routines.forms import (
 from hms_tracker.routines.markdown import render_markdown
 from hms_tracker.routines.models import DEFAULT_REVIEW_MONTHS, Routine, RoutineVersion
 from hms_tracker.web import uploads
-from hms_tracker.web.auth import CurrentUser, Permission, register_permission
+from hms_tracker.web.auth import CurrentUser, Permission
 from hms_tracker.web.dates import today
 from hms_tracker.web.forms import FormValues, parse_form
 from hms_tracker.web.i18n import _, format_number
 from hms_tracker.web.params import parse_id
 from hms_tracker.web.templating import flash, redirect, render, safe_next
 
-register_permission("routines.view", lambda p: True)
-register_permission("routines.manage", lambda p: p.is_admin)
 # The owner edits the draft and records reviews: the service checks the routine.
-register_permission("routines.edit", lambda p: True)
-register_permission("routines.read", lambda p: True)
-register_permission("reading.view", lambda p: True)
 
 router = APIRouter()
-
-
-def load_routine(routine_id: int, session: SessionDep) -> Routine:
-    return service.get_routine(session=session, routine_id=routine_id)
-
-
-RoutineDep = Annotated[Routine, Depends(load_routine)]
 
 
 def _helpers() -> dict[str, Any]:
@@ -71,7 +60,7 @@ def _helpers() -> dict[str, Any]:
 # --- list ------------------------------------------------------------------------------
 
 
-@router.get("/routines", dependencies=[Permission("routines.view")])
+@router.get("/routines", dependencies=[Permission("routines.list")])
 def routine_list(
     request: Request,
     session: SessionDep,
@@ -153,7 +142,7 @@ def _form_page(
     )
 
 
-@router.get("/routines/new", dependencies=[Permission("routines.manage")])
+@router.get("/routines/new", dependencies=[Permission("routine.create")])
 def routine_new(request: Request, session: SessionDep, principal: CurrentUser) -> Response:
     values = {
         "scope": "company",
@@ -163,7 +152,7 @@ def routine_new(request: Request, session: SessionDep, principal: CurrentUser) -
     return _form_page(request, session, principal, routine=None, values=values)
 
 
-@router.post("/routines/new", dependencies=[Permission("routines.manage")])
+@router.post("/routines/new", dependencies=[Permission("routine.create")])
 def routine_create(
     request: Request, values: FormValues, session: SessionDep, principal: CurrentUser
 ) -> Response:
@@ -217,11 +206,6 @@ def _edit_values(session: SessionDep, routine: Routine) -> dict[str, Any]:
     }
 
 
-def _ensure_editor(principal: CurrentUser, routine: Routine) -> None:
-    if not service.is_editor(principal, routine):
-        raise Forbidden()
-
-
 def _refused(request: Request, routine: Routine, message: str, url: str | None = None) -> Response:
     """A refused action (a stale tab, a routine that changed meanwhile): back to the page,
     which shows the current state, with the reason on top."""
@@ -236,17 +220,16 @@ def _stale() -> str:
     )
 
 
-@router.get("/routines/{routine_id}/edit", dependencies=[Permission("routines.edit")])
+@router.get("/routines/{routine_id}/edit", dependencies=[Permission("routine.edit")])
 def routine_edit_form(
     request: Request, routine: RoutineDep, session: SessionDep, principal: CurrentUser
 ) -> Response:
-    _ensure_editor(principal, routine)
     return _form_page(
         request, session, principal, routine=routine, values=_edit_values(session, routine)
     )
 
 
-@router.post("/routines/{routine_id}/edit", dependencies=[Permission("routines.edit")])
+@router.post("/routines/{routine_id}/edit", dependencies=[Permission("routine.edit")])
 def routine_edit(
     request: Request,
     routine: RoutineDep,
@@ -254,7 +237,6 @@ def routine_edit(
     session: SessionDep,
     principal: CurrentUser,
 ) -> Response:
-    _ensure_editor(principal, routine)
     try:
         version = parse_form(EditForm, values).version
         data: TextForm = parse_form(RoutineForm if principal.is_admin else TextForm, values)
@@ -336,14 +318,14 @@ def _detail_page(
     )
 
 
-@router.get("/routines/{routine_id}", dependencies=[Permission("routines.view")])
+@router.get("/routines/{routine_id}", dependencies=[Permission("routine.view")])
 def routine_detail(
     request: Request, routine: RoutineDep, session: SessionDep, principal: CurrentUser
 ) -> Response:
     return _detail_page(request, session, principal, routine)
 
 
-@router.post("/routines/{routine_id}/publish", dependencies=[Permission("routines.manage")])
+@router.post("/routines/{routine_id}/publish", dependencies=[Permission("routine.publish")])
 def routine_publish(
     request: Request,
     routine: RoutineDep,
@@ -372,7 +354,7 @@ def routine_publish(
     return redirect(request, f"/routines/{routine.id}")
 
 
-@router.post("/routines/{routine_id}/draft/discard", dependencies=[Permission("routines.edit")])
+@router.post("/routines/{routine_id}/draft/discard", dependencies=[Permission("routine.edit")])
 def routine_discard_draft(
     request: Request,
     routine: RoutineDep,
@@ -381,7 +363,6 @@ def routine_discard_draft(
     principal: CurrentUser,
 ) -> Response:
     """The coordinator or the owner gives up the draft; it is kept, marked discarded."""
-    _ensure_editor(principal, routine)
     try:
         version = parse_form(EditForm, values).version
         service.discard_draft(session=session, routine=routine, actor=principal, version=version)
@@ -395,7 +376,7 @@ def routine_discard_draft(
     return redirect(request, f"/routines/{routine.id}")
 
 
-@router.post("/routines/{routine_id}/archive", dependencies=[Permission("routines.manage")])
+@router.post("/routines/{routine_id}/archive", dependencies=[Permission("routine.archive")])
 def routine_archive(
     request: Request,
     routine: RoutineDep,
@@ -432,7 +413,7 @@ def routine_archive(
     return redirect(request, f"/routines/{routine.id}")
 
 
-@router.post("/routines/{routine_id}/reviews", dependencies=[Permission("routines.edit")])
+@router.post("/routines/{routine_id}/reviews", dependencies=[Permission("routine.review")])
 def routine_review(
     request: Request,
     routine: RoutineDep,
@@ -440,7 +421,6 @@ def routine_review(
     session: SessionDep,
     principal: CurrentUser,
 ) -> Response:
-    _ensure_editor(principal, routine)
     try:
         data = parse_form(ReviewForm, values)
         service.record_review(
@@ -462,7 +442,7 @@ def routine_review(
     return redirect(request, f"/routines/{routine.id}")
 
 
-@router.post("/routines/{routine_id}/acknowledge", dependencies=[Permission("routines.read")])
+@router.post("/routines/{routine_id}/acknowledge", dependencies=[Permission("routine.acknowledge")])
 def routine_acknowledge(
     request: Request,
     routine: RoutineDep,
@@ -470,7 +450,6 @@ def routine_acknowledge(
     session: SessionDep,
     principal: CurrentUser,
 ) -> Response:
-    service.ensure_readable(session=session, principal=principal, routine=routine)
     try:
         data = parse_form(AcknowledgeForm, values)
     except InvalidInput:
@@ -496,7 +475,7 @@ def routine_acknowledge(
 # --- versions and differences ----------------------------------------------------------
 
 
-@router.get("/routines/{routine_id}/versions/{number}", dependencies=[Permission("routines.view")])
+@router.get("/routines/{routine_id}/versions/{number}", dependencies=[Permission("routine.view")])
 def routine_version(
     request: Request,
     routine: RoutineDep,
@@ -504,7 +483,6 @@ def routine_version(
     session: SessionDep,
     principal: CurrentUser,
 ) -> Response:
-    service.ensure_readable(session=session, principal=principal, routine=routine)
     version = service.get_version(session=session, routine=routine, number=number)
     current = service.current_version(session=session, routine=routine)
     return render(
@@ -529,7 +507,7 @@ def _version_for_diff(
     raise NotFound()
 
 
-@router.get("/routines/{routine_id}/diff", dependencies=[Permission("routines.view")])
+@router.get("/routines/{routine_id}/diff", dependencies=[Permission("routine.view")])
 def routine_diff(
     request: Request,
     routine: RoutineDep,
@@ -538,7 +516,6 @@ def routine_diff(
     a: str | None = None,
     b: str | None = None,
 ) -> Response:
-    service.ensure_readable(session=session, principal=principal, routine=routine)
     old = _version_for_diff(session, principal, routine, a)
     new = _version_for_diff(session, principal, routine, b)
     numbers = service.version_numbers(session=session, routine=routine)
@@ -559,7 +536,7 @@ def routine_diff(
 # --- attachments -----------------------------------------------------------------------
 
 
-@router.post("/routines/{routine_id}/attachments", dependencies=[Permission("routines.edit")])
+@router.post("/routines/{routine_id}/attachments", dependencies=[Permission("routine.edit")])
 def attachment_add(
     request: Request,
     routine: RoutineDep,
@@ -567,7 +544,6 @@ def attachment_add(
     session: SessionDep,
     principal: CurrentUser,
 ) -> Response:
-    _ensure_editor(principal, routine)
     upload = values.get("file")
     max_bytes = request.app.state.settings.upload_max_bytes
     try:
@@ -601,13 +577,12 @@ def attachment_add(
 
 @router.get(
     "/routines/{routine_id}/attachments/{attachment_id}",
-    dependencies=[Permission("routines.view")],
+    dependencies=[Permission("routine.view")],
 )
 def attachment_download(
     routine: RoutineDep, attachment_id: int, session: SessionDep, principal: CurrentUser
 ) -> Response:
     """The stored bytes, always as an attachment, sandboxed, with the detected type."""
-    service.ensure_readable(session=session, principal=principal, routine=routine)
     attachment = service.get_attachment(
         session=session, routine=routine, attachment_id=attachment_id
     )
@@ -627,7 +602,7 @@ def attachment_download(
 
 @router.post(
     "/routines/{routine_id}/attachments/{attachment_id}/withdraw",
-    dependencies=[Permission("routines.edit")],
+    dependencies=[Permission("routine.edit")],
 )
 def attachment_withdraw(
     request: Request,
@@ -636,7 +611,6 @@ def attachment_withdraw(
     session: SessionDep,
     principal: CurrentUser,
 ) -> Response:
-    _ensure_editor(principal, routine)
     service.withdraw_attachment(
         session=session, routine=routine, attachment_id=attachment_id, actor=principal
     )

@@ -10,18 +10,18 @@ Routes parse and render; the work is in service.py and uploads.py. Who may do wh
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
 from hms_tracker.db import SessionDep
 from hms_tracker.errors import EditConflict, InvalidInput
-from hms_tracker.organisation import service as organisation
 from hms_tracker.organisation.forms import hours_text
 from hms_tracker.organisation.models import Person
 from hms_tracker.training import service, uploads
+from hms_tracker.training.access import CourseTypeDep, PersonDep, RecordDep
 from hms_tracker.training.forms import (
     CourseTypeEditForm,
     CourseTypeForm,
@@ -34,10 +34,6 @@ from hms_tracker.training.models import CourseType, TrainingRecord
 from hms_tracker.web.auth import (
     CurrentUser,
     Permission,
-    Principal,
-    ensure,
-    register_permission,
-    register_record_check,
 )
 from hms_tracker.web.dates import today
 from hms_tracker.web.forms import FormValues, parse_form
@@ -46,46 +42,6 @@ from hms_tracker.web.params import parse_id
 from hms_tracker.web.templating import flash, redirect, render
 
 router = APIRouter()
-
-
-# --- who may do what --------------------------------------------------------------------
-
-
-def _may_handle_training(principal: Principal, scope: Any) -> bool:
-    """The admin, the person themselves, or a leader of the person's department."""
-    return (
-        principal.is_admin
-        or scope.person_id == principal.person_id
-        or (scope.department_id is not None and scope.department_id in principal.led_department_ids)
-    )
-
-
-register_permission("courses.view", lambda p: True)
-register_permission("courses.manage", lambda p: p.is_admin)
-# Everyone logged in, narrowed by the record check to self, led departments or admin.
-register_permission("training.view", lambda p: True)
-register_permission("training.register", lambda p: True)
-register_permission("training.withdraw", lambda p: True)
-register_record_check("training.view", _may_handle_training)
-register_record_check("training.register", _may_handle_training)
-register_record_check("training.withdraw", _may_handle_training)
-
-
-def load_course_type(course_type_id: int, session: SessionDep) -> CourseType:
-    return service.get_course_type(session=session, course_type_id=course_type_id)
-
-
-def load_record(record_id: int, session: SessionDep) -> TrainingRecord:
-    return service.get_record(session=session, record_id=record_id)
-
-
-def load_person(person_id: int, session: SessionDep) -> Person:
-    return organisation.get_person(session=session, person_id=person_id)
-
-
-CourseTypeDep = Annotated[CourseType, Depends(load_course_type)]
-RecordDep = Annotated[TrainingRecord, Depends(load_record)]
-PersonDep = Annotated[Person, Depends(load_person)]
 
 
 def _helpers() -> dict[str, Any]:
@@ -257,7 +213,6 @@ def record_new(
     principal: CurrentUser,
     course: str | None = None,
 ) -> Response:
-    ensure(principal, "training.register", service.scope_of_person(person))
     values: dict[str, Any] = {
         "completed_on": today().isoformat(),
         "course_type_id": parse_id(course) or "",
@@ -295,7 +250,6 @@ def record_create(
     session: SessionDep,
     principal: CurrentUser,
 ) -> Response:
-    ensure(principal, "training.register", service.scope_of_person(person))
     errors: dict[str, str] = {}
     status_code = 422
     certificate = None
@@ -358,7 +312,6 @@ def _record_page(
 def record_detail(
     request: Request, record: RecordDep, session: SessionDep, principal: CurrentUser
 ) -> Response:
-    ensure(principal, "training.view", service.scope_of_record(session=session, record=record))
     return _record_page(request, session, record)
 
 
@@ -372,7 +325,6 @@ def record_withdraw(
     session: SessionDep,
     principal: CurrentUser,
 ) -> Response:
-    ensure(principal, "training.withdraw", service.scope_of_record(session=session, record=record))
     try:
         data = parse_form(WithdrawForm, values)
         service.withdraw_record(session=session, record=record, reason=data.reason, today=today())
@@ -387,7 +339,6 @@ def record_withdraw(
 @router.get("/training/records/{record_id}/certificate", dependencies=[Permission("training.view")])
 def record_certificate(record: RecordDep, session: SessionDep, principal: CurrentUser) -> Response:
     """The stored bytes, always as an attachment, sandboxed, with the detected type."""
-    ensure(principal, "training.view", service.scope_of_record(session=session, record=record))
     certificate = service.get_certificate(session=session, record=record)
     return Response(
         content=certificate.content,

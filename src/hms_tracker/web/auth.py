@@ -1,12 +1,24 @@
-"""Who is asking: the principal of a request, its roles, and the permission check.
+"""Who is asking, and what they may do: the principal of a request and the action table.
 
-Roles come from data. `admin` is stored on the account; `leader` comes from leading one or
-more departments; `employee` is everyone with a live account. Later domains add roles that
-come from active appointments (verneombud, AMU) by registering a role provider.
+`web/` knows no domain. Who is logged in comes from the principal loader that the accounts
+domain registers (`register_principal_loader`); roles from data come from role providers
+that domains register (appointments: verneombud, AMU).
 
-Every route declares exactly one access rule: `dependencies=[Permission("people.edit")]`,
-or `PUBLIC` for pages anyone may open. A test walks the route table and fails on a route
-that declares nothing.
+**Every route names the action it performs**: `dependencies=[Permission("deviation.close")]`,
+or `PUBLIC` for the few pages anyone may open. An action is registered once, in the
+`access.py` module of its domain, with
+
+- `who`: which principals may attempt it at all (roles: admin, leader, employee …), and
+- `record`: the domain's rule for the one record it acts on, where there is one. Such a
+  route loads its record through the domain's load-or-404 dependency, which applies the
+  rule (404 for an unknown id, 403 for a record the user may not see; a case the user may
+  see but not act on is refused on its page, 409, with the reason);
+- `everyone`: for an action every logged-in person may take with no record rule (reporting
+  a deviation, reading lists narrowed to what one may see), the reason, in words.
+
+tests/web/test_routes_declare_access.py walks the route table: every route names one
+registered action; a write route open to everyone must have a record rule and load its
+record, or say why it is open (`everyone`).
 """
 
 from __future__ import annotations
@@ -17,30 +29,29 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from sqlmodel import Session, select
+from sqlmodel import Session
 
-from hms_tracker.accounts import service as accounts
-from hms_tracker.accounts.models import User, UserSession
-from hms_tracker.audit.service import Actor
 from hms_tracker.db import SessionDep
 from hms_tracker.errors import Forbidden, NotAuthenticated
-from hms_tracker.organisation.models import Department, DepartmentLeader, Person
 
 SESSION_COOKIE = "hms_session"
 
 
 @dataclass(frozen=True)
 class Principal:
-    user: User
-    person: Person
-    session_row: UserSession
+    """The logged-in person of a request. `user`, `person` and `session_row` are the
+    accounts and organisation domains' records (this layer does not know their types)."""
+
+    user: Any
+    person: Any
+    session_row: Any
     roles: frozenset[str]
     # Plain copies for the layout, readable even after the request's transaction is gone.
     person_id: int
     display_name: str
     csrf_token: str
     led_department_ids: frozenset[int] = frozenset()
-    # Filled by role providers of later domains (e.g. {"safety_rep": {3, 4}}).
+    # Filled by role providers of domains (e.g. {"safety_area": {3, 4}}).
     scopes: dict[str, frozenset[int]] = field(default_factory=dict)
 
     @property
@@ -55,84 +66,46 @@ class Principal:
         return role in self.roles
 
 
-RoleProvider = Callable[[Session, User, Person, date], tuple[set[str], dict[str, frozenset[int]]]]
+# --- who is logged in: registered by the accounts domain ----------------------------------
+
+PrincipalLoader = Callable[[Session, Any, str], "Principal | None"]
+_loaders: list[PrincipalLoader] = []
+
+
+def register_principal_loader(loader: PrincipalLoader) -> PrincipalLoader:
+    """`loader(session, settings, token)`: the principal of a session cookie, or None (and
+    it records who acts, for the audit trail). One loader; the last registered wins."""
+    _loaders[:] = [loader]
+    return loader
+
+
+def load_principal(session: Session, settings: Any, token: str) -> Principal | None:
+    if not _loaders:
+        raise RuntimeError("no principal loader registered (import hms_tracker.accounts.principal)")
+    return _loaders[0](session, settings, token)
+
+
+RoleProvider = Callable[[Session, Any, Any, date], tuple[set[str], dict[str, frozenset[int]]]]
 ROLE_PROVIDERS: list[RoleProvider] = []
 
 
 def register_role_provider(provider: RoleProvider) -> RoleProvider:
-    """Later domains (appointments) add roles from their records here."""
+    """Domains (appointments) add roles from their records here: `provider(session, user,
+    person, today)` gives roles and scopes."""
     ROLE_PROVIDERS.append(provider)
     return provider
 
 
-def led_departments(session: Session, person_id: int) -> frozenset[int]:
-    """Departments a person leads, with every department below them."""
-    direct = set(
-        session.exec(
-            select(DepartmentLeader.department_id).where(DepartmentLeader.person_id == person_id)
-        ).all()
-    )
-    if not direct:
-        return frozenset()
-    parents = {d.id: d.parent_id for d in session.exec(select(Department)).all()}
-    result = set(direct)
-    changed = True
-    while changed:
-        changed = False
-        for dept_id, parent_id in parents.items():
-            if parent_id in result and dept_id not in result:
-                result.add(dept_id)
-                changed = True
-    return frozenset(result)
-
-
-def build_principal(session: Session, user: User, row: UserSession, today: date) -> Principal:
-    person = session.get(Person, user.person_id)
-    assert person is not None
-    roles = {"employee"}
-    if user.is_admin:
-        roles.add("admin")
-    led = led_departments(session, person.id)  # type: ignore[arg-type]
-    if led:
-        roles.add("leader")
-    scopes: dict[str, frozenset[int]] = {}
-    for provider in ROLE_PROVIDERS:
-        extra_roles, extra_scopes = provider(session, user, person, today)
-        roles |= extra_roles
-        scopes.update(extra_scopes)
-    return Principal(
-        user=user,
-        person=person,
-        session_row=row,
-        roles=frozenset(roles),
-        person_id=person.id,  # type: ignore[arg-type]
-        display_name=person.name,
-        csrf_token=row.csrf_token,
-        led_department_ids=led,
-        scopes=scopes,
-    )
-
-
 def get_principal(request: Request, session: SessionDep) -> Principal | None:
-    """The logged-in principal, or None. Sets the audit actor for this request."""
+    """The logged-in principal, or None."""
     if hasattr(request.state, "principal"):
         return request.state.principal  # type: ignore[no-any-return]
     principal: Principal | None = None
     token = request.cookies.get(SESSION_COOKIE)
     if token:
-        loaded = accounts.load_session(
-            session=session, settings=request.app.state.settings, token=token
-        )
-        if loaded is None:
+        principal = load_principal(session, request.app.state.settings, token)
+        if principal is None:
             request.state.session_expired = True
-        else:
-            row, user = loaded
-            from hms_tracker.web.dates import today
-
-            principal = build_principal(session, user, row, today())
-            session.info["actor"] = Actor(
-                label=user.email, user_id=user.id, person_id=user.person_id
-            )
     request.state.principal = principal
     return principal
 
@@ -149,50 +122,56 @@ def require_principal(principal: OptionalPrincipal) -> Principal:
 CurrentUser = Annotated[Principal, Depends(require_principal)]
 
 
-# --- permissions ------------------------------------------------------------------------
+# --- the action table ---------------------------------------------------------------------
 
 Predicate = Callable[[Principal], bool]
+RecordRule = Callable[[Principal, Any], bool]
 
 
-def _admin(p: Principal) -> bool:
+def admin(p: Principal) -> bool:
     return p.is_admin
 
 
-def _admin_or_leader(p: Principal) -> bool:
+def admin_or_leader(p: Principal) -> bool:
     return p.is_admin or p.is_leader
 
 
-def _anyone_logged_in(p: Principal) -> bool:
+def anyone(p: Principal) -> bool:
+    """Every logged-in person; an action with this `who` needs a record rule or a reason."""
     return True
 
 
-PERMISSIONS: dict[str, Predicate] = {
-    "home.view": _anyone_logged_in,
-    "profile.view": _anyone_logged_in,
-    "people.list": _admin_or_leader,
-    "people.export": _admin_or_leader,
-    "people.import": _admin,
-    "person.view": _anyone_logged_in,  # the record check narrows it (self, led departments)
-    "person.create": _admin_or_leader,
-    "person.edit": _admin_or_leader,
-    "departments.view": _anyone_logged_in,
-    "departments.manage": _admin,
-    "accounts.manage": _admin,
-    "audit.read": _admin,
-}
+@dataclass(frozen=True)
+class Action:
+    name: str
+    who: Predicate
+    record: RecordRule | None = None
+    everyone: str = ""  # why every logged-in person may take it without a record rule
+
+    def open_to_all(self) -> bool:
+        return self.who is anyone and self.record is None
 
 
-def register_permission(name: str, predicate: Predicate) -> None:
-    """Later domains add their permissions here."""
-    PERMISSIONS[name] = predicate
+ACTIONS: dict[str, Action] = {}
 
 
-def has_permission(principal: Principal | None, name: str) -> bool:
-    return principal is not None and PERMISSIONS[name](principal)
+def register_actions(*actions: Action) -> None:
+    """A domain's `access.py` registers its actions here, once each."""
+    for action in actions:
+        if action.name in ACTIONS and ACTIONS[action.name] != action:
+            raise ValueError(f"action {action.name!r} registered twice")
+        if action.open_to_all() and not action.everyone:
+            raise ValueError(f"action {action.name!r} is open to everyone: say why (everyone=…)")
+        ACTIONS[action.name] = action
+
+
+register_actions(
+    Action("home.view", anyone, everyone="everyone's start page"),
+)
 
 
 class _Check:
-    """The dependency behind `Permission(name)`; the route walk looks for `.permission`."""
+    """The dependency behind `Permission(name)`; the route walk reads `.permission`."""
 
     def __init__(self, name: str):
         self.permission = name
@@ -200,7 +179,7 @@ class _Check:
     def __call__(self, principal: OptionalPrincipal) -> Principal:
         if principal is None:
             raise NotAuthenticated()
-        if not PERMISSIONS[self.permission](principal):
+        if not ACTIONS[self.permission].who(principal):
             raise Forbidden()
         return principal
 
@@ -219,8 +198,9 @@ class _Public:
 
 
 def Permission(name: str) -> Any:  # noqa: N802  (reads like a declaration)
-    if name not in PERMISSIONS:
-        raise KeyError(f"unknown permission {name!r}")
+    """The action a route performs. Checked when the route is called, so an action may be
+    registered after the route is declared (every domain's access module is imported by
+    the app before the first request)."""
     return Depends(_Check(name))
 
 
@@ -231,23 +211,31 @@ def declared_permission(dependency_call: Any) -> str | None:
     return getattr(dependency_call, "permission", None)
 
 
-# --- record scope -----------------------------------------------------------------------
+def route_action(request: Request) -> str | None:
+    """The action the route of this request declares (for a domain's record loader)."""
+    dependant = getattr(request.scope.get("route"), "dependant", None)
+    for dependency in dependant.dependencies if dependant is not None else ():
+        if (name := declared_permission(dependency.call)) is not None:
+            return name
+    return None
 
-RecordCheck = Callable[[Principal, Any], bool]
-RECORD_CHECKS: dict[str, RecordCheck] = {}
 
-
-def register_record_check(name: str, check: RecordCheck) -> None:
-    RECORD_CHECKS[name] = check
+def ensure_route_action(request: Request, principal: Principal, record: Any) -> None:
+    """For a domain's load-or-404 dependency: the route's action on the loaded record
+    (its `record` rule), 403 if the principal may not take it."""
+    action = route_action(request)
+    if action is not None:
+        ensure(principal, action, record)
 
 
 def can(principal: Principal | None, name: str, record: Any = None) -> bool:
-    """May the principal do `name`, on this record when one is given?"""
-    if principal is None or not PERMISSIONS.get(name, _admin)(principal):
+    """May the principal take the action, on this record when one is given?"""
+    action = ACTIONS[name]  # an unknown name is a mistake in the code, not a "no"
+    if principal is None or not action.who(principal):
         return False
-    if record is None or name not in RECORD_CHECKS:
+    if record is None or action.record is None:
         return True
-    return RECORD_CHECKS[name](principal, record)
+    return action.record(principal, record)
 
 
 def ensure(principal: Principal | None, name: str, record: Any = None) -> None:

@@ -16,10 +16,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Receive, Scope, Send
 
-from hms_tracker.accounts.service import load_session
 from hms_tracker.errors import Conflict, Forbidden, NotAuthenticated, NotFound, TransitionRefused
-from hms_tracker.web.auth import SESSION_COOKIE, build_principal
-from hms_tracker.web.dates import today
+from hms_tracker.web.auth import SESSION_COOKIE, load_principal
 from hms_tracker.web.i18n import _
 from hms_tracker.web.security import RequestTooLarge
 from hms_tracker.web.templating import redirect, render
@@ -66,14 +64,9 @@ def _resolve_principal(request: Request) -> None:
     request.state.principal = None
     try:
         with Session(request.app.state.engine, expire_on_commit=False) as session:
-            loaded = load_session(
-                session=session,
-                settings=request.app.state.settings,
-                token=request.cookies[SESSION_COOKIE],
+            request.state.principal = load_principal(
+                session, request.app.state.settings, request.cookies[SESSION_COOKIE]
             )
-            if loaded is not None:
-                row, user = loaded
-                request.state.principal = build_principal(session, user, row, today())
             session.rollback()
     except Exception:  # the database may be the reason for the error page
         log.warning("could not resolve the user for an error page", exc_info=True)

@@ -7,39 +7,23 @@ import base64
 import hashlib
 import hmac
 import json
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
-import jinja2
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 from jinja2_fragments.fastapi import Jinja2Blocks
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
-from hms_tracker.organisation.models import CompanySetting
-from hms_tracker.paths import TEMPLATES_DIR
 from hms_tracker.web import i18n
-from hms_tracker.web.auth import PERMISSIONS, Principal, can
+from hms_tracker.web.auth import Principal, can
+from hms_tracker.web.jinja import make_environment
 
 FLASH_COOKIE = "hms_flash"
-env = jinja2.Environment(
-    loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
-    autoescape=True,
-    extensions=["jinja2.ext.i18n"],
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
+env = make_environment(autoescape=True)
 templates = Jinja2Blocks(env=env)
-env.install_gettext_callables(  # type: ignore[attr-defined]
-    lambda message: i18n.translations(i18n.get_language()).gettext(message),
-    lambda s, p, n: i18n.translations(i18n.get_language()).ngettext(s, p, n),
-    newstyle=True,
-)
-env.filters["date"] = i18n.format_date
-env.filters["datetime"] = i18n.format_datetime
-env.filters["number"] = i18n.format_number
-env.globals["LANGUAGES"] = i18n.LANGUAGES
 
 
 def is_htmx(request: Request) -> bool:
@@ -117,6 +101,15 @@ def _current_path(request: Request) -> str:
 # session (error pages, the busy page). Several instances may each hold a different one for
 # the length of one request at most: every page that has a session reads it again.
 _last_company_name: str | None = None
+# How the stored company name is read (the organisation domain registers it).
+_company_name_readers: list[Callable[[Session], str | None]] = []
+
+
+def register_company_name_reader(
+    reader: Callable[[Session], str | None],
+) -> Callable[[Session], str | None]:
+    _company_name_readers[:] = [reader]
+    return reader
 
 
 def company_name(request: Request) -> str:
@@ -135,12 +128,8 @@ def company_name(request: Request) -> str:
     if session is not None:
         try:
             with session.no_autoflush:
-                row = session.get(CompanySetting, "company_name")
-            name = (
-                row.value
-                if row is not None and row.value
-                else request.app.state.settings.company_name
-            )
+                stored = _company_name_readers[0](session) if _company_name_readers else None
+            name = stored or request.app.state.settings.company_name
             _last_company_name = name
         except SQLAlchemyError:
             pass
@@ -160,7 +149,6 @@ def base_context(request: Request) -> dict[str, Any]:
         "company_name": company_name(request),
         "current_path": _current_path(request),
         "can": lambda name, record=None: can(principal, name, record),
-        "PERMISSIONS": PERMISSIONS,
         "htmx_available": request.app.state.htmx_available,
     }
 
