@@ -81,7 +81,7 @@ def _only_what_they_may_open(
 
     from hms_tracker.deviations.access import visible_clause
     from hms_tracker.deviations.models import Deviation
-    from hms_tracker.risks.service import visible_ids as visible_risks
+    from hms_tracker.risks.access import visible_ids as visible_risks
 
     wanted: dict[str, set[int]] = {"deviation": set(), "risk": set()}
     for item in presented:

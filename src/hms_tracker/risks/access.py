@@ -2,19 +2,22 @@
 that applies each route's action to the risk it acts on.
 
 A risk is seen by the people of its department, its leaders, the verneombud of the area,
-its owner, owners of its measures, the AMU and the coordinator (`service.access_for`); the
+its owner, owners of its measures, the AMU and the coordinator (`access_for`); the
 leaders of its department and the coordinator manage it. The owner of a measure marks it
 done."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any
 
+import sqlalchemy as sa
 from fastapi import Depends, Request
+from sqlmodel import Session, col, func, select
 
 from hms_tracker.db import SessionDep
-from hms_tracker.errors import Forbidden
-from hms_tracker.risks import service
+from hms_tracker.deviations.models import CorrectiveAction
+from hms_tracker.errors import Forbidden, NotFound
 from hms_tracker.risks.models import Risk
 from hms_tracker.web.auth import (
     Action,
@@ -25,6 +28,96 @@ from hms_tracker.web.auth import (
     register_actions,
     route_action,
 )
+
+
+@dataclass(frozen=True)
+class Access:
+    view: bool = False
+    manage: bool = False  # edit, assess, link routines, measures, archive
+
+
+def seen_departments(principal: Principal) -> set[int]:
+    own = {principal.person.department_id} if principal.person.department_id else set()
+    return (
+        own
+        | set(principal.led_department_ids)
+        | set(principal.scopes.get("safety_area", frozenset()))
+    )
+
+
+def reads_all(principal: Principal) -> bool:
+    """The coordinator and the AMU members see every risk (AMU read-only)."""
+    return principal.is_admin or principal.has_role("amu_member")
+
+
+def access_for(*, session: Session, principal: Principal, risk: Risk) -> Access:
+    manage = principal.is_admin or risk.department_id in principal.led_department_ids
+    view = (
+        manage
+        or reads_all(principal)
+        or risk.department_id in seen_departments(principal)
+        or risk.owner_person_id == principal.person_id
+    )
+    if not view:
+        view = (
+            session.exec(
+                select(func.count())
+                .select_from(CorrectiveAction)
+                .where(
+                    CorrectiveAction.risk_id == risk.id,
+                    CorrectiveAction.owner_person_id == principal.person_id,
+                )
+            ).one()
+            > 0
+        )
+    return Access(view=view, manage=manage)
+
+
+def visible_clause(principal: Principal) -> Any:
+    """SQL: the risks the principal may see (the same as `access_for`)."""
+    if reads_all(principal):
+        return sa.true()
+    owned = select(CorrectiveAction.risk_id).where(
+        col(CorrectiveAction.risk_id).is_not(None),
+        CorrectiveAction.owner_person_id == principal.person_id,
+    )
+    conditions = [
+        col(Risk.owner_person_id) == principal.person_id,
+        col(Risk.id).in_(owned),
+    ]
+    departments = seen_departments(principal)
+    if departments:
+        conditions.append(col(Risk.department_id).in_(departments))
+    return sa.or_(*conditions)
+
+
+def visible_ids(*, session: Session, principal: Principal, ids: set[int]) -> set[int]:
+    """Those of `ids` the principal may open; one query."""
+    if not ids:
+        return set()
+    return set(
+        session.exec(select(Risk.id).where(col(Risk.id).in_(ids), visible_clause(principal))).all()  # type: ignore[arg-type]
+    )
+
+
+def may_create(principal: Principal) -> bool:
+    return principal.is_admin or bool(principal.led_department_ids)
+
+
+def get_visible(*, session: Session, principal: Principal, risk_id: int) -> tuple[Risk, Access]:
+    """The risk and the principal's access; 404 for unknown ids, 403 for others'."""
+    risk = session.get(Risk, risk_id) if 0 < risk_id < 2**31 else None
+    if risk is None:
+        raise NotFound()
+    access = access_for(session=session, principal=principal, risk=risk)
+    if not access.view:
+        raise Forbidden()
+    return risk, access
+
+
+def require_manage(access: Access) -> None:
+    if not access.manage:
+        raise Forbidden()
 
 
 def _sees(principal: Principal, found: Any) -> bool:
@@ -58,14 +151,14 @@ register_actions(
 
 def load_risk(
     request: Request, risk_id: int, session: SessionDep, principal: CurrentUser
-) -> tuple[Risk, service.Access]:
+) -> tuple[Risk, Access]:
     """Load-or-404: 404 for an unknown id, 403 for a risk the person may not see, or may
     not manage when the route's action manages it."""
-    risk, access = service.get_visible(session=session, principal=principal, risk_id=risk_id)
-    if route_action(request) in MANAGING and not access.manage:
-        raise Forbidden()
+    risk, access = get_visible(session=session, principal=principal, risk_id=risk_id)
+    if route_action(request) in MANAGING:
+        require_manage(access)
     return risk, access
 
 
 load_risk.loads_record = True  # type: ignore[attr-defined]
-RiskDep = Annotated[tuple[Risk, service.Access], Depends(load_risk)]
+RiskDep = Annotated[tuple[Risk, Access], Depends(load_risk)]

@@ -27,7 +27,7 @@ from hms_tracker.risk import (
     risk_level,
 )
 from hms_tracker.risks import service
-from hms_tracker.risks.access import RiskDep
+from hms_tracker.risks.access import Access, RiskDep
 from hms_tracker.risks.forms import (
     ArchiveForm,
     RiskEditForm,
@@ -225,7 +225,7 @@ def _detail(
     session: SessionDep,
     principal: CurrentUser,
     risk: Risk,
-    access: service.Access,
+    access: Access,
     *,
     form: str | None = None,
     values: dict[str, Any] | None = None,
@@ -281,7 +281,7 @@ def _refused(
     session: SessionDep,
     principal: CurrentUser,
     risk: Risk,
-    access: service.Access,
+    access: Access,
     form: str,
     values: dict[str, Any],
     exc: Exception,

@@ -33,6 +33,14 @@ from hms_tracker.errors import Forbidden, InvalidInput, NotFound, TransitionRefu
 from hms_tracker.organisation import service as organisation
 from hms_tracker.organisation.models import Department, Person
 from hms_tracker.risk import LEVEL_RANGES, SCALE, consequence_label, probability_label
+from hms_tracker.risks.access import (
+    Access,
+    may_create,
+    reads_all,
+    require_manage,
+    seen_departments,
+    visible_clause,
+)
 from hms_tracker.risks.forms import ArchiveForm, RiskEditForm, RiskForm
 from hms_tracker.risks.models import Risk, RiskRoutine
 from hms_tracker.routines.models import Routine, RoutineVersion, VersionStatus
@@ -44,98 +52,6 @@ from hms_tracker.rules.engine import (
 from hms_tracker.web.auth import Principal
 from hms_tracker.web.i18n import _, format_date
 from hms_tracker.web.params import parse_id, parse_int
-
-# --- access -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Access:
-    view: bool = False
-    manage: bool = False  # edit, assess, link routines, measures, archive
-
-
-def _seen_departments(principal: Principal) -> set[int]:
-    own = {principal.person.department_id} if principal.person.department_id else set()
-    return (
-        own
-        | set(principal.led_department_ids)
-        | set(principal.scopes.get("safety_area", frozenset()))
-    )
-
-
-def _reads_all(principal: Principal) -> bool:
-    """The coordinator and the AMU members see every risk (AMU read-only)."""
-    return principal.is_admin or principal.has_role("amu_member")
-
-
-def access_for(*, session: Session, principal: Principal, risk: Risk) -> Access:
-    manage = principal.is_admin or risk.department_id in principal.led_department_ids
-    view = (
-        manage
-        or _reads_all(principal)
-        or risk.department_id in _seen_departments(principal)
-        or risk.owner_person_id == principal.person_id
-    )
-    if not view:
-        view = (
-            session.exec(
-                select(func.count())
-                .select_from(CorrectiveAction)
-                .where(
-                    CorrectiveAction.risk_id == risk.id,
-                    CorrectiveAction.owner_person_id == principal.person_id,
-                )
-            ).one()
-            > 0
-        )
-    return Access(view=view, manage=manage)
-
-
-def visible_clause(principal: Principal) -> Any:
-    """SQL: the risks the principal may see (the same as `access_for`)."""
-    if _reads_all(principal):
-        return sa.true()
-    owned = select(CorrectiveAction.risk_id).where(
-        col(CorrectiveAction.risk_id).is_not(None),
-        CorrectiveAction.owner_person_id == principal.person_id,
-    )
-    conditions = [
-        col(Risk.owner_person_id) == principal.person_id,
-        col(Risk.id).in_(owned),
-    ]
-    departments = _seen_departments(principal)
-    if departments:
-        conditions.append(col(Risk.department_id).in_(departments))
-    return sa.or_(*conditions)
-
-
-def visible_ids(*, session: Session, principal: Principal, ids: set[int]) -> set[int]:
-    """Those of `ids` the principal may open; one query."""
-    if not ids:
-        return set()
-    return set(
-        session.exec(select(Risk.id).where(col(Risk.id).in_(ids), visible_clause(principal))).all()  # type: ignore[arg-type]
-    )
-
-
-def may_create(principal: Principal) -> bool:
-    return principal.is_admin or bool(principal.led_department_ids)
-
-
-def get_visible(*, session: Session, principal: Principal, risk_id: int) -> tuple[Risk, Access]:
-    """The risk and the principal's access; 404 for unknown ids, 403 for others'."""
-    risk = session.get(Risk, risk_id) if 0 < risk_id < 2**31 else None
-    if risk is None:
-        raise NotFound()
-    access = access_for(session=session, principal=principal, risk=risk)
-    if not access.view:
-        raise Forbidden()
-    return risk, access
-
-
-def _require_manage(access: Access) -> None:
-    if not access.manage:
-        raise Forbidden()
 
 
 def _require_not_archived(risk: Risk) -> None:
@@ -249,7 +165,7 @@ def update_risk(
     today: date,
 ) -> Risk:  # fmt: skip
     """Save an edit made on version `data.version`; EditConflict if someone saved since."""
-    _require_manage(access)
+    require_manage(access)
     _require_not_archived(risk)
     _check(session, principal, data, today, risk)
     if data.department_id != risk.department_id and not (
@@ -271,7 +187,7 @@ def mark_assessed(
     *, session: Session, access: Access, risk: Risk, version: int, today: date
 ) -> Risk:
     """The risk was assessed today (the score and measures still stand)."""
-    _require_manage(access)
+    require_manage(access)
     _require_not_archived(risk)
     claim_version(session, risk, version)
     risk.last_assessed_on = today
@@ -283,7 +199,7 @@ def mark_assessed(
 def archive_risk(
     *, session: Session, access: Access, risk: Risk, data: ArchiveForm, today: date
 ) -> Risk:
-    _require_manage(access)
+    require_manage(access)
     _require_not_archived(risk)
     claim_version(session, risk, data.version)
     risk.archived_on = today
@@ -356,7 +272,7 @@ def routine_choices(*, session: Session, risk: Risk, today: date) -> list[tuple[
 def link_routine(
     *, session: Session, access: Access, risk: Risk, routine_id: int, today: date
 ) -> RiskRoutine:
-    _require_manage(access)
+    require_manage(access)
     _require_not_archived(risk)
     offered = {rid for rid, _t in routine_choices(session=session, risk=risk, today=today)}
     if routine_id not in offered:
@@ -368,7 +284,7 @@ def link_routine(
 
 
 def unlink_routine(*, session: Session, access: Access, risk: Risk, routine_id: int) -> None:
-    _require_manage(access)
+    require_manage(access)
     _require_not_archived(risk)
     link = session.exec(
         select(RiskRoutine).where(
@@ -404,7 +320,7 @@ def get_measure(*, session: Session, risk: Risk, action_id: int) -> CorrectiveAc
 def add_measure(
     *, session: Session, access: Access, risk: Risk, data: ActionForm, today: date
 ) -> CorrectiveAction:
-    _require_manage(access)
+    require_manage(access)
     _require_not_archived(risk)
     _active_person(session, data.owner_person_id, today, "owner_person_id")
     if data.deadline < today:
@@ -439,7 +355,7 @@ def complete_measure(
 def withdraw_measure(
     *, session: Session, access: Access, action: CorrectiveAction, reason: str
 ) -> CorrectiveAction:
-    _require_manage(access)
+    require_manage(access)
     return deviations.mark_action_withdrawn(session=session, action=action, reason=reason)
 
 
@@ -620,11 +536,11 @@ def department_filter_options(*, session: Session, principal: Principal) -> list
     """Departments to filter by: every one for the coordinator and AMU, else those the
     principal sees risks of."""
     query = select(Department.id, Department.name).order_by(Department.name)
-    if not _reads_all(principal):
+    if not reads_all(principal):
         with_risks = select(Risk.department_id).where(visible_clause(principal)).distinct()
         query = query.where(
             sa.or_(
-                col(Department.id).in_(_seen_departments(principal) or {0}),
+                col(Department.id).in_(seen_departments(principal) or {0}),
                 col(Department.id).in_(with_risks),
             )
         )
