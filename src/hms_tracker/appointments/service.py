@@ -141,7 +141,7 @@ def _areas_by_appointment(
     ).all()
     result: dict[int, list[tuple[int, str]]] = {}
     for appointment_id, dept_id, name in rows:
-        result.setdefault(appointment_id, []).append((dept_id, name))  # type: ignore[arg-type]
+        result.setdefault(appointment_id, []).append((dept_id, name))
     return result
 
 
@@ -171,7 +171,7 @@ def _rows(session: Session, query: Any, today: date) -> list[AppointmentRow]:
             appointment=a,
             person_name=name,
             status=status_of(starts_on=a.starts_on, last_day=a.last_day(), today=today),
-            areas=areas.get(a.id, []),  # type: ignore[arg-type]
+            areas=areas.get(a.id, []),
             chairs_today=a.id in chairs,
         )
         for a, name in results
@@ -215,7 +215,7 @@ def appointments_for_person(
 def area_ids(*, session: Session, appointment: Appointment) -> list[int]:
     """The departments of a verneombud's verneområde (empty: the whole company)."""
     areas = _areas_by_appointment(session, [appointment.id])  # type: ignore[list-item]
-    return [dept_id for dept_id, _name in areas.get(appointment.id, [])]  # type: ignore[arg-type]
+    return [dept_id for dept_id, _name in areas.get(appointment.id, [])]
 
 
 def appointment_detail(
@@ -230,7 +230,7 @@ def appointment_detail(
     ).all()
     return {
         "person": person,
-        "areas": areas.get(appointment.id, []),  # type: ignore[arg-type]
+        "areas": areas.get(appointment.id, []),
         "chair_periods": list(chairs),
         "status": status_of(
             starts_on=appointment.starts_on, last_day=appointment.last_day(), today=today
@@ -386,7 +386,7 @@ def _set_areas(session: Session, appointment: Appointment, area_ids: list[int]) 
             session.delete(row)
     have = {row.department_id for row in existing}
     for dept_id in sorted(wanted - have):
-        session.add(AppointmentArea(appointment_id=appointment.id, department_id=dept_id))  # type: ignore[arg-type]
+        session.add(AppointmentArea(appointment_id=appointment.id, department_id=dept_id))
 
 
 def create_appointment(*, session: Session, data: AppointmentForm) -> Appointment:
@@ -506,7 +506,7 @@ def set_chair(
             }
         )
     period = AmuChairPeriod(
-        appointment_id=appointment.id,  # type: ignore[arg-type]
+        appointment_id=appointment.id,
         starts_on=starts_on,
         ends_on=ends_on,
     )
@@ -588,7 +588,7 @@ def appointment_roles(
     scopes: dict[str, frozenset[int]] = {}
     if roles & {"safety_rep", "chief_safety_rep"}:
         rep_ids = [i for i, kind in active if kind == "safety_rep"]
-        areas = _areas_by_appointment(session, rep_ids)  # type: ignore[arg-type]
+        areas = _areas_by_appointment(session, rep_ids)
         everything = "chief_safety_rep" in roles or any(not areas.get(i) for i in rep_ids)  # type: ignore[call-overload]
         if everything:
             area = frozenset(d for d in session.exec(select(Department.id)).all() if d is not None)

@@ -532,7 +532,7 @@ def _pick(
     wanted = {company.departments[name].id for name in departments}
     candidates = [p for p in eligible if p.department_id in wanted] or eligible
     person = rng.choice(candidates)
-    used.add(person.id)  # type: ignore[arg-type]
+    used.add(person.id)
     return person
 
 
@@ -569,8 +569,7 @@ def _appoint(
     session.add(appointment)
     session.flush()
     session.add_all(
-        AppointmentArea(appointment_id=appointment.id, department_id=d.id)  # type: ignore[arg-type]
-        for d in areas
+        AppointmentArea(appointment_id=appointment.id, department_id=d.id) for d in areas
     )
     rows.append(appointment)
     return appointment
@@ -680,12 +679,12 @@ def build_appointments(
     session.add_all(
         [
             AmuChairPeriod(
-                appointment_id=director_seat.id,  # type: ignore[arg-type]
+                appointment_id=director_seat.id,
                 starts_on=amu_start,
                 ends_on=date(today.year - 1, 12, 31),
             ),
             AmuChairPeriod(
-                appointment_id=account_seat.id,  # type: ignore[arg-type]
+                appointment_id=account_seat.id,
                 starts_on=date(today.year, 1, 1),
                 ends_on=amu_end,
             ),
@@ -732,8 +731,8 @@ def build_training(
 
     def took(person: Person, course: str, on: date, hours: int) -> None:
         record = TrainingRecord(
-            person_id=person.id,  # type: ignore[arg-type]
-            course_type_id=courses[course].id,  # type: ignore[arg-type]
+            person_id=person.id,
+            course_type_id=courses[course].id,
             completed_on=min(on, today),
             hours=Decimal(hours),
             provider=rng.choice(PROVIDERS[course]),

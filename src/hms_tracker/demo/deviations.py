@@ -887,7 +887,7 @@ class _Writer:
         deviation = Deviation(
             title=case.title,
             description=case.description,
-            department_id=self.company.departments[case.department].id,  # type: ignore[arg-type]
+            department_id=self.company.departments[case.department].id,
             place=case.place,
             occurred_at=created - timedelta(minutes=self.rng.randint(5, 240)),
             category=case.category.value,
@@ -939,7 +939,7 @@ class _Writer:
         action = CorrectiveAction(
             deviation_id=deviation.id,
             description=description,
-            owner_person_id=owner.id,  # type: ignore[arg-type]
+            owner_person_id=owner.id,
             deadline=deadline,
             created_at=created,
         )
@@ -965,7 +965,7 @@ class _Writer:
         author = self.person(tag, case, deviation)
         from_reporter = tag == "reporter"
         row = DeviationComment(
-            deviation_id=deviation.id,  # type: ignore[arg-type]
+            deviation_id=deviation.id,
             author_person_id=author.id if author else None,
             from_reporter=from_reporter,
             visibility=(TO_REPORTER if from_reporter else visibility).value,

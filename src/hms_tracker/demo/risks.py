@@ -217,7 +217,7 @@ BREACH_ROUTINES: tuple[tuple[str, str], ...] = (
 
 
 def _at(day: object) -> datetime:
-    return datetime.combine(day, time(10, 0), tzinfo=UTC)  # type: ignore[arg-type]
+    return datetime.combine(day, time(10, 0), tzinfo=UTC)
 
 
 def build_risks(session: Session, *, company: DemoCompany) -> list[Risk]:
@@ -236,7 +236,7 @@ def build_risks(session: Session, *, company: DemoCompany) -> list[Risk]:
         risk = Risk(
             title=plan.title,
             description=plan.description,
-            department_id=department.id,  # type: ignore[arg-type]
+            department_id=department.id,
             consequence=plan.consequence,
             probability=plan.probability,
             existing_measures=plan.existing,
@@ -249,7 +249,7 @@ def build_risks(session: Session, *, company: DemoCompany) -> list[Risk]:
             session.flush()
             for title in plan.routines:
                 if title in routines:
-                    session.add(RiskRoutine(risk_id=risk.id, routine_id=routines[title].id))  # type: ignore[arg-type]
+                    session.add(RiskRoutine(risk_id=risk.id, routine_id=routines[title].id))
             session.flush()
         if assessed > risk.last_assessed_on:
             with recorded_at(_at(assessed)):
@@ -262,7 +262,7 @@ def build_risks(session: Session, *, company: DemoCompany) -> list[Risk]:
             measure = CorrectiveAction(
                 risk_id=risk.id,
                 description=what,
-                owner_person_id=owner.id if owner else company.people[0].id,  # type: ignore[arg-type]
+                owner_person_id=owner.id if owner else company.people[0].id,
                 deadline=deadline,
                 created_at=_at(min(today, deadline) - timedelta(days=30)),
             )
@@ -301,7 +301,7 @@ def _breach_of_hot_work(
         title="Sliping uten brannvakt ved emballasjelageret",
         description="Det ble slipt ved pappballene uten arbeidstillatelse og uten brannvakt "
         "etterpå.",
-        department_id=company.departments[WELDING].id,  # type: ignore[arg-type]
+        department_id=company.departments[WELDING].id,
         place="Emballasjelageret",
         occurred_at=when,
         category=DeviationCategory.routine_breach.value,

@@ -542,8 +542,8 @@ def build_routines(session: Session, *, company: DemoCompany, rng: random.Random
             step(
                 at,
                 RoutineAcknowledgement(
-                    routine_version_id=version.id,  # type: ignore[arg-type]
-                    person_id=person.id,  # type: ignore[arg-type]
+                    routine_version_id=version.id,
+                    person_id=person.id,
                     acknowledged_at=at,
                 ),
             )
@@ -570,7 +570,7 @@ def build_routines(session: Session, *, company: DemoCompany, rng: random.Random
         scope = subtree_of(chosen, parents) if chosen else None
 
         first = RoutineVersion(
-            routine_id=routine.id,  # type: ignore[arg-type]
+            routine_id=routine.id,
             title=plan.title,
             purpose=plan.purpose,
             body=plan.body,
@@ -581,8 +581,8 @@ def build_routines(session: Session, *, company: DemoCompany, rng: random.Random
         step(
             first.created_at,
             first,
-            *(RoutineDepartment(routine_id=routine.id, department_id=d) for d in chosen),  # type: ignore[arg-type]
-            *(RoutineTag(routine_id=routine.id, tag=tag) for tag in plan.tags),  # type: ignore[arg-type]
+            *(RoutineDepartment(routine_id=routine.id, department_id=d) for d in chosen),
+            *(RoutineTag(routine_id=routine.id, tag=tag) for tag in plan.tags),
         )
         first.number = 1
         first.published_at = _at(published_on, rng)
@@ -591,7 +591,7 @@ def build_routines(session: Session, *, company: DemoCompany, rng: random.Random
             step(
                 first.published_at,
                 RoutineAttachment(
-                    routine_id=routine.id,  # type: ignore[arg-type]
+                    routine_id=routine.id,
                     content=POSTER_PDF,
                     content_type="application/pdf",
                     filename="Førstehjelpsplakat.pdf",
@@ -607,7 +607,7 @@ def build_routines(session: Session, *, company: DemoCompany, rng: random.Random
             second_on = today - timedelta(days=plan.new_version_days_ago)
             reviewed_on = second_on - timedelta(days=7)
             review = RoutineReview(
-                routine_id=routine.id,  # type: ignore[arg-type]
+                routine_id=routine.id,
                 reviewed_on=reviewed_on,
                 reviewer_person_id=owner.id,
                 outcome=ReviewOutcome.new_version.value,
@@ -617,7 +617,7 @@ def build_routines(session: Session, *, company: DemoCompany, rng: random.Random
             )
             step(review.created_at, review)
             second = RoutineVersion(
-                routine_id=routine.id,  # type: ignore[arg-type]
+                routine_id=routine.id,
                 title=plan.title,
                 purpose=plan.purpose,
                 body=plan.new_body,
@@ -640,7 +640,7 @@ def build_routines(session: Session, *, company: DemoCompany, rng: random.Random
             base = max(base, reviewed_on)
             routine.next_review_on = routine_review_due(base, plan.interval_months)
             review = RoutineReview(
-                routine_id=routine.id,  # type: ignore[arg-type]
+                routine_id=routine.id,
                 reviewed_on=reviewed_on,
                 reviewer_person_id=owner.id,
                 outcome=ReviewOutcome.no_change.value,
@@ -655,7 +655,7 @@ def build_routines(session: Session, *, company: DemoCompany, rng: random.Random
             step(
                 started,
                 RoutineVersion(
-                    routine_id=routine.id,  # type: ignore[arg-type]
+                    routine_id=routine.id,
                     status=VersionStatus.draft.value,
                     title=plan.title,
                     purpose=plan.purpose,

@@ -81,7 +81,7 @@ def routine_breaches(
     )
     if visible is not None:
         query = query.where(visible)
-    return [Breach(*row) for row in session.exec(query).all()]  # type: ignore[arg-type]
+    return [Breach(*row) for row in session.exec(query).all()]
 
 
 def window_start(today: date) -> datetime:

@@ -177,7 +177,7 @@ def add_attachments(
     rows = []
     for upload in uploads:
         row = DeviationAttachment(
-            deviation_id=deviation.id,  # type: ignore[arg-type]
+            deviation_id=deviation.id,
             content=upload.content,
             content_type=upload.content_type,
             filename=upload.filename,
@@ -213,7 +213,7 @@ def attachments_of(
     query = (
         select(DeviationAttachment)
         .where(DeviationAttachment.deviation_id == deviation.id)
-        .options(sa.orm.defer(DeviationAttachment.content))  # type: ignore[arg-type]
+        .options(sa.orm.defer(DeviationAttachment.content))
         .order_by(col(DeviationAttachment.uploaded_at), col(DeviationAttachment.id))
     )
     if not include_withdrawn:
@@ -632,7 +632,7 @@ def add_comment(
         require(access, "deviation.comment")
     visibility = CommentVisibility.reporter if from_reporter else data.visibility
     comment = DeviationComment(
-        deviation_id=deviation.id,  # type: ignore[arg-type]
+        deviation_id=deviation.id,
         author_person_id=author_person_id,
         from_reporter=from_reporter,
         visibility=visibility.value,

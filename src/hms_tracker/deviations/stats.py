@@ -407,7 +407,7 @@ def _start_of(day: date) -> datetime:
 
 def _fact(row: Deviation) -> DeviationFact:
     return DeviationFact(
-        id=row.id,  # type: ignore[arg-type]
+        id=row.id,
         department_id=row.department_id,
         category=row.category,
         status=row.status,
@@ -460,8 +460,8 @@ def load_stats(
         action_query = action_query.where(col(Deviation.department_id).in_(ids))
     actions = [
         ActionFact(
-            action_id=action_id,  # type: ignore[arg-type]
-            deviation_id=deviation_id,  # type: ignore[arg-type]
+            action_id=action_id,
+            deviation_id=deviation_id,
             department_id=department_id,
             description=description,
             owner_name=owner,
@@ -474,7 +474,7 @@ def load_stats(
 
     # 3. Departments.
     departments = [
-        DepartmentFact(id=dept_id, name=name, closed_on=closed_on)  # type: ignore[arg-type]
+        DepartmentFact(id=dept_id, name=name, closed_on=closed_on)
         for dept_id, name, closed_on in session.exec(
             select(col(Department.id), col(Department.name), col(Department.closed_on))
         ).all()
@@ -490,7 +490,7 @@ def load_stats(
     if ids is not None:
         people = people.where(col(Person.department_id).in_(ids))
     employments = [
-        Employment(person_id=pid, employed_from=start, employed_to=end, weekly_hours=hours)  # type: ignore[arg-type]
+        Employment(person_id=pid, employed_from=start, employed_to=end, weekly_hours=hours)
         for pid, start, end, hours in session.exec(people).all()
     ]
 

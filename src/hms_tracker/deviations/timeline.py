@@ -170,11 +170,11 @@ def timeline_for(*, session: Session, deviation: Deviation, internal: bool) -> l
     names = (
         dict(
             session.exec(select(Person.id, Person.name).where(col(Person.id).in_(person_ids))).all()
-        )  # type: ignore[arg-type]
+        )
         if person_ids
         else {}
     )
-    departments: dict[int, str] = dict(session.exec(select(Department.id, Department.name)).all())  # type: ignore[arg-type]
+    departments: dict[int, str] = dict(session.exec(select(Department.id, Department.name)).all())
     entries: list[Entry] = []
     for event in events:
         if event.actor_person_id:

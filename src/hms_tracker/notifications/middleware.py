@@ -41,6 +41,6 @@ class OutboxDeliveryMiddleware:
     @staticmethod
     def _deliver(engine: object, settings: object) -> None:
         try:
-            deliver_pending(engine, settings)  # type: ignore[arg-type]
+            deliver_pending(engine, settings)
         except Exception:  # the response is out; a database hiccup here only delays mail
             log.exception("Delivering e-mail after a request failed; cron will retry.")

@@ -112,7 +112,7 @@ def overdue_deviations(session: Session, day: date) -> dict[int, list[ReminderIt
             Deviation.responsible_person_id.is_not(None),  # type: ignore[union-attr]
             Deviation.deadline < day,  # type: ignore[operator]
         )
-        .order_by(Deviation.deadline, Deviation.id)  # type: ignore[arg-type]
+        .order_by(Deviation.deadline, Deviation.id)
     ).all()
     items: dict[int, list[ReminderItem]] = {}
     for deviation in rows:
@@ -121,7 +121,7 @@ def overdue_deviations(session: Session, day: date) -> dict[int, list[ReminderIt
             title=_short(deviation.title),
             deadline=format_date(deviation.deadline),
         )
-        items.setdefault(deviation.responsible_person_id, []).append(  # type: ignore[arg-type]
+        items.setdefault(deviation.responsible_person_id, []).append(
             ReminderItem(text, deviation_url(deviation.id))
         )
     return items
@@ -138,7 +138,7 @@ def overdue_actions(session: Session, day: date) -> dict[int, list[ReminderItem]
             CorrectiveAction.withdrawn_at.is_(None),  # type: ignore[union-attr]
             CorrectiveAction.deadline < day,
         )
-        .order_by(CorrectiveAction.deadline, CorrectiveAction.id)  # type: ignore[arg-type]
+        .order_by(CorrectiveAction.deadline, CorrectiveAction.id)
     ).all()
     items: dict[int, list[ReminderItem]] = {}
     for action, title in rows:
@@ -187,7 +187,7 @@ def serious_injuries_not_notified(session: Session, day: date) -> dict[int, list
             Deviation.notified_at.is_(None),  # type: ignore[union-attr]
             Deviation.status != DeviationStatus.rejected.value,
         )
-        .order_by(Deviation.occurred_at, Deviation.id)  # type: ignore[arg-type]
+        .order_by(Deviation.occurred_at, Deviation.id)
     ).all()
     if not rows:
         return {}
@@ -259,7 +259,7 @@ def prepare_digests(
             )
         ).all()
     )
-    to = recipients(session, employed)  # type: ignore[arg-type]
+    to = recipients(session, employed)
     digests: list[Digest] = []
     for person_id in sorted(to):
         recipient = to[person_id]

@@ -447,7 +447,7 @@ def person_detail_page(
     user = None
     live_sessions = 0
     if principal.is_admin:
-        user = accounts.user_for_person(session=session, person_id=person.id)  # type: ignore[arg-type]
+        user = accounts.user_for_person(session=session, person_id=person.id)
         if user is not None:
             live_sessions = accounts.live_session_count(session=session, user=user)
     values = dict(account_values or {})
@@ -460,7 +460,7 @@ def person_detail_page(
         status_code=status_code,
         person=person,
         department=department,
-        leads=service.led_by(session=session, person_id=person.id),  # type: ignore[arg-type]
+        leads=service.led_by(session=session, person_id=person.id),
         user=user,
         live_sessions=live_sessions,
         account_errors=account_errors or {},
@@ -468,19 +468,19 @@ def person_detail_page(
         is_self=person.id == principal.person.id,
         appointments=appointments_service.appointments_for_person(
             session=session,
-            person_id=person.id,  # type: ignore[arg-type]
+            person_id=person.id,
             today=day,
         ),
         obligations=compliance.training_for_person(
             session=session,
-            person_id=person.id,  # type: ignore[arg-type]
+            person_id=person.id,
             day=day,
         )
         if can_see_training
         else [],
         records=training_service.records_for_person(
             session=session,
-            person_id=person.id,  # type: ignore[arg-type]
+            person_id=person.id,
         )
         if can_see_training
         else [],
@@ -616,7 +616,7 @@ def person_end(
 
 
 def _account_of(session: SessionDep, person: Person) -> Any:
-    user = accounts.user_for_person(session=session, person_id=person.id)  # type: ignore[arg-type]
+    user = accounts.user_for_person(session=session, person_id=person.id)
     if user is None:
         raise NotFound()
     return user

@@ -106,7 +106,7 @@ def _leaders_by_department(
         query = query.where(col(DepartmentLeader.department_id).in_(list(department_ids)))
     result: dict[int, list[tuple[int, str]]] = {}
     for dept_id, person_id, name in session.exec(query).all():
-        result.setdefault(dept_id, []).append((person_id, name))  # type: ignore[arg-type]
+        result.setdefault(dept_id, []).append((person_id, name))
     return result
 
 
@@ -129,7 +129,7 @@ def list_departments(*, session: Session, today: date) -> list[DepartmentRow]:
         DepartmentRow(
             department=d,
             parent_name=names.get(d.parent_id) if d.parent_id else None,
-            leaders=leaders.get(d.id, []),  # type: ignore[arg-type]
+            leaders=leaders.get(d.id, []),
             people_count=int(counts.get(d.id, 0)),
         )
         for d in departments
@@ -321,9 +321,7 @@ def add_leader(*, session: Session, department: Department, person_id: int, toda
         raise InvalidInput(
             {"person_id": _("%(name)s leder allerede avdelingen.", name=person.name)}
         )
-    session.add(
-        DepartmentLeader(department_id=department.id, person_id=person_id, starts_on=today)  # type: ignore[arg-type]
-    )
+    session.add(DepartmentLeader(department_id=department.id, person_id=person_id, starts_on=today))
     session.flush()
 
 
@@ -553,7 +551,7 @@ def end_employment(
     session.add(person)
     session.flush()
     del person.__audit_action__  # type: ignore[attr-defined]
-    user = accounts.user_for_person(session=session, person_id=person.id)  # type: ignore[arg-type]
+    user = accounts.user_for_person(session=session, person_id=person.id)
     if user is None or employed_to >= today:
         return False
     if user.is_active:

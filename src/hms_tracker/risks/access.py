@@ -96,7 +96,7 @@ def visible_ids(*, session: Session, principal: Principal, ids: set[int]) -> set
     if not ids:
         return set()
     return set(
-        session.exec(select(Risk.id).where(col(Risk.id).in_(ids), visible_clause(principal))).all()  # type: ignore[arg-type]
+        session.exec(select(Risk.id).where(col(Risk.id).in_(ids), visible_clause(principal))).all()
     )
 
 

@@ -248,7 +248,7 @@ def _detail(
         access=access,
         department=organisation.get_department(session=session, department_id=risk.department_id),
         routines=service.linked_routines(session=session, risk_ids=[risk.id], today=day).get(  # type: ignore[list-item]
-            risk.id,  # type: ignore[arg-type]
+            risk.id,
             [],
         ),
         routine_choices=(

@@ -247,7 +247,7 @@ def linked_routines(
         .order_by(func.lower(Routine.title))
     ).all():
         result.setdefault(risk_id, []).append(
-            LinkedRoutine(routine_id, title, routine_id in in_force)  # type: ignore[arg-type]
+            LinkedRoutine(routine_id, title, routine_id in in_force)
         )
     return result
 
@@ -277,7 +277,7 @@ def link_routine(
     offered = {rid for rid, _t in routine_choices(session=session, risk=risk, today=today)}
     if routine_id not in offered:
         raise InvalidInput({"routine_id": _("Velg en rutine fra listen.")})
-    link = RiskRoutine(risk_id=risk.id, routine_id=routine_id)  # type: ignore[arg-type]
+    link = RiskRoutine(risk_id=risk.id, routine_id=routine_id)
     session.add(link)
     session.flush()
     return link
@@ -503,7 +503,7 @@ def list_risks(
         return []
     ids = [r.id for r in risks]
     departments = dict(session.exec(select(Department.id, Department.name)).all())
-    routines = linked_routines(session=session, risk_ids=ids, today=today)  # type: ignore[arg-type]
+    routines = linked_routines(session=session, risk_ids=ids, today=today)
     open_counts: dict[int, int] = {}
     late_counts: dict[int, int] = {}
     for risk_id, deadline in session.exec(
@@ -522,9 +522,9 @@ def list_risks(
         RiskRow(
             risk=r,
             department=departments.get(r.department_id, ""),
-            routines=routines.get(r.id, []),  # type: ignore[arg-type]
-            open_measures=open_counts.get(r.id, 0),  # type: ignore[arg-type]
-            overdue_measures=late_counts.get(r.id, 0),  # type: ignore[arg-type]
+            routines=routines.get(r.id, []),
+            open_measures=open_counts.get(r.id, 0),
+            overdue_measures=late_counts.get(r.id, 0),
             assessment_overdue=is_assessment_overdue(r.last_assessed_on, today),
             assessment_due=risk_assessment_due(r.last_assessed_on),
         )

@@ -36,7 +36,7 @@ def routines_past_review(session: Session, day: date) -> dict[int, list[Reminder
             title=routine.title,
             date=format_date(routine.next_review_on),
         )
-        items.setdefault(routine.owner_id, []).append(  # type: ignore[arg-type]
+        items.setdefault(routine.owner_id, []).append(
             ReminderItem(text, link(f"/routines/{routine.id}"))
         )
     return items

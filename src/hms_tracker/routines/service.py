@@ -281,7 +281,7 @@ def _set_scope_and_tags(
         if department_id not in wanted_departments:
             session.delete(row)
     for department_id in wanted_departments - set(existing):
-        session.add(RoutineDepartment(routine_id=routine.id, department_id=department_id))  # type: ignore[arg-type]
+        session.add(RoutineDepartment(routine_id=routine.id, department_id=department_id))
     existing_tags = {
         row.tag: row
         for row in session.exec(select(RoutineTag).where(RoutineTag.routine_id == routine.id)).all()
@@ -291,7 +291,7 @@ def _set_scope_and_tags(
             session.delete(tag_row)
     for tag in tags:
         if tag not in existing_tags:
-            session.add(RoutineTag(routine_id=routine.id, tag=tag))  # type: ignore[arg-type]
+            session.add(RoutineTag(routine_id=routine.id, tag=tag))
 
 
 def create_routine(
@@ -314,7 +314,7 @@ def create_routine(
     )
     session.add(
         RoutineVersion(
-            routine_id=routine.id,  # type: ignore[arg-type]
+            routine_id=routine.id,
             status=VersionStatus.draft.value,
             title=data.title,
             purpose=data.purpose or "",
@@ -354,7 +354,7 @@ def save_draft(
     draft = draft_version(session=session, routine=routine)
     if draft is None:
         draft = RoutineVersion(
-            routine_id=routine.id,  # type: ignore[arg-type]
+            routine_id=routine.id,
             status=VersionStatus.draft.value,
             title=data.title,
             created_by_person_id=actor.person_id,
@@ -542,7 +542,7 @@ def record_review(
             {"reviewed_on": _("Datoen kan ikke være før gjeldende versjon ble publisert.")}
         )
     review = RoutineReview(
-        routine_id=routine.id,  # type: ignore[arg-type]
+        routine_id=routine.id,
         reviewed_on=data.reviewed_on,
         reviewer_person_id=actor.person_id,
         outcome=ReviewOutcome(data.outcome).value,
@@ -590,7 +590,7 @@ def acknowledge(
     ).first()
     if existing is not None:
         return existing
-    ack = RoutineAcknowledgement(routine_version_id=current.id, person_id=person.id)  # type: ignore[arg-type]
+    ack = RoutineAcknowledgement(routine_version_id=current.id, person_id=person.id)
     session.add(ack)
     session.flush()
     return ack
@@ -731,7 +731,7 @@ def reading_list(*, session: Session, person: Person, today: date) -> list[Readi
         ReadingRow(
             routine=r,
             version=v,
-            acknowledged_at=acks.get(v.id),  # type: ignore[arg-type]
+            acknowledged_at=acks.get(v.id),
             earlier_acknowledged=v.id not in acks and r.id in routines_read,
         )
         for r, v in rows
@@ -995,7 +995,7 @@ def attachments(*, session: Session, routine: Routine) -> list[Any]:
 def routine_detail(
     *, session: Session, routine: Routine, principal: Principal, access: Access, today: date
 ) -> dict[str, Any]:
-    versions = _versions(session, routine.id)  # type: ignore[arg-type]
+    versions = _versions(session, routine.id)
     current = next((v for v in versions if v.status == VersionStatus.published.value), None)
     draft = next((v for v in versions if v.status == VersionStatus.draft.value), None)
     numbered = [v for v in versions if v.number is not None]
@@ -1115,7 +1115,7 @@ def add_attachment(
     if routine.archived_on is not None:
         raise TransitionRefused(_("Rutinen er arkivert og kan ikke endres."))
     attachment = RoutineAttachment(
-        routine_id=routine.id,  # type: ignore[arg-type]
+        routine_id=routine.id,
         content=upload.content,
         content_type=upload.content_type,
         filename=upload.filename,

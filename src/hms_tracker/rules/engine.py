@@ -373,7 +373,7 @@ def training_overview(facts: Facts, day: date, settings: RuleSettings) -> list[T
         required: dict[int, tuple[set[str], list[int]]] = {}
         for a in active:
             if a.kind in course.required_kinds:
-                kinds, ids = required.setdefault(a.person_id, (set(), []))  # type: ignore[arg-type]
+                kinds, ids = required.setdefault(a.person_id, (set(), []))
                 kinds.add(a.kind)
                 ids.append(a.id)
         if course.required_for_leaders:
@@ -382,7 +382,7 @@ def training_overview(facts: Facts, day: date, settings: RuleSettings) -> list[T
         for person_id, (kinds, ids) in required.items():
             starts = [started[a_id] for a_id in ids if a_id in started]
             if LEADER in kinds and leader_since.get(person_id) is not None:
-                starts.append(leader_since[person_id])  # type: ignore[arg-type]
+                starts.append(leader_since[person_id])
             rows.append(
                 training_status(
                     person_id=person_id,

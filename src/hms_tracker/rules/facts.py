@@ -49,7 +49,7 @@ def load_employments(*, session: Session, until: date | None = None) -> list[Emp
         query = query.where(Person.employed_from <= until)
     return [
         Employment(
-            person_id=pid,  # type: ignore[arg-type]
+            person_id=pid,
             employed_from=start,
             employed_to=end,
             weekly_hours=hours,
@@ -95,7 +95,7 @@ def load_facts(*, session: Session, day: date) -> Facts:
         areas.setdefault(appointment_id, set()).add(department_id)
     appointments = tuple(
         AppointmentFact(
-            id=a.id,  # type: ignore[arg-type]
+            id=a.id,
             kind=a.kind,
             person_id=a.person_id,
             name=a.external_name or "",
@@ -104,13 +104,13 @@ def load_facts(*, session: Session, day: date) -> Facts:
             ended_on=a.ended_on,
             amu_side=a.amu_side,
             is_deputy=a.is_deputy,
-            area_ids=frozenset(areas.get(a.id, ())),  # type: ignore[arg-type]
+            area_ids=frozenset(areas.get(a.id, ())),
         )
         for a in session.exec(select(Appointment).where(Appointment.starts_on <= day)).all()
     )
     courses = tuple(
         CourseFact(
-            id=c.id,  # type: ignore[arg-type]
+            id=c.id,
             name=c.name,
             legal_basis=c.legal_basis or "",
             required_hours=Decimal(c.required_hours),
@@ -122,7 +122,7 @@ def load_facts(*, session: Session, day: date) -> Facts:
     )
     records = tuple(
         RecordFact(
-            id=r.id,  # type: ignore[arg-type]
+            id=r.id,
             person_id=r.person_id,
             course_type_id=r.course_type_id,
             completed_on=r.completed_on,
@@ -144,11 +144,11 @@ def load_facts(*, session: Session, day: date) -> Facts:
         courses=courses,
         records=records,
         agreements=tuple(
-            AgreementFact(ag.id, ag.valid_from, ag.valid_to)  # type: ignore[arg-type]
+            AgreementFact(ag.id, ag.valid_from, ag.valid_to)
             for ag in session.exec(select(SafetyRepAgreement)).all()
         ),
         departments=tuple(
-            DepartmentFact(d.id, d.name, d.parent_id, d.closed_on)  # type: ignore[arg-type]
+            DepartmentFact(d.id, d.name, d.parent_id, d.closed_on)
             for d in session.exec(select(Department)).all()
         ),
         leaders=tuple(
@@ -197,12 +197,12 @@ def load_risk_facts(*, session: Session, day: date) -> tuple[RiskFact, ...]:
             deadlines.setdefault(risk_id, []).append(deadline)
     return tuple(
         RiskFact(
-            id=r.id,  # type: ignore[arg-type]
+            id=r.id,
             title=r.title,
             score=r.risk_score,
             last_assessed_on=r.last_assessed_on,
-            routine_ids=frozenset(links.get(r.id, ())),  # type: ignore[arg-type]
-            measure_deadlines=tuple(sorted(deadlines.get(r.id, ()))),  # type: ignore[arg-type]
+            routine_ids=frozenset(links.get(r.id, ())),
+            measure_deadlines=tuple(sorted(deadlines.get(r.id, ()))),
         )
         for r in rows
     )
@@ -247,13 +247,13 @@ def load_deviation_facts(*, session: Session) -> tuple[DeviationFact, ...]:
             deadlines.setdefault(deviation_id, []).append(deadline)
     return tuple(
         DeviationFact(
-            id=did,  # type: ignore[arg-type]
+            id=did,
             title=title,
             is_open=status in open_values,
             serious_injury=serious,
             notified=notified_at is not None,
             deadline=deadline,
-            action_deadlines=tuple(sorted(deadlines.get(did, ()))),  # type: ignore[arg-type]
+            action_deadlines=tuple(sorted(deadlines.get(did, ()))),
             registered_on=created_at.astimezone(OSLO).date(),
             unassigned=status == "registered",
         )

@@ -34,4 +34,4 @@ class RuleSettings:
                 kwargs[name] = Decimal(raw) if isinstance(default, Decimal) else int(raw)
             except (ValueError, ArithmeticError):
                 continue
-        return cls(**kwargs)  # type: ignore[arg-type]
+        return cls(**kwargs)

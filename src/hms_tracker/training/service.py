@@ -130,7 +130,7 @@ class TrainingScope:
 
 
 def scope_of_person(person: Person) -> TrainingScope:
-    return TrainingScope(person_id=person.id, department_id=person.department_id)  # type: ignore[arg-type]
+    return TrainingScope(person_id=person.id, department_id=person.department_id)
 
 
 def get_record(*, session: Session, record_id: int) -> TrainingRecord:
@@ -187,7 +187,7 @@ def create_record(
         session.flush()
         certificate_id = stored.id
     record = TrainingRecord(
-        person_id=person.id,  # type: ignore[arg-type]
+        person_id=person.id,
         course_type_id=data.course_type_id,
         completed_on=data.completed_on,
         hours=data.hours,
@@ -236,7 +236,7 @@ def record_detail(*, session: Session, record: TrainingRecord) -> dict[str, Any]
         ).first()
         if row is not None:
             certificate = CertificateInfo(
-                id=row[0],  # type: ignore[arg-type]
+                id=row[0],
                 filename=row[1],
                 content_type=row[2],
                 size=row[3],
