@@ -30,14 +30,14 @@ from hms_tracker.appointments.forms import (
 )
 from hms_tracker.appointments.models import Appointment
 from hms_tracker.db import SessionDep
-from hms_tracker.errors import EditConflict, InvalidInput
 from hms_tracker.organisation import service as organisation
 from hms_tracker.web.auth import Permission
 from hms_tracker.web.dates import today
-from hms_tracker.web.forms import FormValues, parse_form
+from hms_tracker.web.forms import FormValues
+from hms_tracker.web.handlers import submit
 from hms_tracker.web.i18n import _, format_date
 from hms_tracker.web.params import parse_id
-from hms_tracker.web.templating import flash, redirect, render
+from hms_tracker.web.templating import render
 
 router = APIRouter()
 
@@ -152,15 +152,15 @@ def appointment_new(
 
 @router.post("/appointments/new", dependencies=[Permission("appointments.manage")])
 def appointment_create(request: Request, values: FormValues, session: SessionDep) -> Response:
-    try:
-        data = parse_form(AppointmentForm, values)
-        appointment = service.create_appointment(session=session, data=data)
-    except InvalidInput as exc:
-        return _form_page(
-            request, session, appointment=None, values=values, errors=exc.errors, status_code=422
-        )
-    flash(request, _("Vervet er registrert."))
-    return redirect(request, f"/appointments/{appointment.id}")
+    return submit(
+        request, values, AppointmentForm,
+        lambda data: service.create_appointment(session=session, data=data),
+        again=lambda errors: _form_page(
+            request, session, appointment=None, values=values, errors=errors
+        ),
+        done=lambda appointment: f"/appointments/{appointment.id}",
+        message=_("Vervet er registrert."),
+    )  # fmt: skip
 
 
 # --- agreements (declared before /appointments/{id}) --------------------------------------
@@ -193,13 +193,13 @@ def agreement_list(request: Request, session: SessionDep) -> Response:
 
 @router.post("/appointments/agreements", dependencies=[Permission("appointments.manage")])
 def agreement_create(request: Request, values: FormValues, session: SessionDep) -> Response:
-    try:
-        data = parse_form(AgreementForm, values)
-        service.create_agreement(session=session, data=data)
-    except InvalidInput as exc:
-        return _agreements_page(request, session, values=values, errors=exc.errors, status_code=422)
-    flash(request, _("Avtalen er registrert."))
-    return redirect(request, "/appointments/agreements")
+    return submit(
+        request, values, AgreementForm,
+        lambda data: service.create_agreement(session=session, data=data),
+        again=lambda errors: _agreements_page(request, session, values=values, errors=errors),
+        done="/appointments/agreements",
+        message=_("Avtalen er registrert."),
+    )  # fmt: skip
 
 
 # --- one appointment --------------------------------------------------------------------
@@ -268,31 +268,22 @@ def appointment_edit(
     request: Request, appointment: AppointmentDep, values: FormValues, session: SessionDep
 ) -> Response:
     values = {**values, "kind": appointment.kind}
-    try:
-        data = parse_form(AppointmentEditForm, values)
-        service.update_appointment(
+    return submit(
+        request, values, AppointmentEditForm,
+        lambda data: service.update_appointment(
             session=session, appointment=appointment, data=data, version=data.version
-        )
-    except EditConflict as exc:
-        return _form_page(
-            request,
-            session,
-            appointment=appointment,
-            values={**values, "version": exc.current.version},
-            conflict=exc.current,
+        ),
+        again=lambda errors: _form_page(
+            request, session, appointment=appointment, values=values, errors=errors
+        ),
+        conflict=lambda exc: _form_page(
+            request, session, appointment=appointment,
+            values={**values, "version": exc.current.version}, conflict=exc.current,
             status_code=409,
-        )
-    except InvalidInput as exc:
-        return _form_page(
-            request,
-            session,
-            appointment=appointment,
-            values=values,
-            errors=exc.errors,
-            status_code=422,
-        )
-    flash(request, _("Endringene er lagret."))
-    return redirect(request, f"/appointments/{appointment.id}")
+        ),
+        done=f"/appointments/{appointment.id}",
+        message=_("Endringene er lagret."),
+    )  # fmt: skip
 
 
 def _end_page(
@@ -327,18 +318,16 @@ def appointment_end_form(request: Request, appointment: AppointmentDep) -> Respo
 def appointment_end(
     request: Request, appointment: AppointmentDep, values: FormValues, session: SessionDep
 ) -> Response:
-    try:
-        data = parse_form(EndAppointmentForm, values)
-        service.end_appointment(
-            session=session,
-            appointment=appointment,
-            ended_on=data.ended_on,
+    return submit(
+        request, values, EndAppointmentForm,
+        lambda data: service.end_appointment(
+            session=session, appointment=appointment, ended_on=data.ended_on,
             end_reason=data.end_reason,
-        )
-    except InvalidInput as exc:
-        return _end_page(request, appointment, values, exc.errors, status_code=422)
-    flash(request, _("Vervet er avsluttet. Det blir stående i historikken."))
-    return redirect(request, f"/appointments/{appointment.id}")
+        ),
+        again=lambda errors: _end_page(request, appointment, values, errors),
+        done=f"/appointments/{appointment.id}",
+        message=_("Vervet er avsluttet. Det blir stående i historikken."),
+    )  # fmt: skip
 
 
 @router.post(
@@ -347,26 +336,19 @@ def appointment_end(
 def appointment_chair(
     request: Request, appointment: AppointmentDep, values: FormValues, session: SessionDep
 ) -> Response:
-    try:
-        data = parse_form(ChairForm, values)
-        period = service.set_chair(
-            session=session, appointment=appointment, starts_on=data.starts_on, ends_on=data.ends_on
-        )
-    except InvalidInput as exc:
-        return _detail_page(
-            request,
-            session,
-            appointment,
-            chair_values=values,
-            chair_errors=exc.errors,
-            status_code=422,
-        )
-    flash(
-        request,
-        _(
+    return submit(
+        request, values, ChairForm,
+        lambda data: service.set_chair(
+            session=session, appointment=appointment, starts_on=data.starts_on,
+            ends_on=data.ends_on,
+        ),
+        again=lambda errors: _detail_page(
+            request, session, appointment, chair_values=values, chair_errors=errors
+        ),
+        done=f"/appointments/{appointment.id}",
+        message=lambda period: _(
             "Lederperioden %(start)s–%(end)s er registrert.",
             start=format_date(period.starts_on),
             end=format_date(period.ends_on),
         ),
-    )
-    return redirect(request, f"/appointments/{appointment.id}")
+    )  # fmt: skip
