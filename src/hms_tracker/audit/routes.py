@@ -17,7 +17,8 @@ from hms_tracker.organisation import service as organisation
 from hms_tracker.organisation.forms import employment_type_label
 from hms_tracker.web.auth import Permission
 from hms_tracker.web.i18n import _, format_date, format_datetime, format_number, lazy
-from hms_tracker.web.params import parse_id, parse_int
+from hms_tracker.web.pagination import page_number
+from hms_tracker.web.params import parse_id
 from hms_tracker.web.templating import render
 
 ENTITY_LABELS = {
@@ -220,11 +221,9 @@ def audit_list(
     page: str | None = None,
 ) -> Response:
     person_id = parse_id(person)
-    number = parse_int(page, minimum=1) or 1  # a page that cannot exist is the first
-    events, total = service.list_events(
-        session=session, entity=entity or None, person_id=person_id, page=number
+    events, where = service.list_events(
+        session=session, entity=entity or None, person_id=person_id, page=page_number(page)
     )
-    pages = max(1, -(-total // service.PAGE_SIZE))
     referred_people = {e.actor_person_id for e in events} | {e.subject_person_id for e in events}
     referred_departments: set[int | None] = set()
     for e in events:
@@ -246,9 +245,9 @@ def audit_list(
         "audit/list.html",
         block="results",
         events=events,
-        total=total,
-        page=min(number, pages),
-        pages=pages,
+        total=where.total,
+        page=where.number,
+        pages=where.pages,
         entity=entity or "",
         person_id=person_id,
         entities=service.entities(session=session),

@@ -25,10 +25,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session as OrmSession
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from hms_tracker.audit.models import AuditEvent
 from hms_tracker.db import utcnow
+from hms_tracker.web.pagination import PageSlice, paged
 
 
 @dataclass(frozen=True)
@@ -239,7 +240,7 @@ def list_events(
     entity: str | None = None,
     person_id: int | None = None,
     page: int = 1,
-) -> tuple[list[AuditEvent], int]:
+) -> tuple[list[AuditEvent], PageSlice]:
     """Events newest first, filtered by entity and by a person (who acted or whom it concerns)."""
     query = select(AuditEvent)
     if entity:
@@ -251,13 +252,12 @@ def list_events(
                 AuditEvent.subject_person_id == person_id,
             )
         )
-    total = session.exec(select(func.count()).select_from(query.subquery())).one()
-    rows = session.exec(
-        query.order_by(col(AuditEvent.occurred_at).desc(), col(AuditEvent.id).desc())
-        .offset((max(page, 1) - 1) * PAGE_SIZE)
-        .limit(PAGE_SIZE)
-    ).all()
-    return list(rows), int(total)
+    return paged(
+        session,
+        query.order_by(col(AuditEvent.occurred_at).desc(), col(AuditEvent.id).desc()),
+        requested=page,
+        size=PAGE_SIZE,
+    )
 
 
 def entities(*, session: Session) -> list[str]:

@@ -21,9 +21,10 @@ import hashlib
 import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Annotated, Any
 
 import sqlalchemy as sa
+from pydantic import Field
 from sqlmodel import Session, col, func, select
 
 from hms_tracker.db import claim_version, utcnow
@@ -56,8 +57,10 @@ from hms_tracker.errors import InvalidInput, NotFound, TransitionRefused
 from hms_tracker.organisation.models import Department, Person
 from hms_tracker.risk import LEVEL_RANGES
 from hms_tracker.web.auth import Principal
+from hms_tracker.web.filters import Flag, ListQuery, OptionalId, PageNumber, SearchText, one_of
 from hms_tracker.web.i18n import _, format_datetime
-from hms_tracker.web.params import parse_id, parse_int
+from hms_tracker.web.pagination import paged
+from hms_tracker.web.params import parse_id
 from hms_tracker.web.uploads import CheckedUpload
 
 # A report may say it happened a little in the future (clocks differ); more is a mistake.
@@ -711,68 +714,20 @@ def withdraw_attachment(
 SORTS = ("newest", "oldest", "risk", "deadline", "updated")
 
 
-@dataclass
-class ListFilters:
-    q: str = ""
-    status: str = ""  # a DeviationStatus value, "open", or "" for all
-    category: str = ""
-    department_id: int | None = None
-    risk: str = ""  # low / medium / high / critical
-    overdue: bool = False
-    mine: bool = False  # reported by me
-    assigned: bool = False  # responsible, or owner of an action
-    sort: str = "newest"
-    page: int = 1
+class ListFilters(ListQuery):
+    """The deviation list's filters, from the address and back into its links."""
 
-    @classmethod
-    def from_query(cls, params: dict[str, str]) -> ListFilters:
-        def flag(name: str) -> bool:
-            return params.get(name, "") in ("1", "true", "on", "yes")
-
-        status = params.get("status", "")
-        if status not in {s.value for s in DeviationStatus} | {"open"}:
-            status = ""
-        category = params.get("category", "")
-        if category not in {c.value for c in DeviationCategory}:
-            category = ""
-        risk = params.get("risk", "")
-        if risk not in LEVEL_RANGES:
-            risk = ""
-        sort = params.get("sort", "newest")
-        if sort not in SORTS:
-            sort = "newest"
-        department_id = parse_id(params.get("department"))
-        page = min(parse_int(params.get("page")) or 1, 100000)
-        # Control characters (a NUL is refused by PostgreSQL) never belong in a search.
-        q = "".join(ch for ch in params.get("q", "") if ch.isprintable() or ch == " ")
-        return cls(
-            q=q.strip()[:200],
-            status=status,
-            category=category,
-            department_id=department_id,
-            risk=risk,
-            overdue=flag("overdue"),
-            mine=flag("mine"),
-            assigned=flag("assigned"),
-            sort=sort,
-            page=page,
-        )
-
-    def query_params(self, **override: Any) -> dict[str, str]:
-        values = {
-            "q": self.q,
-            "status": self.status,
-            "category": self.category,
-            "department": str(self.department_id or ""),
-            "risk": self.risk,
-            "overdue": "1" if self.overdue else "",
-            "mine": "1" if self.mine else "",
-            "assigned": "1" if self.assigned else "",
-            "sort": self.sort if self.sort != "newest" else "",
-            "page": str(self.page) if self.page > 1 else "",
-        }
-        values.update({k: str(v) for k, v in override.items()})
-        return {k: v for k, v in values.items() if v}
+    q: SearchText = ""
+    # A DeviationStatus value, "open", or "" for all.
+    status: Annotated[str, one_of("open", *(s.value for s in DeviationStatus))] = ""
+    category: Annotated[str, one_of(*(c.value for c in DeviationCategory))] = ""
+    department_id: OptionalId = Field(None, alias="department")
+    risk: Annotated[str, one_of(*LEVEL_RANGES)] = ""  # low / medium / high / critical
+    overdue: Flag = False
+    mine: Flag = False  # reported by me
+    assigned: Flag = False  # responsible, or owner of an action
+    sort: Annotated[str, one_of(*SORTS)] = "newest"
+    page: PageNumber = 1
 
 
 def _escape_like(text: str) -> str:
@@ -912,19 +867,18 @@ def _rows(session: Session, deviations: list[Deviation], today: date) -> list[De
 def list_deviations(
     *, session: Session, principal: Principal, filters: ListFilters, today: date
 ) -> DeviationPage:
-    query = _filtered(principal, filters, today)
-    total = int(session.exec(select(func.count()).select_from(query.subquery())).one())
-    pages = max(1, -(-total // PAGE_SIZE))
-    page = min(filters.page, pages)
-    found = session.exec(
-        _ordered(query, filters.sort).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
-    ).all()
-    filters.page = page
+    found, where = paged(
+        session,
+        _ordered(_filtered(principal, filters, today), filters.sort),
+        requested=filters.page,
+        size=PAGE_SIZE,
+    )
+    filters.page = where.number
     return DeviationPage(
-        rows=_rows(session, list(found), today),
-        total=total,
-        page=page,
-        pages=pages,
+        rows=_rows(session, found, today),
+        total=where.total,
+        page=where.number,
+        pages=where.pages,
         filters=filters,
     )
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
 import sqlalchemy as sa
+from pydantic import Field
 from sqlmodel import Session, col, func, select
 
 from hms_tracker.db import claim_version
@@ -20,8 +21,9 @@ from hms_tracker.errors import InvalidInput, NotFound
 from hms_tracker.organisation.forms import DepartmentForm, PersonForm
 from hms_tracker.organisation.models import Department, DepartmentLeader, Person
 from hms_tracker.rules.departments import subtree_of
+from hms_tracker.web.filters import ListQuery, OptionalId, SearchText, one_of
 from hms_tracker.web.i18n import _
-from hms_tracker.web.params import parse_id
+from hms_tracker.web.pagination import paged
 
 PAGE_SIZE = 50
 
@@ -354,25 +356,14 @@ def led_by(*, session: Session, person_id: int) -> list[Department]:
 STATUSES = ("active", "former", "all")
 
 
-@dataclass(frozen=True)
-class PeopleFilter:
-    q: str = ""
-    department_id: int | None = None
-    status: str = "active"
+class PeopleFilter(ListQuery):
+    """The people list's filters (and its export's), from the address and into links."""
 
-    @classmethod
-    def from_query(cls, q: str | None, department: str | None, status: str | None) -> PeopleFilter:
-        return cls(
-            q=(q or "").strip()[:200],
-            department_id=parse_id(department),
-            status=status if status in STATUSES else "active",
-        )
+    always_in_links = ("status",)
 
-    def query_params(self) -> dict[str, str]:
-        params = {"q": self.q, "status": self.status}
-        if self.department_id is not None:
-            params["department"] = str(self.department_id)
-        return params
+    q: SearchText = ""
+    department_id: OptionalId = Field(None, alias="department")
+    status: Annotated[str, one_of(*STATUSES)] = "active"
 
 
 @dataclass
@@ -421,20 +412,21 @@ def search_people(
     page_size: int = PAGE_SIZE,
 ) -> PeoplePage:
     """One page of people (sorted by name) and the total: two statements."""
-    conditions = _people_query(filters, scope, today)
-    total = int(session.exec(select(func.count(col(Person.id))).where(*conditions)).one())
-    pages = max(1, -(-total // page_size))
-    page = min(max(page, 1), pages)
-    rows = session.exec(
+    rows, where = paged(
+        session,
         select(Person, Department.name)
         .outerjoin(Department, col(Department.id) == Person.department_id)
-        .where(*conditions)
-        .order_by(Person.name, col(Person.id))
-        .offset((page - 1) * page_size)
-        .limit(page_size)
-    ).all()
+        .where(*_people_query(filters, scope, today))
+        .order_by(Person.name, col(Person.id)),
+        requested=page,
+        size=page_size,
+    )
     return PeoplePage(
-        rows=[(p, d) for p, d in rows], total=total, page=page, pages=pages, filters=filters
+        rows=[(p, d) for p, d in rows],
+        total=where.total,
+        page=where.number,
+        pages=where.pages,
+        filters=filters,
     )
 
 
