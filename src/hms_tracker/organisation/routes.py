@@ -30,7 +30,7 @@ from hms_tracker.appointments.forms import status_tag as appointment_status_tag
 from hms_tracker.compliance import service as compliance
 from hms_tracker.compliance.presenter import helpers as compliance_helpers
 from hms_tracker.db import SessionDep
-from hms_tracker.errors import EditConflict, Forbidden, InvalidInput, NotFound
+from hms_tracker.errors import Forbidden, InvalidInput, NotFound
 from hms_tracker.organisation import csv_io, service
 from hms_tracker.organisation.access import DepartmentDep, PersonDep, leads
 from hms_tracker.organisation.forms import (
@@ -55,9 +55,11 @@ from hms_tracker.web.auth import (
     ensure,
 )
 from hms_tracker.web.dates import today
-from hms_tracker.web.forms import FormValues, parse_form
+from hms_tracker.web.forms import FormValues
+from hms_tracker.web.handlers import submit
 from hms_tracker.web.i18n import _, format_number, ngettext
-from hms_tracker.web.params import parse_id, parse_int
+from hms_tracker.web.pagination import page_number
+from hms_tracker.web.params import parse_id
 from hms_tracker.web.templating import flash, redirect, render
 
 router = APIRouter()
@@ -108,11 +110,7 @@ def _person_helpers(day: date) -> dict[str, Any]:
 
 
 def _filters(q: str | None, department: str | None, status: str | None) -> service.PeopleFilter:
-    return service.PeopleFilter.from_query(q, department, status)
-
-
-def _page_number(page: str | None) -> int:
-    return parse_int(page, minimum=1) or 1
+    return service.PeopleFilter.from_query({"q": q, "department": department, "status": status})
 
 
 @router.get("/people", dependencies=[Permission("people.list")])
@@ -132,7 +130,7 @@ def people_list(
         filters=filters,
         scope=_scope(principal),
         today=day,
-        page=_page_number(page),
+        page=page_number(page),
     )
     params = filters.query_params()
 
@@ -408,24 +406,21 @@ def person_new(
 def person_create(
     request: Request, values: FormValues, session: SessionDep, principal: CurrentUser
 ) -> Response:
-    _ensure_may_place(principal, values)
-    try:
-        data = parse_form(PersonForm, values)
+    _ensure_may_place(principal, values)  # 403 before anything is parsed
+
+    def save(data: PersonForm) -> Person:
         _require_department_for_leader(principal, data)
         ensure(principal, "person.create", data)
-        person = service.create_person(session=session, data=data)
-    except InvalidInput as exc:
-        return _person_form(
-            request,
-            session,
-            principal,
-            person=None,
-            values=values,
-            errors=exc.errors,
-            status_code=422,
-        )
-    flash(request, _("%(name)s er lagt til i personregisteret.", name=person.name))
-    return redirect(request, f"/people/{person.id}")
+        return service.create_person(session=session, data=data)
+
+    return submit(
+        request, values, PersonForm, save,
+        again=lambda errors: _person_form(
+            request, session, principal, person=None, values=values, errors=errors
+        ),
+        done=lambda person: f"/people/{person.id}",
+        message=lambda person: _("%(name)s er lagt til i personregisteret.", name=person.name),
+    )  # fmt: skip
 
 
 def person_detail_page(
@@ -515,42 +510,33 @@ def person_edit(
     session: SessionDep,
     principal: CurrentUser,
 ) -> Response:
-    _ensure_may_place(principal, values)
-    try:
-        data = parse_form(PersonEditForm, values)
+    _ensure_may_place(principal, values)  # 403 before anything is parsed
+
+    def save(data: PersonEditForm) -> Person:
         _require_department_for_leader(principal, data)
         if data.department_id != person.department_id:
             ensure(principal, "person.create", data)
-        service.update_person(
+        return service.update_person(
             session=session,
             person=person,
             data=data,
             version=data.version,
             actor_person_id=principal.person_id,
         )
-    except EditConflict as exc:
-        values = {**values, "version": exc.current.version}
-        return _person_form(
-            request,
-            session,
-            principal,
-            person=person,
-            values=values,
-            conflict=exc.current,
+
+    return submit(
+        request, values, PersonEditForm, save,
+        again=lambda errors: _person_form(
+            request, session, principal, person=person, values=values, errors=errors
+        ),
+        conflict=lambda exc: _person_form(
+            request, session, principal, person=person,
+            values={**values, "version": exc.current.version}, conflict=exc.current,
             status_code=409,
-        )
-    except InvalidInput as exc:
-        return _person_form(
-            request,
-            session,
-            principal,
-            person=person,
-            values=values,
-            errors=exc.errors,
-            status_code=422,
-        )
-    flash(request, _("Endringene er lagret."))
-    return redirect(request, f"/people/{person.id}")
+        ),
+        done=f"/people/{person.id}",
+        message=_("Endringene er lagret."),
+    )  # fmt: skip
 
 
 def _end_form(
@@ -588,28 +574,28 @@ def person_end(
     session: SessionDep,
     principal: CurrentUser,
 ) -> Response:
-    try:
-        if person.id == principal.person.id:
-            raise InvalidInput(
-                {"": _("Du kan ikke avslutte din egen ansettelse. Be en annen om å gjøre det.")}
-            )
-        data = parse_form(EndEmploymentForm, values)
-        had_account = service.end_employment(
-            session=session,
-            person=person,
-            employed_to=data.employed_to,
-            end_reason=data.end_reason,
-            today=today(),
+    if person.id == principal.person.id:  # refused before the form is even read
+        return _end_form(
+            request,
+            person,
+            values,
+            {"": _("Du kan ikke avslutte din egen ansettelse. Be en annen om å gjøre det.")},
+            status_code=422,
         )
-    except InvalidInput as exc:
-        return _end_form(request, person, values, exc.errors, status_code=422)
-    flash(
-        request,
-        _("Ansettelsen er avsluttet, og kontoen er deaktivert.")
-        if had_account
-        else _("Ansettelsen er avsluttet. En konto virker til og med siste arbeidsdag."),
-    )
-    return redirect(request, f"/people/{person.id}")
+    return submit(
+        request, values, EndEmploymentForm,
+        lambda data: service.end_employment(
+            session=session, person=person, employed_to=data.employed_to,
+            end_reason=data.end_reason, today=today(),
+        ),
+        again=lambda errors: _end_form(request, person, values, errors),
+        done=f"/people/{person.id}",
+        message=lambda had_account: (
+            _("Ansettelsen er avsluttet, og kontoen er deaktivert.")
+            if had_account
+            else _("Ansettelsen er avsluttet. En konto virker til og med siste arbeidsdag.")
+        ),
+    )  # fmt: skip
 
 
 # --- the admin's account panel on the person page ---------------------------------------
@@ -626,26 +612,18 @@ def _account_of(session: SessionDep, person: Person) -> Any:
 def create_account(
     request: Request, person: PersonDep, values: FormValues, session: SessionDep
 ) -> Response:
-    try:
-        form = parse_form(AccountForm, values)
-        accounts.create_user(
-            session=session,
-            person=person,
-            email=form.email,
-            password=form.password,
+    return submit(
+        request, values, AccountForm,
+        lambda form: accounts.create_user(
+            session=session, person=person, email=form.email, password=form.password,
             is_admin=form.is_admin,
-        )
-    except InvalidInput as exc:
-        return person_detail_page(
-            request,
-            session,
-            person,
-            status_code=422,
-            account_errors=exc.errors,
-            account_values=values,
-        )
-    flash(request, _("Kontoen er opprettet."))
-    return redirect(request, f"/people/{person.id}")
+        ),
+        again=lambda errors: person_detail_page(
+            request, session, person, account_errors=errors, account_values=values
+        ),
+        done=f"/people/{person.id}",
+        message=_("Kontoen er opprettet."),
+    )  # fmt: skip
 
 
 @router.post("/people/{person_id}/account/admin", dependencies=[Permission("accounts.manage")])
@@ -755,15 +733,15 @@ def department_new(request: Request, session: SessionDep) -> Response:
 
 @router.post("/departments/new", dependencies=[Permission("departments.manage")])
 def department_create(request: Request, values: FormValues, session: SessionDep) -> Response:
-    try:
-        data = parse_form(DepartmentForm, values)
-        department = service.create_department(session=session, data=data)
-    except InvalidInput as exc:
-        return _department_form(
-            request, session, department=None, values=values, errors=exc.errors, status_code=422
-        )
-    flash(request, _("Avdelingen %(name)s er opprettet.", name=department.name))
-    return redirect(request, f"/departments/{department.id}")
+    return submit(
+        request, values, DepartmentForm,
+        lambda data: service.create_department(session=session, data=data),
+        again=lambda errors: _department_form(
+            request, session, department=None, values=values, errors=errors
+        ),
+        done=lambda department: f"/departments/{department.id}",
+        message=lambda department: _("Avdelingen %(name)s er opprettet.", name=department.name),
+    )  # fmt: skip
 
 
 def _department_page(
@@ -820,20 +798,15 @@ def department_edit_form(
 def department_edit(
     request: Request, department: DepartmentDep, values: FormValues, session: SessionDep
 ) -> Response:
-    try:
-        data = parse_form(DepartmentForm, values)
-        service.update_department(session=session, department=department, data=data)
-    except InvalidInput as exc:
-        return _department_form(
-            request,
-            session,
-            department=department,
-            values=values,
-            errors=exc.errors,
-            status_code=422,
-        )
-    flash(request, _("Endringene er lagret."))
-    return redirect(request, f"/departments/{department.id}")
+    return submit(
+        request, values, DepartmentForm,
+        lambda data: service.update_department(session=session, department=department, data=data),
+        again=lambda errors: _department_form(
+            request, session, department=department, values=values, errors=errors
+        ),
+        done=f"/departments/{department.id}",
+        message=_("Endringene er lagret."),
+    )  # fmt: skip
 
 
 @router.post(
@@ -842,15 +815,15 @@ def department_edit(
 def department_add_leader(
     request: Request, department: DepartmentDep, values: FormValues, session: SessionDep
 ) -> Response:
-    try:
-        data = parse_form(LeaderForm, values)
-        service.add_leader(
+    return submit(
+        request, values, LeaderForm,
+        lambda data: service.add_leader(
             session=session, department=department, person_id=data.person_id, today=today()
-        )
-    except InvalidInput as exc:
-        return _department_page(request, session, department, errors=exc.errors, status_code=422)
-    flash(request, _("Lederen er lagt til."))
-    return redirect(request, f"/departments/{department.id}")
+        ),
+        again=lambda errors: _department_page(request, session, department, errors=errors),
+        done=f"/departments/{department.id}",
+        message=_("Lederen er lagt til."),
+    )  # fmt: skip
 
 
 @router.post(
@@ -869,17 +842,17 @@ def department_remove_leader(
 def department_close(
     request: Request, department: DepartmentDep, values: FormValues, session: SessionDep
 ) -> Response:
-    try:
-        data = parse_form(CloseDepartmentForm, values)
-        service.close_department(
+    return submit(
+        request, values, CloseDepartmentForm,
+        lambda data: service.close_department(
             session=session, department=department, closed_on=data.closed_on, today=today()
-        )
-    except InvalidInput as exc:
-        return _department_page(
-            request, session, department, errors=exc.errors, values=values, status_code=422
-        )
-    flash(request, _("Avdelingen er lagt ned."))
-    return redirect(request, f"/departments/{department.id}")
+        ),
+        again=lambda errors: _department_page(
+            request, session, department, errors=errors, values=values
+        ),
+        done=f"/departments/{department.id}",
+        message=_("Avdelingen er lagt ned."),
+    )  # fmt: skip
 
 
 @router.post("/departments/{department_id}/reopen", dependencies=[Permission("departments.manage")])

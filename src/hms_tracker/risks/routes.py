@@ -7,7 +7,8 @@ Each form that changes the risk posts the version it was opened on.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypedDict
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -15,7 +16,7 @@ from fastapi.responses import Response
 from hms_tracker.compliance import settings as rule_settings
 from hms_tracker.db import SessionDep
 from hms_tracker.deviations.forms import ActionDoneForm, ActionForm, WithdrawForm
-from hms_tracker.errors import EditConflict, InvalidInput, TransitionRefused
+from hms_tracker.errors import EditConflict, TransitionRefused
 from hms_tracker.organisation import service as organisation
 from hms_tracker.risk import (
     SCALE,
@@ -38,7 +39,8 @@ from hms_tracker.risks.forms import (
 from hms_tracker.risks.models import Risk
 from hms_tracker.web.auth import CurrentUser, Permission
 from hms_tracker.web.dates import today
-from hms_tracker.web.forms import FormValues, parse_form
+from hms_tracker.web.forms import FormValues
+from hms_tracker.web.handlers import submit
 from hms_tracker.web.i18n import _
 from hms_tracker.web.params import parse_id
 from hms_tracker.web.templating import flash, redirect, render
@@ -160,16 +162,17 @@ def risk_new(request: Request, session: SessionDep, principal: CurrentUser) -> R
 def risk_create(
     request: Request, session: SessionDep, principal: CurrentUser, values: FormValues
 ) -> Response:
-    try:
-        data = parse_form(RiskForm, values)
-        risk = service.create_risk(session=session, principal=principal, data=data, today=today())
-    except InvalidInput as exc:
-        return _form_page(
-            request, session, principal, risk=None, values=values, errors=exc.errors,
-            status_code=422,
-        )  # fmt: skip
-    flash(request, _("Risikoen er registrert."))
-    return redirect(request, f"/risks/{risk.id}")
+    return submit(
+        request, values, RiskForm,
+        lambda data: service.create_risk(
+            session=session, principal=principal, data=data, today=today()
+        ),
+        again=lambda errors: _form_page(
+            request, session, principal, risk=None, values=values, errors=errors
+        ),
+        done=lambda risk: f"/risks/{risk.id}",
+        message=_("Risikoen er registrert."),
+    )  # fmt: skip
 
 
 @router.get("/risks/{risk_id:int}/edit", dependencies=[Permission("risk.edit")])
@@ -189,18 +192,9 @@ def risk_update(
     values: FormValues,
 ) -> Response:
     risk, access = found
-    try:
-        data = parse_form(RiskEditForm, values)
-        service.update_risk(
-            session=session, principal=principal, access=access, risk=risk, data=data,
-            today=today(),
-        )  # fmt: skip
-    except InvalidInput as exc:
-        return _form_page(
-            request, session, principal, risk=risk, values=values, errors=exc.errors,
-            status_code=422,
-        )  # fmt: skip
-    except EditConflict as exc:
+
+    def conflict(exc: EditConflict) -> Response:
+        """The form again with what was typed, next to what was saved meanwhile."""
         session.refresh(risk)
         conflict = service.changes_since(session=session, risk=risk, values=values)
         return _form_page(
@@ -208,13 +202,24 @@ def risk_update(
             values={**values, "version": risk.version},
             conflict=conflict, message=exc.message, status_code=409,
         )  # fmt: skip
-    except TransitionRefused as exc:
-        return _form_page(
+
+    return submit(
+        request, values, RiskEditForm,
+        lambda data: service.update_risk(
+            session=session, principal=principal, access=access, risk=risk, data=data,
+            today=today(),
+        ),
+        again=lambda errors: _form_page(
+            request, session, principal, risk=risk, values=values, errors=errors
+        ),
+        conflict=conflict,
+        refused=lambda exc: _form_page(
             request, session, principal, risk=risk, values=values, message=exc.message,
             status_code=409,
-        )  # fmt: skip
-    flash(request, _("Endringene er lagret."))
-    return redirect(request, f"/risks/{risk.id}")
+        ),
+        done=f"/risks/{risk.id}",
+        message=_("Endringene er lagret."),
+    )  # fmt: skip
 
 
 # --- the risk's page ----------------------------------------------------------------------
@@ -280,27 +285,46 @@ def _refused(
     request: Request,
     session: SessionDep,
     principal: CurrentUser,
-    risk: Risk,
-    access: Access,
+    found: tuple[Risk, Access],
     form: str,
     values: dict[str, Any],
-    exc: Exception,
+    exc: EditConflict | TransitionRefused,
 ) -> Response:
-    if isinstance(exc, InvalidInput):
-        return _detail(
-            request, session, principal, risk, access,
-            form=form, values=values, errors=exc.errors, status_code=422,
-        )  # fmt: skip
+    """The risk's page with `form` open and the refusal on top (409); after an edit
+    conflict, the risk as it is now."""
+    risk, access = found
     if isinstance(exc, EditConflict):
         session.refresh(risk)
-    message = exc.message if isinstance(exc, (EditConflict, TransitionRefused)) else str(exc)
     return _detail(
         request, session, principal, risk, access,
-        form=form, values=values, message=message, status_code=409,
+        form=form, values=values, message=exc.message, status_code=409,
     )  # fmt: skip
 
 
-Refusals = (InvalidInput, EditConflict, TransitionRefused)
+class _OnPage(TypedDict):
+    again: Callable[[dict[str, str]], Response]
+    conflict: Callable[[EditConflict], Response]
+    refused: Callable[[TransitionRefused], Response]
+
+
+def _on_page(
+    request: Request,
+    session: SessionDep,
+    principal: CurrentUser,
+    found: tuple[Risk, Access],
+    form: str,
+    values: dict[str, Any],
+) -> _OnPage:
+    """`submit`'s answers on the risk's page with `form` open: what was typed and why
+    (422), or the refusal (409)."""
+    risk, access = found
+    return {
+        "again": lambda errors: _detail(
+            request, session, principal, risk, access, form=form, values=values, errors=errors
+        ),
+        "conflict": lambda exc: _refused(request, session, principal, found, form, values, exc),
+        "refused": lambda exc: _refused(request, session, principal, found, form, values, exc),
+    }
 
 
 @router.post("/risks/{risk_id:int}/assessed", dependencies=[Permission("risk.assess")])
@@ -309,15 +333,15 @@ def risk_assessed(
     values: FormValues,
 ) -> Response:  # fmt: skip
     risk, access = found
-    try:
-        data = parse_form(VersionForm, values)
-        service.mark_assessed(
+    return submit(
+        request, values, VersionForm,
+        lambda data: service.mark_assessed(
             session=session, access=access, risk=risk, version=data.version, today=today()
-        )
-    except Refusals as exc:
-        return _refused(request, session, principal, risk, access, "assessed", values, exc)
-    flash(request, _("Risikoen er merket som vurdert i dag."))
-    return redirect(request, f"/risks/{risk.id}")
+        ),
+        **_on_page(request, session, principal, found, "assessed", values),
+        done=f"/risks/{risk.id}",
+        message=_("Risikoen er merket som vurdert i dag."),
+    )  # fmt: skip
 
 
 @router.post("/risks/{risk_id:int}/archive", dependencies=[Permission("risk.archive")])
@@ -326,13 +350,15 @@ def risk_archive(
     values: FormValues,
 ) -> Response:  # fmt: skip
     risk, access = found
-    try:
-        data = parse_form(ArchiveForm, values)
-        service.archive_risk(session=session, access=access, risk=risk, data=data, today=today())
-    except Refusals as exc:
-        return _refused(request, session, principal, risk, access, "archive", values, exc)
-    flash(request, _("Risikoen er arkivert."))
-    return redirect(request, f"/risks/{risk.id}")
+    return submit(
+        request, values, ArchiveForm,
+        lambda data: service.archive_risk(
+            session=session, access=access, risk=risk, data=data, today=today()
+        ),
+        **_on_page(request, session, principal, found, "archive", values),
+        done=f"/risks/{risk.id}",
+        message=_("Risikoen er arkivert."),
+    )  # fmt: skip
 
 
 @router.post("/risks/{risk_id:int}/routines", dependencies=[Permission("risk.link_routine")])
@@ -341,15 +367,15 @@ def routine_link(
     values: FormValues,
 ) -> Response:  # fmt: skip
     risk, access = found
-    try:
-        data = parse_form(RoutineLinkForm, values)
-        service.link_routine(
+    return submit(
+        request, values, RoutineLinkForm,
+        lambda data: service.link_routine(
             session=session, access=access, risk=risk, routine_id=data.routine_id, today=today()
-        )
-    except Refusals as exc:
-        return _refused(request, session, principal, risk, access, "routine", values, exc)
-    flash(request, _("Rutinen er koblet til risikoen."))
-    return redirect(request, f"/risks/{risk.id}#routines")
+        ),
+        **_on_page(request, session, principal, found, "routine", values),
+        done=f"/risks/{risk.id}#routines",
+        message=_("Rutinen er koblet til risikoen."),
+    )  # fmt: skip
 
 
 @router.post(
@@ -364,7 +390,7 @@ def routine_unlink(
     try:
         service.unlink_routine(session=session, access=access, risk=risk, routine_id=routine_id)
     except TransitionRefused as exc:
-        return _refused(request, session, principal, risk, access, "routine", {}, exc)
+        return _refused(request, session, principal, found, "routine", {}, exc)
     flash(request, _("Rutinen er koblet fra risikoen."))
     return redirect(request, f"/risks/{risk.id}#routines")
 
@@ -378,13 +404,15 @@ def measure_create(
     values: FormValues,
 ) -> Response:  # fmt: skip
     risk, access = found
-    try:
-        data = parse_form(ActionForm, values)
-        service.add_measure(session=session, access=access, risk=risk, data=data, today=today())
-    except Refusals as exc:
-        return _refused(request, session, principal, risk, access, "action", values, exc)
-    flash(request, _("Tiltaket er lagt til."))
-    return redirect(request, f"/risks/{risk.id}#actions")
+    return submit(
+        request, values, ActionForm,
+        lambda data: service.add_measure(
+            session=session, access=access, risk=risk, data=data, today=today()
+        ),
+        **_on_page(request, session, principal, found, "action", values),
+        done=f"/risks/{risk.id}#actions",
+        message=_("Tiltaket er lagt til."),
+    )  # fmt: skip
 
 
 @router.post(
@@ -397,16 +425,16 @@ def measure_done(
 ) -> Response:  # fmt: skip
     risk, access = found
     action = service.get_measure(session=session, risk=risk, action_id=action_id)
-    try:
-        data = parse_form(ActionDoneForm, values)
-        service.complete_measure(
+    return submit(
+        request, values, ActionDoneForm,
+        lambda data: service.complete_measure(
             session=session, access=access, principal=principal, action=action, data=data,
             today=today(),
-        )  # fmt: skip
-    except Refusals as exc:
-        return _refused(request, session, principal, risk, access, f"done-{action_id}", values, exc)
-    flash(request, _("Tiltaket er merket som utført."))
-    return redirect(request, f"/risks/{risk.id}#actions")
+        ),
+        **_on_page(request, session, principal, found, f"done-{action_id}", values),
+        done=f"/risks/{risk.id}#actions",
+        message=_("Tiltaket er merket som utført."),
+    )  # fmt: skip
 
 
 @router.post(
@@ -419,12 +447,12 @@ def measure_withdraw(
 ) -> Response:  # fmt: skip
     risk, access = found
     action = service.get_measure(session=session, risk=risk, action_id=action_id)
-    try:
-        data = parse_form(WithdrawForm, values)
-        service.withdraw_measure(session=session, access=access, action=action, reason=data.reason)
-    except Refusals as exc:
-        return _refused(
-            request, session, principal, risk, access, f"withdraw-{action_id}", values, exc
-        )
-    flash(request, _("Tiltaket er trukket tilbake."))
-    return redirect(request, f"/risks/{risk.id}#actions")
+    return submit(
+        request, values, WithdrawForm,
+        lambda data: service.withdraw_measure(
+            session=session, access=access, action=action, reason=data.reason
+        ),
+        **_on_page(request, session, principal, found, f"withdraw-{action_id}", values),
+        done=f"/risks/{risk.id}#actions",
+        message=_("Tiltaket er trukket tilbake."),
+    )  # fmt: skip

@@ -7,7 +7,7 @@ Routes parse and render; who may do what is decided in service.py (see its docst
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, NoReturn
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -15,7 +15,7 @@ from starlette.datastructures import UploadFile
 
 from hms_tracker.db import SessionDep
 from hms_tracker.deviations import breaches
-from hms_tracker.errors import EditConflict, InvalidInput, NotFound, TransitionRefused
+from hms_tracker.errors import NotFound, TransitionRefused
 from hms_tracker.organisation import service as organisation
 from hms_tracker.routines import service
 from hms_tracker.routines.access import RoutineDep
@@ -38,6 +38,7 @@ from hms_tracker.web import uploads
 from hms_tracker.web.auth import CurrentUser, Permission
 from hms_tracker.web.dates import today
 from hms_tracker.web.forms import FormValues, parse_form
+from hms_tracker.web.handlers import submit
 from hms_tracker.web.i18n import _, format_number
 from hms_tracker.web.params import parse_id
 from hms_tracker.web.templating import flash, redirect, render, safe_next
@@ -156,21 +157,17 @@ def routine_new(request: Request, session: SessionDep, principal: CurrentUser) -
 def routine_create(
     request: Request, values: FormValues, session: SessionDep, principal: CurrentUser
 ) -> Response:
-    try:
-        data = parse_form(RoutineForm, values)
-        routine = service.create_routine(session=session, data=data, actor=principal, today=today())
-    except InvalidInput as exc:
-        return _form_page(
-            request,
-            session,
-            principal,
-            routine=None,
-            values=values,
-            errors=exc.errors,
-            status_code=422,
-        )
-    flash(request, _("Rutinen er lagret som utkast. Den gjelder fra den publiseres."))
-    return redirect(request, f"/routines/{routine.id}")
+    return submit(
+        request, values, RoutineForm,
+        lambda data: service.create_routine(
+            session=session, data=data, actor=principal, today=today()
+        ),
+        again=lambda errors: _form_page(
+            request, session, principal, routine=None, values=values, errors=errors
+        ),
+        done=lambda routine: f"/routines/{routine.id}",
+        message=_("Rutinen er lagret som utkast. Den gjelder fra den publiseres."),
+    )  # fmt: skip
 
 
 def _edit_values(session: SessionDep, routine: Routine) -> dict[str, Any]:
@@ -213,6 +210,11 @@ def _refused(request: Request, routine: Routine, message: str, url: str | None =
     return redirect(request, url or f"/routines/{routine.id}")
 
 
+def _not_found(errors: dict[str, str]) -> NoReturn:
+    """A form with only hidden fields that does not parse came from no page of ours."""
+    raise NotFound() from None
+
+
 def _stale() -> str:
     return _(
         "Rutinen er endret av noen andre siden du åpnet siden. Her er slik den er nå; "
@@ -237,41 +239,24 @@ def routine_edit(
     session: SessionDep,
     principal: CurrentUser,
 ) -> Response:
-    try:
-        version = parse_form(EditForm, values).version
-        data: TextForm = parse_form(RoutineForm if principal.is_admin else TextForm, values)
-        service.save_draft(
-            session=session,
-            routine=routine,
-            data=data,
-            actor=principal,
-            version=version,
-            today=today(),
-        )
-    except TransitionRefused as exc:
-        return _refused(request, routine, exc.message)
-    except EditConflict as exc:
-        return _form_page(
-            request,
-            session,
-            principal,
-            routine=routine,
-            values={**values, "version": exc.current.version},
-            conflict=True,
-            status_code=409,
-        )
-    except InvalidInput as exc:
-        return _form_page(
-            request,
-            session,
-            principal,
-            routine=routine,
-            values=values,
-            errors=exc.errors,
-            status_code=422,
-        )
-    flash(request, _("Utkastet er lagret."))
-    return redirect(request, f"/routines/{routine.id}")
+    text_form: type[TextForm] = RoutineForm if principal.is_admin else TextForm
+    return submit(  # the version first, then the text (parsed in that order)
+        request, values, EditForm,
+        lambda edit: service.save_draft(
+            session=session, routine=routine, data=parse_form(text_form, values),
+            actor=principal, version=edit.version, today=today(),
+        ),
+        again=lambda errors: _form_page(
+            request, session, principal, routine=routine, values=values, errors=errors
+        ),
+        conflict=lambda exc: _form_page(
+            request, session, principal, routine=routine,
+            values={**values, "version": exc.current.version}, conflict=True, status_code=409,
+        ),
+        refused=lambda exc: _refused(request, routine, exc.message),
+        done=f"/routines/{routine.id}",
+        message=_("Utkastet er lagret."),
+    )  # fmt: skip
 
 
 # --- one routine -----------------------------------------------------------------------
@@ -333,25 +318,21 @@ def routine_publish(
     session: SessionDep,
     principal: CurrentUser,
 ) -> Response:
-    try:
-        version = parse_form(EditForm, values).version
-        published = service.publish(
-            session=session, routine=routine, actor=principal, version=version, today=today()
-        )
-    except InvalidInput:
-        raise NotFound() from None
-    except TransitionRefused as exc:
-        return _refused(request, routine, exc.message)
-    except EditConflict:
-        return _refused(request, routine, _stale())
-    flash(
-        request,
-        _(
+    return submit(
+        request, values, EditForm,
+        lambda edit: service.publish(
+            session=session, routine=routine, actor=principal, version=edit.version,
+            today=today(),
+        ),
+        again=_not_found,
+        conflict=lambda exc: _refused(request, routine, _stale()),
+        refused=lambda exc: _refused(request, routine, exc.message),
+        done=f"/routines/{routine.id}",
+        message=lambda published: _(
             "Versjon %(n)s er publisert. Alle rutinen gjelder for, får den på leselisten sin.",
             n=published.number,
         ),
-    )
-    return redirect(request, f"/routines/{routine.id}")
+    )  # fmt: skip
 
 
 @router.post("/routines/{routine_id}/draft/discard", dependencies=[Permission("routine.edit")])
@@ -363,17 +344,17 @@ def routine_discard_draft(
     principal: CurrentUser,
 ) -> Response:
     """The coordinator or the owner gives up the draft; it is kept, marked discarded."""
-    try:
-        version = parse_form(EditForm, values).version
-        service.discard_draft(session=session, routine=routine, actor=principal, version=version)
-    except InvalidInput:
-        raise NotFound() from None
-    except TransitionRefused as exc:
-        return _refused(request, routine, exc.message)
-    except EditConflict:
-        return _refused(request, routine, _stale())
-    flash(request, _("Utkastet er forkastet. Det blir stående i historikken."))
-    return redirect(request, f"/routines/{routine.id}")
+    return submit(
+        request, values, EditForm,
+        lambda edit: service.discard_draft(
+            session=session, routine=routine, actor=principal, version=edit.version
+        ),
+        again=_not_found,
+        conflict=lambda exc: _refused(request, routine, _stale()),
+        refused=lambda exc: _refused(request, routine, exc.message),
+        done=f"/routines/{routine.id}",
+        message=_("Utkastet er forkastet. Det blir stående i historikken."),
+    )  # fmt: skip
 
 
 @router.post("/routines/{routine_id}/archive", dependencies=[Permission("routine.archive")])
@@ -384,33 +365,20 @@ def routine_archive(
     session: SessionDep,
     principal: CurrentUser,
 ) -> Response:
-    try:
-        version = parse_form(EditForm, values).version
-        data = parse_form(ArchiveForm, values)
-        service.archive_routine(
-            session=session,
-            routine=routine,
-            actor=principal,
-            reason=data.reason,
-            version=version,
-            today=today(),
-        )
-    except TransitionRefused as exc:
-        return _refused(request, routine, exc.message)
-    except EditConflict:
-        return _refused(request, routine, _stale())
-    except InvalidInput as exc:
-        return _detail_page(
-            request,
-            session,
-            principal,
-            routine,
-            archive_values=values,
-            archive_errors=exc.errors,
-            status_code=422,
-        )
-    flash(request, _("Rutinen er arkivert. Den og alle versjonene blir stående i historikken."))
-    return redirect(request, f"/routines/{routine.id}")
+    return submit(  # the version first, then the reason (parsed in that order)
+        request, values, EditForm,
+        lambda edit: service.archive_routine(
+            session=session, routine=routine, actor=principal,
+            reason=parse_form(ArchiveForm, values).reason, version=edit.version, today=today(),
+        ),
+        again=lambda errors: _detail_page(
+            request, session, principal, routine, archive_values=values, archive_errors=errors
+        ),
+        conflict=lambda exc: _refused(request, routine, _stale()),
+        refused=lambda exc: _refused(request, routine, exc.message),
+        done=f"/routines/{routine.id}",
+        message=_("Rutinen er arkivert. Den og alle versjonene blir stående i historikken."),
+    )  # fmt: skip
 
 
 @router.post("/routines/{routine_id}/reviews", dependencies=[Permission("routine.review")])
@@ -421,25 +389,18 @@ def routine_review(
     session: SessionDep,
     principal: CurrentUser,
 ) -> Response:
-    try:
-        data = parse_form(ReviewForm, values)
-        service.record_review(
+    return submit(
+        request, values, ReviewForm,
+        lambda data: service.record_review(
             session=session, routine=routine, data=data, actor=principal, today=today()
-        )
-    except TransitionRefused as exc:
-        return _refused(request, routine, exc.message)
-    except InvalidInput as exc:
-        return _detail_page(
-            request,
-            session,
-            principal,
-            routine,
-            review_values=values,
-            review_errors=exc.errors,
-            status_code=422,
-        )
-    flash(request, _("Gjennomgangen er registrert."))
-    return redirect(request, f"/routines/{routine.id}")
+        ),
+        again=lambda errors: _detail_page(
+            request, session, principal, routine, review_values=values, review_errors=errors
+        ),
+        refused=lambda exc: _refused(request, routine, exc.message),
+        done=f"/routines/{routine.id}",
+        message=_("Gjennomgangen er registrert."),
+    )  # fmt: skip
 
 
 @router.post("/routines/{routine_id}/acknowledge", dependencies=[Permission("routine.acknowledge")])
@@ -450,26 +411,20 @@ def routine_acknowledge(
     session: SessionDep,
     principal: CurrentUser,
 ) -> Response:
-    try:
-        data = parse_form(AcknowledgeForm, values)
-    except InvalidInput:
-        raise NotFound() from None
     back = safe_next(str(values.get("next") or ""), f"/routines/{routine.id}")
-    try:
-        service.acknowledge(
-            session=session,
-            routine=routine,
-            actor=principal,
-            version_number=data.version_number,
-            today=today(),
-        )
-    except TransitionRefused as exc:
-        return _refused(request, routine, exc.message, back)
-    flash(
-        request,
-        _("Takk! Du har bekreftet at du har lest og forstått «%(title)s».", title=routine.title),
-    )
-    return redirect(request, back)
+    return submit(
+        request, values, AcknowledgeForm,
+        lambda data: service.acknowledge(
+            session=session, routine=routine, actor=principal,
+            version_number=data.version_number, today=today(),
+        ),
+        again=_not_found,
+        refused=lambda exc: _refused(request, routine, exc.message, back),
+        done=back,
+        message=lambda _ack: _(
+            "Takk! Du har bekreftet at du har lest og forstått «%(title)s».", title=routine.title
+        ),
+    )  # fmt: skip
 
 
 # --- versions and differences ----------------------------------------------------------

@@ -17,7 +17,7 @@ from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
 from hms_tracker.db import SessionDep
-from hms_tracker.errors import EditConflict, InvalidInput
+from hms_tracker.errors import InvalidInput
 from hms_tracker.organisation.forms import hours_text
 from hms_tracker.organisation.models import Person
 from hms_tracker.training import service, uploads
@@ -37,6 +37,7 @@ from hms_tracker.web.auth import (
 )
 from hms_tracker.web.dates import today
 from hms_tracker.web.forms import FormValues, parse_form
+from hms_tracker.web.handlers import submit
 from hms_tracker.web.i18n import _, format_number
 from hms_tracker.web.params import parse_id
 from hms_tracker.web.templating import flash, redirect, render
@@ -112,15 +113,15 @@ def course_new(request: Request) -> Response:
 
 @router.post("/training/courses/new", dependencies=[Permission("courses.manage")])
 def course_create(request: Request, values: FormValues, session: SessionDep) -> Response:
-    try:
-        data = parse_form(CourseTypeForm, values)
-        course_type = service.create_course_type(session=session, data=data)
-    except InvalidInput as exc:
-        return _course_form(
-            request, course_type=None, values=values, errors=exc.errors, status_code=422
-        )
-    flash(request, _("Kurset %(name)s er opprettet.", name=course_type.name))
-    return redirect(request, "/training/courses")
+    return submit(
+        request, values, CourseTypeForm,
+        lambda data: service.create_course_type(session=session, data=data),
+        again=lambda errors: _course_form(
+            request, course_type=None, values=values, errors=errors
+        ),
+        done="/training/courses",
+        message=lambda course_type: _("Kurset %(name)s er opprettet.", name=course_type.name),
+    )  # fmt: skip
 
 
 @router.get("/training/courses/{course_type_id}/edit", dependencies=[Permission("courses.manage")])
@@ -132,25 +133,21 @@ def course_edit_form(request: Request, course_type: CourseTypeDep) -> Response:
 def course_edit(
     request: Request, course_type: CourseTypeDep, values: FormValues, session: SessionDep
 ) -> Response:
-    try:
-        data = parse_form(CourseTypeEditForm, values)
-        service.update_course_type(
+    return submit(
+        request, values, CourseTypeEditForm,
+        lambda data: service.update_course_type(
             session=session, course_type=course_type, data=data, version=data.version
-        )
-    except EditConflict as exc:
-        return _course_form(
-            request,
-            course_type=course_type,
-            values={**values, "version": exc.current.version},
-            conflict=exc.current,
-            status_code=409,
-        )
-    except InvalidInput as exc:
-        return _course_form(
-            request, course_type=course_type, values=values, errors=exc.errors, status_code=422
-        )
-    flash(request, _("Endringene er lagret."))
-    return redirect(request, "/training/courses")
+        ),
+        again=lambda errors: _course_form(
+            request, course_type=course_type, values=values, errors=errors
+        ),
+        conflict=lambda exc: _course_form(
+            request, course_type=course_type, values={**values, "version": exc.current.version},
+            conflict=exc.current, status_code=409,
+        ),
+        done="/training/courses",
+        message=_("Endringene er lagret."),
+    )  # fmt: skip
 
 
 @router.post(
@@ -325,15 +322,15 @@ def record_withdraw(
     session: SessionDep,
     principal: CurrentUser,
 ) -> Response:
-    try:
-        data = parse_form(WithdrawForm, values)
-        service.withdraw_record(session=session, record=record, reason=data.reason, today=today())
-    except InvalidInput as exc:
-        return _record_page(
-            request, session, record, values=values, errors=exc.errors, status_code=422
-        )
-    flash(request, _("Registreringen er trukket tilbake. Den vises fortsatt i historikken."))
-    return redirect(request, f"/training/records/{record.id}")
+    return submit(
+        request, values, WithdrawForm,
+        lambda data: service.withdraw_record(
+            session=session, record=record, reason=data.reason, today=today()
+        ),
+        again=lambda errors: _record_page(request, session, record, values=values, errors=errors),
+        done=f"/training/records/{record.id}",
+        message=_("Registreringen er trukket tilbake. Den vises fortsatt i historikken."),
+    )  # fmt: skip
 
 
 @router.get("/training/records/{record_id}/certificate", dependencies=[Permission("training.view")])
