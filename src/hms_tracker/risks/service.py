@@ -20,9 +20,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
 import sqlalchemy as sa
+from pydantic import BeforeValidator, Field
 from sqlmodel import Session, col, func, select
 
 from hms_tracker.db import claim_version
@@ -50,6 +51,7 @@ from hms_tracker.rules.engine import (
     risk_assessment_due,
 )
 from hms_tracker.web.auth import Principal
+from hms_tracker.web.filters import Flag, ListQuery, one_of
 from hms_tracker.web.i18n import _, format_date
 from hms_tracker.web.params import parse_id, parse_int
 
@@ -370,57 +372,23 @@ def assessment_cutoff(today: date) -> date:
     return risk_assessment_cutoff(today)
 
 
-@dataclass
-class ListFilters:
-    department_id: int | None = None
-    level: str = ""  # low / medium / high / critical
-    consequence: int | None = None
-    probability: int | None = None
-    min_score: int | None = None
-    without_routine: bool = False  # no linked routine in force
-    not_assessed: bool = False  # not assessed in 12 months
-    overdue_measures: bool = False  # an open planned measure past its deadline
-    archived: bool = False  # the archived risks instead of the current ones
-    sort: str = "score"
+def _number(low: int, high: int) -> Any:
+    return BeforeValidator(lambda v: parse_int(v, minimum=low, maximum=high))
 
-    @classmethod
-    def from_query(cls, params: dict[str, str]) -> ListFilters:
-        def flag(name: str) -> bool:
-            return params.get(name, "") in ("1", "true", "on", "yes")
 
-        def number(name: str, low: int, high: int) -> int | None:
-            return parse_int(params.get(name), minimum=low, maximum=high)
+class ListFilters(ListQuery):
+    """The risk register's filters, from the address and back into its links."""
 
-        level = params.get("level", "")
-        sort = params.get("sort", "score")
-        return cls(
-            department_id=number("department", 1, 2**31 - 1),
-            level=level if level in LEVEL_RANGES else "",
-            consequence=number("consequence", 1, 5),
-            probability=number("probability", 1, 5),
-            min_score=number("min_score", 1, 25),
-            without_routine=flag("without_routine"),
-            not_assessed=flag("not_assessed"),
-            overdue_measures=flag("overdue_measures"),
-            archived=flag("archived"),
-            sort=sort if sort in SORTS else "score",
-        )
-
-    def query_params(self, **override: Any) -> dict[str, str]:
-        values = {
-            "department": str(self.department_id or ""),
-            "level": self.level,
-            "consequence": str(self.consequence or ""),
-            "probability": str(self.probability or ""),
-            "min_score": str(self.min_score or ""),
-            "without_routine": "1" if self.without_routine else "",
-            "not_assessed": "1" if self.not_assessed else "",
-            "overdue_measures": "1" if self.overdue_measures else "",
-            "archived": "1" if self.archived else "",
-            "sort": self.sort if self.sort != "score" else "",
-        }
-        values.update({k: str(v) for k, v in override.items()})
-        return {k: v for k, v in values.items() if v}
+    department_id: Annotated[int | None, _number(1, 2**31 - 1)] = Field(None, alias="department")
+    level: Annotated[str, one_of(*LEVEL_RANGES)] = ""  # low / medium / high / critical
+    consequence: Annotated[int | None, _number(1, 5)] = None
+    probability: Annotated[int | None, _number(1, 5)] = None
+    min_score: Annotated[int | None, _number(1, 25)] = None
+    without_routine: Flag = False  # no linked routine in force
+    not_assessed: Flag = False  # not assessed in 12 months
+    overdue_measures: Flag = False  # an open planned measure past its deadline
+    archived: Flag = False  # the archived risks instead of the current ones
+    sort: Annotated[str, one_of(*SORTS)] = "score"
 
 
 def _score() -> Any:

@@ -76,13 +76,11 @@ def routine_list(
     statuses = routine_status_options()
     if not service.sees_unpublished(session=session, principal=principal):
         statuses = [(code, label) for code, label in statuses if code == "published"]
-    filters = service.ListFilters(
-        tag=(tag or "").strip().lower()[:50],
-        department_id=parse_id(department),
-        status=status if status in dict(statuses) else "",
-        overdue=overdue in ("1", "on", "true"),
-        q=(q or "").strip()[:200],
+    filters = service.ListFilters.from_query(
+        {"tag": tag, "department": department, "status": status, "overdue": overdue, "q": q}
     )
+    if filters.status not in dict(statuses):
+        filters.status = ""
     rows = service.list_routines(session=session, principal=principal, filters=filters, today=day)
     return render(
         request,

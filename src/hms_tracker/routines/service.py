@@ -23,9 +23,10 @@ import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
 import sqlalchemy as sa
+from pydantic import BeforeValidator, Field
 from sqlmodel import Session, col, func, select
 
 from hms_tracker.db import claim_version, utcnow
@@ -48,6 +49,7 @@ from hms_tracker.routines.models import (
 from hms_tracker.rules.departments import subtree_of
 from hms_tracker.rules.engine import WHISTLEBLOWING_TAG, routine_review_due
 from hms_tracker.web.auth import Principal
+from hms_tracker.web.filters import Flag, ListQuery, OptionalId, SearchText
 from hms_tracker.web.i18n import _
 from hms_tracker.web.uploads import CheckedUpload, UploadLimits, Wording, check_upload
 
@@ -743,13 +745,15 @@ def reading_list(*, session: Session, person: Person, today: date) -> list[Readi
 # --- lists -----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ListFilters:
-    tag: str = ""
-    department_id: int | None = None
+class ListFilters(ListQuery):
+    """The routine list's filters, from the address. Which statuses a person may filter
+    on is the route's business (`status` is checked there against what they may see)."""
+
+    tag: Annotated[str, BeforeValidator(lambda v: str(v).strip().lower()[:50])] = ""
+    department_id: OptionalId = Field(None, alias="department")
     status: str = ""
-    overdue: bool = False
-    q: str = ""
+    overdue: Flag = False
+    q: SearchText = ""
 
 
 @dataclass
