@@ -71,12 +71,12 @@ def test_list_filter_and_rule_agree_on_the_12_month_boundary(session, days_more,
     assessed = add_months(today, -12) - timedelta(days=days_more)
     make_risk(session, admin, dept, today, last_assessed_on=assessed.isoformat(), consequence=1)
     session.commit()
-    rows = service.list_risks(
+    page = service.list_risks(
         session=session, principal=admin, filters=service.ListFilters(not_assessed=True),
         today=today,
     )  # fmt: skip
     overdue = is_assessment_overdue(assessed, today)
-    assert len(rows) == (1 if overdue else 0)
+    assert len(page.rows) == (1 if overdue else 0)
     assert _finding(session, ASSESS, today).is_gap is overdue
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any, TypedDict
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -72,13 +73,17 @@ def sort_options() -> list[tuple[str, str]]:
 def risk_list(request: Request, session: SessionDep, principal: CurrentUser) -> Response:
     filters = service.ListFilters.from_query(dict(request.query_params))
     day = today()
-    rows = service.list_risks(session=session, principal=principal, filters=filters, today=day)
+    result = service.list_risks(session=session, principal=principal, filters=filters, today=day)
     return render(
         request,
         "risks/list.html",
         block="results",
-        rows=rows,
+        result=result,
+        rows=result.rows,
         filters=filters,
+        page_url=lambda number: (
+            "/risks?" + urlencode(filters.query_params(page=number if number > 1 else ""))
+        ),
         departments=service.department_filter_options(session=session, principal=principal),
         level_options=level_options(),
         sort_options=sort_options(),

@@ -51,8 +51,9 @@ from hms_tracker.rules.engine import (
     risk_assessment_due,
 )
 from hms_tracker.web.auth import Principal
-from hms_tracker.web.filters import Flag, ListQuery, one_of
+from hms_tracker.web.filters import Flag, ListQuery, PageNumber, one_of
 from hms_tracker.web.i18n import _, format_date
+from hms_tracker.web.pagination import paged
 from hms_tracker.web.params import parse_id, parse_int
 
 
@@ -364,6 +365,7 @@ def withdraw_measure(
 # --- the list -----------------------------------------------------------------------------
 
 SORTS = ("score", "assessed", "title")
+PAGE_SIZE = 50
 
 
 def assessment_cutoff(today: date) -> date:
@@ -389,6 +391,7 @@ class ListFilters(ListQuery):
     overdue_measures: Flag = False  # an open planned measure past its deadline
     archived: Flag = False  # the archived risks instead of the current ones
     sort: Annotated[str, one_of(*SORTS)] = "score"
+    page: PageNumber = 1
 
 
 def _score() -> Any:
@@ -459,18 +462,43 @@ class RiskRow:
         return any(r.in_force for r in self.routines)
 
 
+@dataclass
+class RiskPage:
+    rows: list[RiskRow]
+    total: int
+    page: int
+    pages: int
+
+
 def list_risks(
     *, session: Session, principal: Principal, filters: ListFilters, today: date
-) -> list[RiskRow]:
-    """The risks the principal may see, filtered and sorted; a fixed number of queries.
-    (A risk register holds tens to a few hundred risks: one page, no paging.)"""
-    risks = list(
-        session.exec(_ordered(_filtered(session, principal, filters, today), filters.sort)).all()
+) -> RiskPage:
+    """One page of the risks the principal may see, filtered and sorted; a fixed number of
+    queries whatever the register's size."""
+    risks, where = paged(
+        session,
+        _ordered(_filtered(session, principal, filters, today), filters.sort),
+        requested=filters.page,
+        size=PAGE_SIZE,
     )
+    filters.page = where.number
+    return RiskPage(
+        rows=_risk_rows(session, risks, today), total=where.total, page=where.number,
+        pages=where.pages,
+    )  # fmt: skip
+
+
+def _risk_rows(session: Session, risks: list[Risk], today: date) -> list[RiskRow]:
     if not risks:
         return []
     ids = [r.id for r in risks]
-    departments = dict(session.exec(select(Department.id, Department.name)).all())
+    departments = dict(
+        session.exec(
+            select(Department.id, Department.name).where(
+                col(Department.id).in_({r.department_id for r in risks})
+            )
+        ).all()
+    )
     routines = linked_routines(session=session, risk_ids=ids, today=today)
     open_counts: dict[int, int] = {}
     late_counts: dict[int, int] = {}
