@@ -150,9 +150,7 @@ def report_submit(
             session=session, data=data, reporter=None, attachments=files.files
         )
     except InvalidInput as exc:
-        errors = dict(exc.errors)
-        if files.error:
-            errors["files"] = files.error
+        errors = files.with_error(exc.errors)
         return _report_page(
             request,
             session,
@@ -330,9 +328,7 @@ def status_add(
             from_reporter=True,
         )
     except InvalidInput as exc:
-        errors = dict(exc.errors)
-        if files.error:
-            errors["files"] = files.error
+        errors = files.with_error(exc.errors)
         return _status_page(
             request,
             session,

@@ -8,6 +8,7 @@ it was opened on, so a second save over someone else's is refused with what chan
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -51,6 +52,7 @@ from hms_tracker.risk import (
 from hms_tracker.web.auth import CurrentUser, Permission
 from hms_tracker.web.dates import today
 from hms_tracker.web.forms import FormValues, parse_form
+from hms_tracker.web.handlers import submit
 from hms_tracker.web.i18n import OSLO, _, format_number
 from hms_tracker.web.params import parse_id
 from hms_tracker.web.templating import flash, redirect, render
@@ -88,6 +90,10 @@ class Uploads:
         self.files: list[checks.CheckedUpload] = []
         self.error: str | None = None
         self.too_large = False
+
+    def with_error(self, errors: dict[str, str]) -> dict[str, str]:
+        """The form's errors, and the files' when one was refused."""
+        return {**errors, "files": self.error} if self.error else dict(errors)
 
 
 def read_uploads(
@@ -198,9 +204,7 @@ def report_create(
             session=session, data=data, reporter=principal.person, attachments=files.files
         )
     except InvalidInput as exc:
-        errors = dict(exc.errors)
-        if files.error:
-            errors["files"] = files.error
+        errors = files.with_error(exc.errors)
         return _report_page(
             request,
             session,
@@ -288,34 +292,38 @@ def deviation_detail(
     return _detail(request, session, principal, deviation, access)
 
 
-def _refused(
-    request: Request,
-    session: SessionDep,
-    principal: CurrentUser,
-    deviation: Deviation,
-    access: Access,
-    form: str,
-    values: dict[str, Any],
-    exc: Exception,
-) -> Response:
-    """The page again with the form that failed, what was typed and why."""
-    if isinstance(exc, InvalidInput):
+@dataclass
+class _CasePage:
+    """The case page again after a handling form was refused: that form open, with what was
+    typed and why. `again`, `conflict` and `refused` are submit()'s answers."""
+
+    request: Request
+    session: SessionDep
+    principal: CurrentUser
+    deviation: Deviation
+    access: Access
+    form: str
+    values: dict[str, Any]
+
+    def _page(self, **context: Any) -> Response:
         return _detail(
-            request, session, principal, deviation, access,
-            form=form, values=values, errors=exc.errors, status_code=422,
+            self.request, self.session, self.principal, self.deviation, self.access,
+            form=self.form, values=self.values, **context,
         )  # fmt: skip
-    if isinstance(exc, EditConflict):
-        session.refresh(deviation)
-        return _detail(
-            request, session, principal, deviation, access,
-            form=form, values=values, message=exc.message,
-            conflict=changes_since(deviation, values), status_code=409,
+
+    def again(self, errors: dict[str, str]) -> Response:
+        return self._page(errors=errors, status_code=422)
+
+    def conflict(self, exc: EditConflict) -> Response:
+        """Someone saved in between: what they changed next to what was typed."""
+        self.session.refresh(self.deviation)
+        return self._page(
+            message=exc.message, conflict=changes_since(self.deviation, self.values),
+            status_code=409,
         )  # fmt: skip
-    assert isinstance(exc, TransitionRefused)
-    return _detail(
-        request, session, principal, deviation, access,
-        form=form, values=values, message=exc.message, status_code=409,
-    )  # fmt: skip
+
+    def refused(self, exc: TransitionRefused | EditConflict) -> Response:
+        return self._page(message=exc.message, status_code=409)
 
 
 def merge_edit(yours: dict[str, Any], saved: dict[str, Any]) -> dict[str, Any]:
@@ -403,20 +411,17 @@ def deviation_assign(
     values: FormValues,
 ) -> Response:
     deviation, access = found
-    try:
-        data = parse_form(AssignForm, values)
-        service.assign(
-            session=session,
-            access=access,
-            deviation=deviation,
-            data=data,
-            today=today(),
+    page = _CasePage(request, session, principal, deviation, access, "assign", values)
+    return submit(
+        request, values, AssignForm,
+        lambda data: service.assign(
+            session=session, access=access, deviation=deviation, data=data, today=today(),
             by_person_id=principal.person_id,
-        )
-    except (InvalidInput, EditConflict, TransitionRefused) as exc:
-        return _refused(request, session, principal, deviation, access, "assign", values, exc)
-    flash(request, _("Avviket er tildelt."))
-    return redirect(request, f"/deviations/{deviation.id}")
+        ),
+        again=page.again, conflict=page.conflict, refused=page.refused,
+        done=f"/deviations/{deviation.id}",
+        message=_("Avviket er tildelt."),
+    )  # fmt: skip
 
 
 @router.post("/deviations/{deviation_id:int}/reject", dependencies=[Permission("deviation.reject")])
@@ -428,13 +433,16 @@ def deviation_reject(
     values: FormValues,
 ) -> Response:
     deviation, access = found
-    try:
-        data = parse_form(ReasonForm, values)
-        service.reject(session=session, access=access, deviation=deviation, data=data)
-    except (InvalidInput, EditConflict, TransitionRefused) as exc:
-        return _refused(request, session, principal, deviation, access, "reject", values, exc)
-    flash(request, _("Avviket er avvist."))
-    return redirect(request, f"/deviations/{deviation.id}")
+    page = _CasePage(request, session, principal, deviation, access, "reject", values)
+    return submit(
+        request, values, ReasonForm,
+        lambda data: service.reject(
+            session=session, access=access, deviation=deviation, data=data
+        ),
+        again=page.again, conflict=page.conflict, refused=page.refused,
+        done=f"/deviations/{deviation.id}",
+        message=_("Avviket er avvist."),
+    )  # fmt: skip
 
 
 @router.post("/deviations/{deviation_id:int}/close", dependencies=[Permission("deviation.close")])
@@ -446,19 +454,17 @@ def deviation_close(
     values: FormValues,
 ) -> Response:
     deviation, access = found
-    try:
-        data = parse_form(CloseForm, values)
-        service.close(
-            session=session,
-            access=access,
-            deviation=deviation,
-            data=data,
+    page = _CasePage(request, session, principal, deviation, access, "close", values)
+    return submit(
+        request, values, CloseForm,
+        lambda data: service.close(
+            session=session, access=access, deviation=deviation, data=data,
             closed_by=principal.person_id,
-        )
-    except (InvalidInput, EditConflict, TransitionRefused) as exc:
-        return _refused(request, session, principal, deviation, access, "close", values, exc)
-    flash(request, _("Avviket er lukket."))
-    return redirect(request, f"/deviations/{deviation.id}")
+        ),
+        again=page.again, conflict=page.conflict, refused=page.refused,
+        done=f"/deviations/{deviation.id}",
+        message=_("Avviket er lukket."),
+    )  # fmt: skip
 
 
 @router.post("/deviations/{deviation_id:int}/reopen", dependencies=[Permission("deviation.reopen")])
@@ -470,13 +476,16 @@ def deviation_reopen(
     values: FormValues,
 ) -> Response:
     deviation, access = found
-    try:
-        data = parse_form(ReasonForm, values)
-        service.reopen(session=session, access=access, deviation=deviation, data=data)
-    except (InvalidInput, EditConflict, TransitionRefused) as exc:
-        return _refused(request, session, principal, deviation, access, "reopen", values, exc)
-    flash(request, _("Avviket er gjenåpnet."))
-    return redirect(request, f"/deviations/{deviation.id}")
+    page = _CasePage(request, session, principal, deviation, access, "reopen", values)
+    return submit(
+        request, values, ReasonForm,
+        lambda data: service.reopen(
+            session=session, access=access, deviation=deviation, data=data
+        ),
+        again=page.again, conflict=page.conflict, refused=page.refused,
+        done=f"/deviations/{deviation.id}",
+        message=_("Avviket er gjenåpnet."),
+    )  # fmt: skip
 
 
 @router.post(
@@ -490,19 +499,17 @@ def deviation_notified(
     values: FormValues,
 ) -> Response:
     deviation, access = found
-    try:
-        data = parse_form(NotificationForm, values)
-        service.record_notification(
-            session=session,
-            access=access,
-            deviation=deviation,
-            data=data,
+    page = _CasePage(request, session, principal, deviation, access, "notified", values)
+    return submit(
+        request, values, NotificationForm,
+        lambda data: service.record_notification(
+            session=session, access=access, deviation=deviation, data=data,
             person_id=principal.person_id,
-        )
-    except (InvalidInput, EditConflict, TransitionRefused) as exc:
-        return _refused(request, session, principal, deviation, access, "notified", values, exc)
-    flash(request, _("Varslingen til Arbeidstilsynet og politiet er registrert."))
-    return redirect(request, f"/deviations/{deviation.id}")
+        ),
+        again=page.again, conflict=page.conflict, refused=page.refused,
+        done=f"/deviations/{deviation.id}",
+        message=_("Varslingen til Arbeidstilsynet og politiet er registrert."),
+    )  # fmt: skip
 
 
 # --- edit ---------------------------------------------------------------------------------
@@ -566,30 +573,33 @@ def deviation_update(
     values: FormValues,
 ) -> Response:
     deviation, access = found
-    try:
-        data = parse_form(EditForm, values)
-        service.update_deviation(session=session, access=access, deviation=deviation, data=data)
-    except InvalidInput as exc:
-        return _edit_page(
-            request, session, deviation, values=values, errors=exc.errors, status_code=422
-        )
-    except EditConflict as exc:
+
+    def conflict(exc: EditConflict) -> Response:
+        """Someone saved in between: the form again on their version, keeping what you
+        changed, with what they changed next to it."""
         session.refresh(deviation)
         return _edit_page(
-            request,
-            session,
-            deviation,
+            request, session, deviation,
             values=merge_edit(values, _edit_values(deviation)),
             conflict=changes_since(deviation, values, with_status=False),
-            message=exc.message,
-            status_code=409,
-        )
-    except TransitionRefused as exc:
-        return _edit_page(
+            message=exc.message, status_code=409,
+        )  # fmt: skip
+
+    return submit(
+        request, values, EditForm,
+        lambda data: service.update_deviation(
+            session=session, access=access, deviation=deviation, data=data
+        ),
+        again=lambda errors: _edit_page(
+            request, session, deviation, values=values, errors=errors, status_code=422
+        ),
+        conflict=conflict,
+        refused=lambda exc: _edit_page(
             request, session, deviation, values=values, message=exc.message, status_code=409
-        )
-    flash(request, _("Endringene er lagret."))
-    return redirect(request, f"/deviations/{deviation.id}")
+        ),
+        done=f"/deviations/{deviation.id}",
+        message=_("Endringene er lagret."),
+    )  # fmt: skip
 
 
 # --- actions ------------------------------------------------------------------------------
@@ -606,15 +616,16 @@ def action_create(
     values: FormValues,
 ) -> Response:
     deviation, access = found
-    try:
-        data = parse_form(ActionForm, values)
-        service.add_action(
+    page = _CasePage(request, session, principal, deviation, access, "action", values)
+    return submit(
+        request, values, ActionForm,
+        lambda data: service.add_action(
             session=session, access=access, deviation=deviation, data=data, today=today()
-        )
-    except (InvalidInput, TransitionRefused) as exc:
-        return _refused(request, session, principal, deviation, access, "action", values, exc)
-    flash(request, _("Tiltaket er lagt til."))
-    return redirect(request, f"/deviations/{deviation.id}#actions")
+        ),
+        again=page.again, refused=page.refused,
+        done=f"/deviations/{deviation.id}#actions",
+        message=_("Tiltaket er lagt til."),
+    )  # fmt: skip
 
 
 @router.post(
@@ -631,25 +642,18 @@ def action_done(
 ) -> Response:
     deviation, access = found
     action = service.get_action(session=session, deviation=deviation, action_id=action_id)
-    try:
-        data = parse_form(ActionDoneForm, values)
-        service.complete_action(
-            session=session,
-            access=access,
-            principal=principal,
-            deviation=deviation,
-            action=action,
-            data=data,
-            today=today(),
-        )
-    except (InvalidInput, EditConflict, TransitionRefused) as exc:
-        if isinstance(exc, EditConflict):
-            exc = TransitionRefused(exc.message)
-        return _refused(
-            request, session, principal, deviation, access, f"done-{action_id}", values, exc
-        )
-    flash(request, _("Tiltaket er merket som utført."))
-    return redirect(request, f"/deviations/{deviation.id}#actions")
+    page = _CasePage(request, session, principal, deviation, access, f"done-{action_id}", values)
+    return submit(
+        request, values, ActionDoneForm,
+        lambda data: service.complete_action(
+            session=session, access=access, principal=principal, deviation=deviation,
+            action=action, data=data, today=today(),
+        ),
+        # A conflict on an action is told like a refusal: the deviation's fields did not change.
+        again=page.again, conflict=page.refused, refused=page.refused,
+        done=f"/deviations/{deviation.id}#actions",
+        message=_("Tiltaket er merket som utført."),
+    )  # fmt: skip
 
 
 @router.post(
@@ -666,15 +670,18 @@ def action_withdraw(
 ) -> Response:
     deviation, access = found
     action = service.get_action(session=session, deviation=deviation, action_id=action_id)
-    try:
-        data = parse_form(WithdrawForm, values)
-        service.withdraw_action(session=session, access=access, action=action, reason=data.reason)
-    except (InvalidInput, TransitionRefused) as exc:
-        return _refused(
-            request, session, principal, deviation, access, f"withdraw-{action_id}", values, exc
-        )
-    flash(request, _("Tiltaket er trukket tilbake."))
-    return redirect(request, f"/deviations/{deviation.id}#actions")
+    page = _CasePage(
+        request, session, principal, deviation, access, f"withdraw-{action_id}", values
+    )
+    return submit(
+        request, values, WithdrawForm,
+        lambda data: service.withdraw_action(
+            session=session, access=access, action=action, reason=data.reason
+        ),
+        again=page.again, refused=page.refused,
+        done=f"/deviations/{deviation.id}#actions",
+        message=_("Tiltaket er trukket tilbake."),
+    )  # fmt: skip
 
 
 # --- comments and attachments -----------------------------------------------------------
@@ -693,8 +700,9 @@ def comment_create(
     deviation, access = found
     files = read_uploads(request, values)
     typed = without_files(values)
-    try:
-        data = parse_form(CommentForm, typed)
+    page = _CasePage(request, session, principal, deviation, access, "comment", typed)
+
+    def save(data: CommentForm) -> None:
         if files.error:
             raise InvalidInput({"files": files.error})
         comment = service.add_comment(
@@ -712,16 +720,13 @@ def comment_create(
             from_reporter=access.reporter_only,
             comment_id=comment.id,
         )
-    except InvalidInput as exc:
-        errors = dict(exc.errors)
-        if files.error:
-            errors["files"] = files.error
-        return _detail(
-            request, session, principal, deviation, access,
-            form="comment", values=typed, errors=errors, status_code=422,
-        )  # fmt: skip
-    flash(request, _("Kommentaren er lagret."))
-    return redirect(request, f"/deviations/{deviation.id}#comments")
+
+    return submit(
+        request, typed, CommentForm, save,
+        again=lambda errors: page.again(files.with_error(errors)),
+        done=f"/deviations/{deviation.id}#comments",
+        message=_("Kommentaren er lagret."),
+    )  # fmt: skip
 
 
 @router.post(
@@ -740,17 +745,19 @@ def comment_withdraw(
     comment = session.get(DeviationComment, comment_id)
     if comment is None or comment.deviation_id != deviation.id:
         raise NotFound()
-    try:
-        data = parse_form(WithdrawForm, values)
-        service.withdraw_comment(
-            session=session, access=access, principal=principal, comment=comment, reason=data.reason
-        )
-    except (InvalidInput, TransitionRefused) as exc:
-        return _refused(
-            request, session, principal, deviation, access, f"uncomment-{comment_id}", values, exc
-        )
-    flash(request, _("Kommentaren er trukket tilbake."))
-    return redirect(request, f"/deviations/{deviation.id}#comments")
+    page = _CasePage(
+        request, session, principal, deviation, access, f"uncomment-{comment_id}", values
+    )
+    return submit(
+        request, values, WithdrawForm,
+        lambda data: service.withdraw_comment(
+            session=session, access=access, principal=principal, comment=comment,
+            reason=data.reason,
+        ),
+        again=page.again, refused=page.refused,
+        done=f"/deviations/{deviation.id}#comments",
+        message=_("Kommentaren er trukket tilbake."),
+    )  # fmt: skip
 
 
 @router.post(
@@ -767,19 +774,19 @@ def attachment_withdraw(
 ) -> Response:
     deviation, access = found
     row = service.get_attachment(session=session, deviation=deviation, attachment_id=attachment_id)
-    try:
-        data = parse_form(WithdrawForm, values)
-        service.withdraw_attachment(
-            session=session, access=access, principal=principal, attachment=row, reason=data.reason
-        )
-    except (InvalidInput, TransitionRefused) as exc:
-        return _refused(
-            request, session, principal, deviation, access, f"unattach-{attachment_id}", values, exc
-        )
-    flash(
-        request, _("Vedlegget er trukket tilbake. Det vises ikke lenger, men står i historikken.")
+    page = _CasePage(
+        request, session, principal, deviation, access, f"unattach-{attachment_id}", values
     )
-    return redirect(request, f"/deviations/{deviation.id}#attachments")
+    return submit(
+        request, values, WithdrawForm,
+        lambda data: service.withdraw_attachment(
+            session=session, access=access, principal=principal, attachment=row,
+            reason=data.reason,
+        ),
+        again=page.again, refused=page.refused,
+        done=f"/deviations/{deviation.id}#attachments",
+        message=_("Vedlegget er trukket tilbake. Det vises ikke lenger, men står i historikken."),
+    )  # fmt: skip
 
 
 def attachment_response(content: bytes, content_type: str, filename: str) -> Response:
