@@ -57,7 +57,15 @@ from hms_tracker.errors import InvalidInput, NotFound, TransitionRefused
 from hms_tracker.organisation.models import Department, Person
 from hms_tracker.risk import LEVEL_RANGES
 from hms_tracker.web.auth import Principal
-from hms_tracker.web.filters import Flag, ListQuery, OptionalId, PageNumber, SearchText, one_of
+from hms_tracker.web.filters import (
+    Flag,
+    ListQuery,
+    OptionalId,
+    PageNumber,
+    SearchText,
+    contains_pattern,
+    one_of,
+)
 from hms_tracker.web.i18n import _, format_datetime
 from hms_tracker.web.pagination import paged
 from hms_tracker.web.params import parse_id
@@ -730,10 +738,6 @@ class ListFilters(ListQuery):
     page: PageNumber = 1
 
 
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def overdue_clause(today: date) -> Any:
     """SQL: open, and past its deadline or with an open action past its deadline."""
     late_action = select(CorrectiveAction.deviation_id).where(
@@ -783,7 +787,7 @@ def _filtered(principal: Principal, filters: ListFilters, today: date) -> Any:
         # Every word somewhere in the title, the description or the place (deviations/search.py).
         each_word = []
         for word in search_words(text) or [text.lower()]:
-            pattern = f"%{_escape_like(word)}%"
+            pattern = contains_pattern(word)
             each_word.append(
                 sa.or_(
                     func.lower(Deviation.title).like(pattern, escape="\\"),

@@ -21,7 +21,7 @@ from hms_tracker.errors import InvalidInput, NotFound
 from hms_tracker.organisation.forms import DepartmentForm, PersonForm
 from hms_tracker.organisation.models import Department, DepartmentLeader, Person
 from hms_tracker.rules.departments import subtree_of
-from hms_tracker.web.filters import ListQuery, OptionalId, SearchText, one_of
+from hms_tracker.web.filters import ListQuery, OptionalId, SearchText, contains_pattern, one_of
 from hms_tracker.web.i18n import _
 from hms_tracker.web.pagination import paged
 
@@ -375,10 +375,6 @@ class PeoplePage:
     filters: PeopleFilter = field(default_factory=PeopleFilter)
 
 
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def _people_query(filters: PeopleFilter, scope: frozenset[int] | None, today: date) -> Any:
     """People matching the filters, limited to departments in `scope` (None: everyone)."""
     conditions: list[Any] = []
@@ -391,7 +387,7 @@ def _people_query(filters: PeopleFilter, scope: frozenset[int] | None, today: da
     elif filters.status == "former":
         conditions.append(col(Person.employed_to) < today)
     for term in filters.q.lower().split():
-        pattern = f"%{_escape_like(term)}%"
+        pattern = contains_pattern(term)
         conditions.append(
             sa.or_(
                 func.lower(Person.name).like(pattern, escape="\\"),

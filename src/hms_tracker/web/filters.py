@@ -31,6 +31,13 @@ def _search_text(value: Any) -> str:
     return text.strip()[:MAX_SEARCH]
 
 
+def contains_pattern(text: str) -> str:
+    """A LIKE pattern (escape character "\\") for text anywhere, lower-cased: compare it
+    with `func.lower(column).like(pattern, escape="\\")`."""
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
 def _flag(value: Any) -> bool:
     return str(value).strip().lower() in ("1", "true", "on", "yes")
 
