@@ -234,7 +234,7 @@ def test_readers_see_published_routines_in_scope_and_drafts_stay_hidden(session)
         rows = service.list_routines(
             session=session, principal=p, filters=service.ListFilters(), today=DAY
         )
-        return [row.routine.title for row in rows]
+        return [row.routine.title for row in rows.rows]
 
     assert titles(worker) == ["Brann", "Truck"]
     assert titles(clerk) == ["Brann"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hms_tracker.rules.departments import subtree_of
+from hms_tracker.rules.departments import ancestors_of, subtree_of
 
 # Drift ─┬─ Lager ── Kjølelager
 #        └─ Verksted
@@ -27,3 +27,15 @@ def test_an_id_the_mapping_does_not_know_is_kept_alone():
 
 def test_a_cycle_in_the_data_ends_the_walk():
     assert subtree_of([1], {1: 2, 2: 1, 3: 2}) == {1, 2, 3}
+
+
+def test_ancestors_are_the_departments_whose_subtree_holds_one():
+    assert ancestors_of([3], PARENTS) == {1, 2, 3}
+    assert ancestors_of([4, 5], PARENTS) == {1, 4, 5}
+    assert ancestors_of([], PARENTS) == frozenset()
+    assert ancestors_of([1], {1: 2, 2: 1}) == {1, 2}
+    for below in PARENTS:
+        for above in PARENTS:
+            assert (below in subtree_of([above], PARENTS)) == (
+                above in ancestors_of([below], PARENTS)
+            )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any, NoReturn
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -71,22 +72,30 @@ def routine_list(
     status: str | None = None,
     overdue: str | None = None,
     q: str | None = None,
+    page: str | None = None,
 ) -> Response:
     day = today()
     statuses = routine_status_options()
     if not service.sees_unpublished(session=session, principal=principal):
         statuses = [(code, label) for code, label in statuses if code == "published"]
     filters = service.ListFilters.from_query(
-        {"tag": tag, "department": department, "status": status, "overdue": overdue, "q": q}
-    )
+        {
+            "tag": tag, "department": department, "status": status, "overdue": overdue,
+            "q": q, "page": page,
+        }
+    )  # fmt: skip
     if filters.status not in dict(statuses):
         filters.status = ""
-    rows = service.list_routines(session=session, principal=principal, filters=filters, today=day)
+    result = service.list_routines(session=session, principal=principal, filters=filters, today=day)
     return render(
         request,
         "routines/list.html",
         block="results",
-        rows=rows,
+        result=result,
+        rows=result.rows,
+        page_url=lambda number: (
+            "/routines?" + urlencode(filters.query_params(page=number if number > 1 else ""))
+        ),
         filters=filters,
         statuses=statuses,
         tags=service.all_tags(session=session),

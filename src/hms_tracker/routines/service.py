@@ -46,11 +46,19 @@ from hms_tracker.routines.models import (
     RoutineVersion,
     VersionStatus,
 )
-from hms_tracker.rules.departments import subtree_of
+from hms_tracker.rules.departments import ancestors_of, subtree_of
 from hms_tracker.rules.engine import WHISTLEBLOWING_TAG, routine_review_due
 from hms_tracker.web.auth import Principal
-from hms_tracker.web.filters import Flag, ListQuery, OptionalId, SearchText
+from hms_tracker.web.filters import (
+    Flag,
+    ListQuery,
+    OptionalId,
+    PageNumber,
+    SearchText,
+    contains_pattern,
+)
 from hms_tracker.web.i18n import _
+from hms_tracker.web.pagination import paged
 from hms_tracker.web.uploads import CheckedUpload, UploadLimits, Wording, check_upload
 
 __all__ = ["WHISTLEBLOWING_TAG"]
@@ -754,6 +762,7 @@ class ListFilters(ListQuery):
     status: str = ""
     overdue: Flag = False
     q: SearchText = ""
+    page: PageNumber = 1
 
 
 @dataclass
@@ -782,29 +791,176 @@ def routine_status(routine: Routine, has_current: bool) -> str:
     return "published" if has_current else "draft"
 
 
+@dataclass
+class RoutinePage:
+    rows: list[RoutineRow]
+    total: int
+    page: int
+    pages: int
+
+
+PAGE_SIZE = 50
+
+
+def _covers_any(department_ids: frozenset[int]) -> Any:
+    """SQL: the routine's scope covers one of these departments (which are expanded
+    upwards: a routine chosen for a department covers every department below it)."""
+    chosen = select(RoutineDepartment.routine_id).where(
+        col(RoutineDepartment.department_id).in_(department_ids or {0})
+    )
+    return sa.or_(col(Routine.whole_company).is_(True), col(Routine.id).in_(chosen))
+
+
+def _listed(
+    *, principal: Principal, filters: ListFilters, today: date, parents: dict[int, int | None]
+) -> Any:
+    """SQL: the routines the principal may see that match the filters, title order, with
+    the version in force (or None) beside each."""
+    current = sa.orm.aliased(RoutineVersion)
+    query = (
+        select(Routine, current)
+        .outerjoin(
+            current,
+            sa.and_(
+                col(current.routine_id) == Routine.id,
+                current.status == VersionStatus.published.value,
+            ),
+        )
+        .order_by(func.lower(Routine.title), col(Routine.id))
+    )
+    editor = sa.true() if principal.is_admin else col(Routine.owner_id) == principal.person_id
+    if not principal.is_admin:
+        readers = ancestors_of(_reader_departments(principal), parents)
+        query = query.where(
+            sa.or_(editor, sa.and_(col(current.id).is_not(None), _covers_any(readers)))
+        )
+    archived = col(Routine.archived_on).is_not(None)
+    if filters.status == "archived":
+        # Archived routines are the coordinator's and the owner's history.
+        query = query.where(archived, editor)
+    else:
+        query = query.where(sa.not_(archived))
+        if filters.status == "published":
+            query = query.where(col(current.id).is_not(None))
+        elif filters.status == "draft":
+            query = query.where(col(current.id).is_(None))
+    if filters.tag:
+        tagged = select(RoutineTag.routine_id).where(RoutineTag.tag == filters.tag)
+        query = query.where(col(Routine.id).in_(tagged))
+    if filters.overdue:
+        query = query.where(
+            col(current.id).is_not(None), sa.not_(archived), col(Routine.next_review_on) < today
+        )
+    if filters.department_id is not None:
+        query = query.where(_covers_any(ancestors_of([filters.department_id], parents)))
+    needle = filters.q.strip()
+    if needle:
+        pattern = contains_pattern(needle)
+
+        def found(column: Any) -> Any:
+            return func.lower(column).like(pattern, escape="\\")
+
+        # The text shown: the version in force, or the draft of a routine never published.
+        shown = select(RoutineVersion.routine_id).where(
+            sa.or_(
+                RoutineVersion.status == VersionStatus.published.value,
+                sa.and_(
+                    RoutineVersion.status == VersionStatus.draft.value,
+                    ~sa.exists().where(
+                        sa.and_(
+                            col(current.routine_id) == RoutineVersion.routine_id,
+                            current.status == VersionStatus.published.value,
+                        )
+                    ),
+                ),
+            ),
+            sa.or_(
+                found(RoutineVersion.title),
+                found(RoutineVersion.purpose),
+                found(RoutineVersion.body),
+            ),
+        )
+        tags = select(RoutineTag.routine_id).where(found(RoutineTag.tag))
+        query = query.where(
+            sa.or_(found(Routine.title), col(Routine.id).in_(shown), col(Routine.id).in_(tags))
+        )
+    return query
+
+
+def _people_by_department(session: Session, today: date) -> dict[int | None, int]:
+    """How many people are employed today in each department (None: in none)."""
+    return {
+        dept: int(n)
+        for dept, n in session.exec(
+            select(Person.department_id, func.count())
+            .where(active_on(today))
+            .group_by(Person.department_id)
+        ).all()
+    }
+
+
+def _acknowledgements_by_department(
+    session: Session, version_ids: list[int], today: date
+) -> dict[tuple[int, int | None], int]:
+    """Per (version, department): how many people employed today have acknowledged it."""
+    if not version_ids:
+        return {}
+    return {
+        (vid, dept): int(n)
+        for vid, dept, n in session.exec(
+            select(RoutineAcknowledgement.routine_version_id, Person.department_id, func.count())
+            .join(Person, col(Person.id) == RoutineAcknowledgement.person_id)
+            .where(
+                col(RoutineAcknowledgement.routine_version_id).in_(version_ids), active_on(today)
+            )
+            .group_by(RoutineAcknowledgement.routine_version_id, Person.department_id)
+        ).all()
+    }
+
+
+def _in_scope(
+    scope: Scope, people: dict[int | None, int], only: frozenset[int] | None
+) -> list[int | None]:
+    """The departments (None: no department) whose people a scope covers, limited to
+    `only` when given."""
+    return [dept for dept in people if scope.covers(dept) and (only is None or dept in only)]
+
+
 def list_routines(
     *, session: Session, principal: Principal, filters: ListFilters, today: date
-) -> list[RoutineRow]:
-    """The routines the principal may see, filtered; a fixed number of statements.
-    Archived routines are only listed when the status filter asks for them."""
-    routines = list(session.exec(select(Routine).order_by(func.lower(Routine.title))).all())
-    if not routines:
-        return []
-    versions = session.exec(
-        select(RoutineVersion).where(
-            col(RoutineVersion.status).in_(
-                [VersionStatus.published.value, VersionStatus.draft.value]
+) -> RoutinePage:
+    """One page of the routines the principal may see, filtered, in a fixed number of
+    statements whatever the number of routines, versions and acknowledgements: the
+    filters and visibility in SQL, coverage counted per department in SQL. Archived
+    routines are only listed when the status filter asks for them."""
+    parents = department_parents(session=session)
+    found, where = paged(
+        session,
+        _listed(principal=principal, filters=filters, today=today, parents=parents),
+        requested=filters.page,
+        size=PAGE_SIZE,
+    )
+    filters.page = where.number
+    page = RoutinePage(rows=[], total=where.total, page=where.number, pages=where.pages)
+    if not found:
+        return page
+    routines = [r for r, _v in found]
+    ids = [r.id for r in routines]
+    current = {r.id: v for r, v in found if v is not None}
+    drafts = set(
+        session.exec(
+            select(RoutineVersion.routine_id).where(
+                col(RoutineVersion.routine_id).in_(ids),
+                RoutineVersion.status == VersionStatus.draft.value,
             )
-        )
-    ).all()
-    current: dict[int, RoutineVersion] = {}
-    drafts: dict[int, RoutineVersion] = {}
-    for v in versions:
-        (current if v.status == VersionStatus.published.value else drafts)[v.routine_id] = v
+        ).all()
+    )
     scopes = _scopes(session, routines)
     tags: dict[int, list[str]] = {}
     for routine_id, tag in session.exec(
-        select(RoutineTag.routine_id, RoutineTag.tag).order_by(RoutineTag.tag)
+        select(RoutineTag.routine_id, RoutineTag.tag)
+        .where(col(RoutineTag.routine_id).in_(ids))
+        .order_by(RoutineTag.tag)
     ).all():
         tags.setdefault(routine_id, []).append(tag)
     owners = {r.owner_id for r in routines if r.owner_id}
@@ -813,97 +969,61 @@ def list_routines(
         if owners
         else {}
     )
-    department_names = dict(session.exec(select(Department.id, Department.name)).all())
     chosen: dict[int, list[str]] = {}
-    for routine_id, department_id in session.exec(
-        select(RoutineDepartment.routine_id, RoutineDepartment.department_id)
+    for routine_id, name in session.exec(
+        select(RoutineDepartment.routine_id, Department.name)
+        .join(Department, col(Department.id) == RoutineDepartment.department_id)
+        .where(col(RoutineDepartment.routine_id).in_(ids))
     ).all():
-        chosen.setdefault(routine_id, []).append(department_names.get(department_id, ""))
-    people = _active_people(session, today)
-    acknowledged: set[tuple[int, int]] = set()
-    current_ids = [v.id for v in current.values()]
-    if current_ids:
-        acknowledged = {
-            (vid, pid)
-            for vid, pid in session.exec(
-                select(
-                    RoutineAcknowledgement.routine_version_id, RoutineAcknowledgement.person_id
-                ).where(col(RoutineAcknowledgement.routine_version_id).in_(current_ids))
-            ).all()
-        }
-
-    wanted_department: set[int] | None = None
-    if filters.department_id is not None:
-        wanted_department = {filters.department_id}
-    needle = filters.q.casefold().strip()
+        chosen.setdefault(routine_id, []).append(name)
+    version_ids = [v.id for v in current.values() if v.id is not None]
+    people = _people_by_department(session, today)
+    acknowledged = _acknowledgements_by_department(session, version_ids, today)
     mine = principal.person.department_id
     me_active = principal.person.is_active_on(today)
-    rows: list[RoutineRow] = []
+    read_by_me = set(
+        session.exec(
+            select(RoutineAcknowledgement.routine_version_id).where(
+                col(RoutineAcknowledgement.routine_version_id).in_(version_ids or [0]),
+                RoutineAcknowledgement.person_id == principal.person_id,
+            )
+        ).all()
+    )
     for r in routines:
         rid: int = r.id  # type: ignore[assignment]
         version = current.get(rid)
         scope = scopes[rid]
         access = access_to(principal, r, scope, published=version is not None)
-        if not access.may_read:
-            continue
         status = routine_status(r, version is not None)
-        if status == "archived" and not is_editor(principal, r):
-            continue  # archived routines are the coordinator's and the owner's history
-        overdue = (
-            status == "published" and r.next_review_on is not None and r.next_review_on < today
-        )
-        routine_tags = tags.get(rid, [])
-        if filters.tag and filters.tag not in routine_tags:
-            continue
-        if filters.status and filters.status != status:
-            continue
-        if not filters.status and status == "archived":
-            continue
-        if filters.overdue and not overdue:
-            continue
-        if wanted_department is not None and not scope.covers_any(wanted_department):
-            continue
-        if needle:
-            shown = version or drafts.get(rid)
-            haystack = " ".join(
-                [r.title, *(routine_tags)]
-                + ([shown.title, shown.purpose, shown.body] if shown else [])
-            ).casefold()
-            if needle not in haystack:
-                continue
         row_coverage = None
         if version is not None and access.sees_coverage and status == "published":
-            required = 0
-            done = 0
-            for pid, _name, dept in people:
-                if not scope.covers(dept):
-                    continue
-                if (
-                    access.coverage_departments is not None
-                    and dept not in access.coverage_departments
-                ):
-                    continue
-                required += 1
-                done += (version.id, pid) in acknowledged
-            row_coverage = (done, required)
+            departments = _in_scope(scope, people, access.coverage_departments)
+            row_coverage = (
+                sum(acknowledged.get((version.id, d), 0) for d in departments),  # type: ignore[misc]
+                sum(people[d] for d in departments),
+            )
         my_read = None
         if version is not None and status == "published" and me_active and scope.covers(mine):
-            my_read = (version.id, principal.person_id) in acknowledged
-        rows.append(
+            my_read = version.id in read_by_me
+        page.rows.append(
             RoutineRow(
                 routine=r,
                 status=status,
                 number=version.number if version else None,
                 has_draft=rid in drafts and is_editor(principal, r),
-                tags=routine_tags,
+                tags=tags.get(rid, []),
                 owner_name=owner_names.get(r.owner_id, "") if r.owner_id else "",
                 scope_names=sorted(chosen.get(rid, [])) if not r.whole_company else [],
-                is_overdue=overdue,
+                is_overdue=(
+                    status == "published"
+                    and r.next_review_on is not None
+                    and r.next_review_on < today
+                ),
                 coverage=row_coverage,
                 my_read=my_read,
             )
         )
-    return rows
+    return page
 
 
 def sees_unpublished(*, session: Session, principal: Principal) -> bool:
@@ -925,11 +1045,12 @@ def department_coverage(
     *, session: Session, principal: Principal, today: date
 ) -> list[DepartmentCoverage]:
     """Per department: acknowledgements of the versions in force out of what the people of
-    the department must read (the coordinator: every department; a leader: their own)."""
+    the department must read (the coordinator: every department; a leader: their own).
+    Counted in SQL per (version, department): a fixed number of statements."""
     if not principal.is_admin and not principal.led_department_ids:
         return []
     rows = session.exec(
-        select(Routine, RoutineVersion)
+        select(Routine, RoutineVersion.id)
         .join(RoutineVersion, col(RoutineVersion.routine_id) == Routine.id)
         .where(
             RoutineVersion.status == VersionStatus.published.value,
@@ -939,28 +1060,23 @@ def department_coverage(
     if not rows:
         return []
     scopes = _scopes(session, [r for r, _v in rows])
-    version_ids = [v.id for _r, v in rows]
-    acknowledged = set(
-        session.exec(
-            select(
-                RoutineAcknowledgement.routine_version_id, RoutineAcknowledgement.person_id
-            ).where(col(RoutineAcknowledgement.routine_version_id).in_(version_ids))
-        ).all()
+    people = _people_by_department(session, today)
+    acknowledged = _acknowledgements_by_department(
+        session, [v for _r, v in rows if v is not None], today
     )
     names = dict(session.exec(select(Department.id, Department.name)).all())
-    result: dict[int | None, DepartmentCoverage] = {}
-    for pid, _name, dept in _active_people(session, today):
+    result: list[DepartmentCoverage] = []
+    for dept, employed in people.items():
         if not principal.is_admin and dept not in principal.led_department_ids:
             continue
-        row = result.setdefault(dept, DepartmentCoverage(dept, names.get(dept, "") if dept else ""))
-        for r, v in rows:
+        row = DepartmentCoverage(dept, names.get(dept, "") if dept else "")
+        for r, version_id in rows:
             if scopes[r.id].covers(dept):  # type: ignore[index]
-                row.required += 1
-                row.acknowledged += (v.id, pid) in acknowledged
-    return sorted(
-        (row for row in result.values() if row.required),
-        key=lambda d: (d.department_id is None, d.name),
-    )
+                row.required += employed
+                row.acknowledged += acknowledged.get((version_id, dept), 0)
+        if row.required:
+            result.append(row)
+    return sorted(result, key=lambda d: (d.department_id is None, d.name))
 
 
 # --- one routine -----------------------------------------------------------------------

@@ -28,3 +28,17 @@ def subtree_of(department_ids: Iterable[int], parents: Mapping[int, int | None])
                 found.add(child)
                 todo.append(child)
     return frozenset(found)
+
+
+def ancestors_of(
+    department_ids: Iterable[int], parents: Mapping[int, int | None]
+) -> frozenset[int]:
+    """The departments `department_ids` and every department above them: those whose
+    subtree holds one of them (a cycle ends the walk)."""
+    found: set[int] = set()
+    for department_id in department_ids:
+        current: int | None = department_id
+        while current is not None and current not in found:
+            found.add(current)
+            current = parents.get(current)
+    return frozenset(found)
