@@ -250,7 +250,7 @@ def audit_list(
         pages=where.pages,
         entity=entity or "",
         person_id=person_id,
-        entities=service.entities(session=session),
+        entities=service.entities(),
         people=organisation.people_choices(session=session),
         names=names,
         entity_label=entity_label,

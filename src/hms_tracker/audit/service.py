@@ -25,7 +25,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session as OrmSession
-from sqlmodel import Session, col, select
+from sqlmodel import Session, SQLModel, col, select
 
 from hms_tracker.audit.models import AuditEvent
 from hms_tracker.db import utcnow
@@ -260,7 +260,13 @@ def list_events(
     )
 
 
-def entities(*, session: Session) -> list[str]:
-    return list(
-        session.exec(select(AuditEvent.entity).distinct().order_by(AuditEvent.entity)).all()
+def entities() -> list[str]:
+    """The kinds of record the trail holds: every audited table (read from the models, not
+    from the trail itself, which grows by the million)."""
+    return sorted(
+        {
+            mapper.class_.__tablename__
+            for mapper in SQLModel._sa_registry.mappers
+            if getattr(mapper.class_, "__audited__", False)
+        }
     )
