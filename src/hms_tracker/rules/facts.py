@@ -88,6 +88,9 @@ def load_facts(*, session: Session, day: date) -> Facts:
     from hms_tracker.organisation.models import Department, DepartmentLeader
     from hms_tracker.training.models import CourseType, TrainingRecord
 
+    # Projections, not ORM rows: only the columns the rules read.
+    names = ("id", "kind", "person_id", "external_name", "starts_on", "ends_on", "ended_on")
+    appointment_columns = [getattr(Appointment, n) for n in (*names, "amu_side", "is_deputy")]
     areas: dict[int, set[int]] = {}
     for appointment_id, department_id in session.exec(
         select(AppointmentArea.appointment_id, AppointmentArea.department_id)
@@ -95,19 +98,24 @@ def load_facts(*, session: Session, day: date) -> Facts:
         areas.setdefault(appointment_id, set()).add(department_id)
     appointments = tuple(
         AppointmentFact(
-            id=a.id,
-            kind=a.kind,
-            person_id=a.person_id,
-            name=a.external_name or "",
-            starts_on=a.starts_on,
-            ends_on=a.ends_on,
-            ended_on=a.ended_on,
-            amu_side=a.amu_side,
-            is_deputy=a.is_deputy,
-            area_ids=frozenset(areas.get(a.id, ())),
+            id=a_id,
+            kind=kind,
+            person_id=person_id,
+            name=external_name or "",
+            starts_on=starts_on,
+            ends_on=ends_on,
+            ended_on=ended_on,
+            amu_side=amu_side,
+            is_deputy=is_deputy,
+            area_ids=frozenset(areas.get(a_id, ())),
         )
-        for a in session.exec(select(Appointment).where(Appointment.starts_on <= day)).all()
-    )
+        for (
+            a_id, kind, person_id, external_name, starts_on, ends_on, ended_on, amu_side,
+            is_deputy,
+        ) in session.execute(
+            sa.select(*appointment_columns).where(col(Appointment.starts_on) <= day)
+        ).all()
+    )  # fmt: skip
     courses = tuple(
         CourseFact(
             id=c.id,
@@ -122,16 +130,20 @@ def load_facts(*, session: Session, day: date) -> Facts:
     )
     records = tuple(
         RecordFact(
-            id=r.id,
-            person_id=r.person_id,
-            course_type_id=r.course_type_id,
-            completed_on=r.completed_on,
-            hours=Decimal(r.hours),
+            id=r_id,
+            person_id=person_id,
+            course_type_id=course_type_id,
+            completed_on=completed_on,
+            hours=Decimal(hours),
         )
-        for r in session.exec(
-            select(TrainingRecord).where(
-                TrainingRecord.completed_on <= day, col(TrainingRecord.withdrawn_on).is_(None)
-            )
+        for r_id, person_id, course_type_id, completed_on, hours in session.exec(
+            select(
+                TrainingRecord.id,
+                TrainingRecord.person_id,
+                TrainingRecord.course_type_id,
+                TrainingRecord.completed_on,
+                TrainingRecord.hours,
+            ).where(TrainingRecord.completed_on <= day, col(TrainingRecord.withdrawn_on).is_(None))
         ).all()
     )
     return Facts(
@@ -148,12 +160,25 @@ def load_facts(*, session: Session, day: date) -> Facts:
             for ag in session.exec(select(SafetyRepAgreement)).all()
         ),
         departments=tuple(
-            DepartmentFact(d.id, d.name, d.parent_id, d.closed_on)
-            for d in session.exec(select(Department)).all()
+            DepartmentFact(*row)
+            for row in session.exec(
+                select(
+                    col(Department.id),
+                    col(Department.name),
+                    col(Department.parent_id),
+                    col(Department.closed_on),
+                )
+            ).all()
         ),
         leaders=tuple(
-            LeaderFact(lf.person_id, lf.department_id, lf.starts_on)
-            for lf in session.exec(select(DepartmentLeader)).all()
+            LeaderFact(*row)
+            for row in session.exec(
+                select(
+                    col(DepartmentLeader.person_id),
+                    col(DepartmentLeader.department_id),
+                    col(DepartmentLeader.starts_on),
+                )
+            ).all()
         ),
         person_names={
             pid: name
