@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -136,3 +138,22 @@ def test_a_day_out_of_range_is_explained_not_an_error(client, session):
         page = client.get(path, params={"on": "0001-01-01"})
         assert page.status_code == 200
         assert "Velg en dag mellom år 1900 og 2200" in page.text
+
+
+def test_a_long_evidence_list_shows_the_first_ten_and_links_to_all(client, session):
+    login_admin(client, session)
+    for n in range(12):
+        rep = make_person(session, name=f"Verneombud {n:02d}")
+        session.add(
+            Appointment(
+                kind="safety_rep", person_id=rep.id, starts_on=today() - timedelta(days=400)
+            )
+        )
+    session.commit()
+    page = client.get("/gaps").text
+    shown = [n for n in range(12) if f"Verneombud {n:02d}" in page]
+    assert len(shown) == 10
+    link = re.search(r'href="(/gaps\?show=[^"#]+)#finding-\d+">Vis alle 12<', page)
+    assert link, "no link to the whole list"
+    every = client.get(html.unescape(link[1])).text
+    assert all(f"Verneombud {n:02d}" in every for n in range(12))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -50,8 +51,13 @@ def _day(on: str | None) -> tuple[date, str | None]:
     return day, None
 
 
+EVIDENCE_SHOWN = 10
+
+
 @router.get("/gaps", dependencies=[Permission("gaps.view")])
-def gaps(request: Request, session: SessionDep, on: str | None = None) -> Response:
+def gaps(
+    request: Request, session: SessionDep, on: str | None = None, show: str | None = None
+) -> Response:
     day, day_error = _day(on)
     report = service.report_on(session=session, day=day)
     presented = [present(f) for f in report.findings]
@@ -68,6 +74,10 @@ def gaps(request: Request, session: SessionDep, on: str | None = None) -> Respon
         hidden=hidden,
         gap_count=sum(1 for p in presented if p.finding.is_gap),
         legal_basis=legal_basis,
+        # A finding lists its first EVIDENCE_SHOWN records; `?show=<rule>` lists all of it.
+        evidence_shown=EVIDENCE_SHOWN,
+        show_all=show or "",
+        all_url=lambda rule: "/gaps?" + urlencode({**({"on": on} if on else {}), "show": rule}),
     )
 
 
