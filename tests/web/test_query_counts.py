@@ -1,0 +1,93 @@
+"""A page reads what it shows: the same number of SQL statements for a company with a few
+records and for one with many more, on both databases. (The rows they return are bounded
+by the page size for the paged lists; speed itself is measured in bench/.)"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from hms_tracker.appointments.models import Appointment
+from hms_tracker.organisation.models import DepartmentLeader
+from hms_tracker.web.dates import today
+from tests.deviations.helpers import make_deviation
+from tests.factories import make_department, make_person, make_user
+from tests.login import login_as
+from tests.risks.helpers import make_risk
+from tests.routines.helpers import principal_for, published_routine
+
+PAGES = (
+    "/",
+    "/people",
+    "/departments",
+    "/appointments",
+    "/training",
+    "/gaps",
+    "/deviations",
+    "/deviations?status=open&sort=risk",
+    "/deviations/stats",
+    "/routines",
+    "/my/reading",
+    "/risks",
+    "/risks/matrix",
+    "/audit",
+)
+
+
+@contextmanager
+def counting(engine: sa.Engine) -> Iterator[list[str]]:
+    statements: list[str] = []
+
+    def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        statements.append(statement)
+
+    sa.event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", count)
+
+
+def _grow(session, admin, departments, n: int) -> None:
+    """`n` more of everything the pages list, spread over the departments."""
+    day = today()
+    principal = principal_for(session, admin, day)
+    for i in range(n):
+        department = departments[i % len(departments)]
+        person = make_person(session, department=department)
+        session.add(Appointment(kind="safety_rep", person_id=person.id, starts_on=date(2020, 1, 1)))
+        make_deviation(session, department, reporter=person, title=f"Avvik {i}")
+        make_risk(session, principal, department, day, title=f"Risiko {i}")
+        published_routine(session, principal, day, title=f"Rutine {i}")
+    session.commit()
+
+
+def _counts(client, app) -> dict[str, int]:
+    found = {}
+    for page in PAGES:
+        with counting(app.state.engine) as statements:
+            response = client.get(page)
+        assert response.status_code == 200, (page, response.status_code)
+        found[page] = len(statements)
+    return found
+
+
+@pytest.mark.parametrize("more", [12])
+def test_every_key_page_runs_as_many_statements_with_more_records(app, client, session, more):
+    departments = [make_department(session, name=f"Avdeling {i}") for i in range(3)]
+    admin = make_user(session, is_admin=True, department=departments[0])
+    session.add(DepartmentLeader(department_id=departments[1].id, person_id=admin.person_id))
+    session.commit()
+    login_as(client, session, admin)
+    _grow(session, admin, departments, 2)
+    client.get("/")  # the first request warms what is read once per process
+    few = _counts(client, app)
+    _grow(session, admin, departments, more)
+    many = _counts(client, app)
+    assert all(n > 0 for n in few.values()), few  # the counter sees the app's statements
+    assert many == few
