@@ -124,16 +124,35 @@ def demo(
     if_empty: Annotated[
         bool, typer.Option("--if-empty", help="Only load when the database has no people.")
     ] = False,
+    scale: Annotated[
+        str | None,
+        typer.Option(
+            "--scale",
+            help="A large company to measure the app on: 'large' (ten years, 5,000 people "
+            "employed, 100,000 deviations; a few minutes) or 'medium' (a tenth of it).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Load a realistic demo company (people, departments, accounts with password demo-passord)."""
     from hms_tracker.demo.builder import DemoAlreadyLoaded, build_demo, has_people
 
+    if scale is not None:
+        from hms_tracker.demo.scale import SCALES
+
+        if scale not in SCALES:
+            _fail(f"--scale must be 'medium' or 'large', not {scale!r}.")
     engine = _engine()
     if if_empty and has_people(engine):
         typer.echo("The database already has data; demo not loaded.")
         return
     try:
-        summary = build_demo(engine)
+        if scale is None:
+            summary = build_demo(engine)
+        else:
+            from hms_tracker.demo.scale import build_scaled
+
+            summary = build_scaled(engine, scale=scale, progress=typer.echo)
     except DemoAlreadyLoaded as exc:
         _fail(exc.message)
     typer.echo(summary)
