@@ -10,7 +10,7 @@ import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import sqlalchemy as sa
 from fastapi import Depends, Request
@@ -237,3 +237,13 @@ def claim_version(session: Session, obj: Any, version: int) -> None:
         session.refresh(obj)
         raise EditConflict(obj)
     obj.version = version + 1
+
+
+T = TypeVar("T")
+
+
+def batches(values: list[T], size: int = 10_000) -> Iterator[list[T]]:
+    """`values` in lists of at most `size`: for `IN (...)` lists that may grow past what one
+    statement may carry (65,535 parameters on PostgreSQL)."""
+    for start in range(0, len(values), size):
+        yield values[start : start + size]

@@ -27,7 +27,7 @@ import sqlalchemy as sa
 from pydantic import Field
 from sqlmodel import Session, col, func, select
 
-from hms_tracker.db import claim_version, utcnow
+from hms_tracker.db import batches, claim_version, utcnow
 from hms_tracker.deviations import breaches
 from hms_tracker.deviations.access import Access, require, visible_clause
 from hms_tracker.deviations.forms import (
@@ -837,26 +837,27 @@ class DeviationPage:
 def _rows(session: Session, deviations: list[Deviation], today: date) -> list[DeviationRow]:
     if not deviations:
         return []
-    ids = [d.id for d in deviations]
-    late = set(
-        session.exec(
-            select(CorrectiveAction.deviation_id).where(
-                col(CorrectiveAction.deviation_id).in_(ids),
-                col(CorrectiveAction.deadline) < today,
-                col(CorrectiveAction.done_on).is_(None),
-                col(CorrectiveAction.withdrawn_at).is_(None),
-            )
-        ).all()
-    )
-    departments = dict(session.exec(select(Department.id, Department.name)).all())
-    person_ids = {d.responsible_person_id for d in deviations if d.responsible_person_id}
-    names = (
-        dict(
-            session.exec(select(Person.id, Person.name).where(col(Person.id).in_(person_ids))).all()
+    # In batches: an export holds every deviation, more ids than one statement may carry.
+    late: set[int] = set()
+    for ids in batches([d.id for d in deviations if d.id is not None]):
+        late.update(
+            session.exec(
+                select(CorrectiveAction.deviation_id).where(
+                    col(CorrectiveAction.deviation_id).in_(ids),
+                    col(CorrectiveAction.deadline) < today,
+                    col(CorrectiveAction.done_on).is_(None),
+                    col(CorrectiveAction.withdrawn_at).is_(None),
+                )
+            ).all()
         )
-        if person_ids
-        else {}
-    )
+    departments = dict(session.exec(select(Department.id, Department.name)).all())
+    names: dict[int, str] = {}
+    for people in batches(
+        sorted({d.responsible_person_id for d in deviations if d.responsible_person_id})
+    ):
+        names.update(
+            session.exec(select(Person.id, Person.name).where(col(Person.id).in_(people))).all()
+        )
     return [
         DeviationRow(
             deviation=d,
