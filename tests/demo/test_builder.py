@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-import shutil
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -37,8 +36,8 @@ from hms_tracker.rules.facts import evaluate_on
 from hms_tracker.rules.findings import Status
 from hms_tracker.training.models import CourseType, TrainingRecord
 from tests.conftest import login
+from tests.demo.conftest import TODAY
 
-TODAY = date(2026, 3, 16)
 DEMO_EMAILS = (
     "koordinator@example.com",
     "leder@example.com",
@@ -57,8 +56,8 @@ def _by_email(session: Session, email: str) -> Person:
     return person
 
 
-def test_demo_is_a_workshop_of_60_to_120_people_in_4_to_6_departments(engine, session):
-    summary = build_demo(engine, today=TODAY)
+def test_demo_is_a_workshop_of_60_to_120_people_in_4_to_6_departments(demo, session):
+    summary = demo  # what build_demo returned
 
     people = _people(session)
     departments = session.exec(select(Department)).all()
@@ -84,9 +83,7 @@ def test_demo_is_a_workshop_of_60_to_120_people_in_4_to_6_departments(engine, se
     assert all(TODAY.replace(year=TODAY.year - 15) <= p.employed_from <= TODAY for p in people)
 
 
-def test_demo_mixes_part_time_hired_in_temporary_and_former_employees(engine, session):
-    build_demo(engine, today=TODAY)
-
+def test_demo_mixes_part_time_hired_in_temporary_and_former_employees(demo, session):
     people = _people(session)
     employed = [p for p in people if p.is_active_on(TODAY)]
     assert sum(p.employment_type == "permanent" for p in employed) > len(employed) / 2
@@ -105,13 +102,13 @@ def test_demo_mixes_part_time_hired_in_temporary_and_former_employees(engine, se
     assert within_last_year, "someone must have started and left last calendar year"
 
 
-def test_demo_accounts_are_listed_on_the_login_page_only_after_loading_and_log_in(engine, client):
+def test_the_login_page_lists_no_demo_accounts_before_the_demo_is_loaded(client):
     before = client.get("/login")
     assert before.status_code == 200
     assert "koordinator@example.com" not in before.text
 
-    build_demo(engine, today=TODAY)
 
+def test_demo_accounts_are_listed_on_the_login_page_after_loading_and_log_in(demo, client):
     after = client.get("/login")
     for email, _role in DEMO_ACCOUNTS:
         assert email in after.text
@@ -127,10 +124,8 @@ def test_demo_accounts_are_listed_on_the_login_page_only_after_loading_and_log_i
 
 
 def test_demo_roles_coordinator_is_admin_leader_leads_one_department_with_the_employee(
-    engine, session
+    demo, session
 ):
-    build_demo(engine, today=TODAY)
-
     users = {u.email: u for u in session.exec(select(User)).all()}
     assert set(users) == set(DEMO_EMAILS)
     assert users["koordinator@example.com"].is_admin
@@ -158,9 +153,7 @@ def test_demo_roles_coordinator_is_admin_leader_leads_one_department_with_the_em
     assert any(row.person_id == ceo.id for row in leaders)
 
 
-def test_demo_emails_are_unique_and_ascii(engine, session):
-    build_demo(engine, today=TODAY)
-
+def test_demo_emails_are_unique_and_ascii(demo, session):
     emails = [p.email for p in _people(session)]
     assert len(emails) == len(set(emails))
     assert all(e.isascii() for e in emails)
@@ -224,18 +217,12 @@ def _appointments_snapshot(session: Session) -> list[tuple]:
     return appointments + records
 
 
-def test_demo_is_the_same_for_the_same_seed(engine, session, sqlite_template, tmp_path):
+def test_demo_is_the_same_for_the_same_seed(engine, session, demo_seed_7):
+    """Built here, and once before (on SQLite) for this worker's tests."""
     build_demo(engine, today=TODAY, seed=7)
-    path = tmp_path / "second.db"
-    shutil.copyfile(sqlite_template, path)
-    second = create_db_engine(f"sqlite:///{path}")
-    try:
-        build_demo(second, today=TODAY, seed=7)
-        with Session(second) as other:
-            assert _snapshot(other) == _snapshot(session)
-            assert _appointments_snapshot(other) == _appointments_snapshot(session)
-    finally:
-        second.dispose()
+    with Session(demo_seed_7) as other:
+        assert _snapshot(other) == _snapshot(session)
+        assert _appointments_snapshot(other) == _appointments_snapshot(session)
 
 
 def test_a_different_seed_gives_other_people():
@@ -246,9 +233,7 @@ def test_a_different_seed_gives_other_people():
     assert [p.name for p in first] != [p.name for p in other]
 
 
-def test_demo_refuses_a_second_load(engine, session):
-    assert not has_people(engine)
-    build_demo(engine, today=TODAY)
+def test_demo_refuses_a_second_load(demo, engine, session):
     assert has_people(engine)
     count = len(_people(session))
 
@@ -259,6 +244,7 @@ def test_demo_refuses_a_second_load(engine, session):
 
 
 def test_demo_refuses_a_database_that_has_its_own_people(engine, session):
+    assert not has_people(engine)
     session.add(Person(name="Kari Nordmann", employed_from=date(2020, 1, 1)))
     session.commit()
     with pytest.raises(DemoAlreadyLoaded):
@@ -266,9 +252,7 @@ def test_demo_refuses_a_database_that_has_its_own_people(engine, session):
     assert session.get(CompanySetting, DEMO_MARKER) is None
 
 
-def test_demo_is_audited_with_the_actor_demo(engine, session):
-    build_demo(engine, today=TODAY)
-
+def test_demo_is_audited_with_the_actor_demo(demo, session):
     created = session.exec(
         select(func.count())
         .select_from(AuditEvent)
@@ -326,10 +310,8 @@ def _active(session: Session, person: Person, kind: str) -> list[Appointment]:
 
 
 def test_demo_verneombud_account_is_an_active_safety_rep_past_grace_without_the_course(
-    engine, session
+    demo, session
 ):
-    build_demo(engine, today=TODAY)
-
     rep = _by_email(session, "verneombud@example.com")
     assert rep.is_active_on(TODAY) and rep.name == "Marius Berntsen"
     [appointment] = _active(session, rep, "safety_rep")
@@ -349,9 +331,7 @@ def test_demo_verneombud_account_is_an_active_safety_rep_past_grace_without_the_
     assert row.hours_done == 0
 
 
-def test_demo_amu_account_is_an_employee_side_member_trained_in_two_parts(engine, session):
-    build_demo(engine, today=TODAY)
-
+def test_demo_amu_account_is_an_employee_side_member_trained_in_two_parts(demo, session):
     member = _by_email(session, "amu@example.com")
     assert member.is_active_on(TODAY) and member.name == "Hanne Lunde"
     [appointment] = _active(session, member, "amu_member")
@@ -371,9 +351,7 @@ def test_demo_amu_account_is_an_employee_side_member_trained_in_two_parts(engine
     assert row.status is Status.ok
 
 
-def test_demo_shows_every_training_status(engine, session):
-    build_demo(engine, today=TODAY)
-
+def test_demo_shows_every_training_status(demo, session):
     report = evaluate_on(session=session, day=TODAY)
     by_status: dict[Status, list] = {}
     for row in report.training:
@@ -414,10 +392,8 @@ def test_demo_shows_every_training_status(engine, session):
 
 
 def test_demo_amu_has_equal_sides_unequal_deputies_a_bht_member_and_a_chair_that_alternates(
-    engine, session
+    demo, session
 ):
-    build_demo(engine, today=TODAY)
-
     findings = {f.rule: f for f in evaluate_on(session=session, day=TODAY).findings}
     assert findings["aml-7-1.amu-deputies-equal"].status is Status.gap
     assert findings["aml-7-1.amu-deputies-equal"].params == {"employer": 2, "employee": 1}
@@ -445,9 +421,7 @@ def test_demo_amu_has_equal_sides_unequal_deputies_a_bht_member_and_a_chair_that
     assert seat.amu_side == "employer"
 
 
-def test_demo_keeps_ended_appointments_in_history_and_seeds_no_new_course_types(engine, session):
-    build_demo(engine, today=TODAY)
-
+def test_demo_keeps_ended_appointments_in_history_and_seeds_no_new_course_types(demo, session):
     ended = session.exec(select(Appointment).where(col(Appointment.ended_on).is_not(None))).all()
     kinds = {a.kind for a in ended}
     assert {"safety_rep", "amu_member"} <= kinds

@@ -4,7 +4,6 @@ notification, and a department without reports in the last 12 months."""
 
 from __future__ import annotations
 
-import shutil
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
@@ -12,7 +11,6 @@ import pytest
 from sqlmodel import Session, col, func, select
 
 from hms_tracker.audit.models import AuditEvent
-from hms_tracker.db import create_db_engine
 from hms_tracker.demo.builder import DemoAlreadyLoaded, build_demo
 from hms_tracker.demo.deviations import CASES, DEMO_RECEIPT_CODE, hours_worked
 from hms_tracker.demo.service import DEMO_PASSWORD
@@ -36,7 +34,7 @@ from hms_tracker.risks.models import Risk
 from hms_tracker.routines.models import RoutineAcknowledgement, RoutineVersion
 from hms_tracker.web.i18n import OSLO, format_datetime
 from tests.conftest import login
-from tests.demo.test_builder import TODAY
+from tests.demo.conftest import TODAY
 
 # Midnight at the start of TODAY in Norway: everything in the demo happened before it.
 START_OF_TODAY = datetime.combine(TODAY, datetime.min.time(), OSLO).astimezone(UTC)
@@ -62,9 +60,7 @@ def _actions(session: Session, deviation: Deviation) -> list[CorrectiveAction]:
     )
 
 
-def test_demo_deviations_cover_every_state_consistently(engine, session):
-    build_demo(engine, today=TODAY)
-
+def test_demo_deviations_cover_every_state_consistently(demo, session):
     deviations = _deviations(session)
     assert 40 <= len(deviations) <= 60
     by_status: dict[str, list[Deviation]] = {}
@@ -121,9 +117,7 @@ def test_demo_deviations_cover_every_state_consistently(engine, session):
     assert all(a.created_at < START_OF_TODAY for a in actions)
 
 
-def test_demo_has_one_serious_injury_awaiting_notification_and_injury_figures(engine, session):
-    build_demo(engine, today=TODAY)
-
+def test_demo_has_one_serious_injury_awaiting_notification_and_injury_figures(demo, session):
     deviations = _deviations(session)
     [waiting] = [d for d in deviations if d.awaits_notification]
     assert waiting.is_open and waiting.category == "personal_injury" and waiting.caused_absence
@@ -170,9 +164,7 @@ def test_hours_worked_counts_contracted_hours_over_the_days_employed():
     assert hours_worked([left], start, end) == 0
 
 
-def test_demo_anonymous_reports_have_no_reporter_and_the_printed_code_finds_one(engine, session):
-    build_demo(engine, today=TODAY)
-
+def test_demo_anonymous_reports_have_no_reporter_and_the_printed_code_finds_one(demo, session):
     anonymous = [d for d in _deviations(session) if d.anonymous]
     assert len(anonymous) >= 2
     assert all(d.reporter_person_id is None and d.receipt_code_hash for d in anonymous)
@@ -194,9 +186,7 @@ def test_demo_anonymous_reports_have_no_reporter_and_the_printed_code_finds_one(
     assert len(visible) >= 2  # public updates to see with the receipt code
 
 
-def test_demo_gives_the_leader_overdue_work_and_the_employee_reports(engine, session):
-    build_demo(engine, today=TODAY)
-
+def test_demo_gives_the_leader_overdue_work_and_the_employee_reports(demo, session):
     leader = _person(session, "leder@example.com")
     warehouse = _department(session, "Lager og logistikk")
     assert leader.department_id == warehouse.id
@@ -242,9 +232,7 @@ def test_demo_gives_the_leader_overdue_work_and_the_employee_reports(engine, ses
     assert all(c.visibility == "internal" for c in rep_comments)
 
 
-def test_demo_leaves_administration_without_reports_in_the_last_12_months(engine, session):
-    build_demo(engine, today=TODAY)
-
+def test_demo_leaves_administration_without_reports_in_the_last_12_months(demo, session):
     window = START_OF_TODAY - timedelta(days=364)
     recent: dict[int, int] = {}
     for d in _deviations(session):
@@ -285,11 +273,9 @@ def _in_working_hours(moment: datetime) -> bool:
     return local.weekday() < 5 and 7 <= local.hour < 16
 
 
-def test_demo_history_is_recorded_at_the_time_of_each_step(engine, session):
+def test_demo_history_is_recorded_at_the_time_of_each_step(demo, session):
     """Each audit event of the demo's deviations, routines and risks carries the time of
     its own step, not the time the demo was loaded; people act on weekdays, 07–16."""
-    build_demo(engine, today=TODAY)
-
     events = session.exec(select(AuditEvent).order_by(AuditEvent.id)).all()
     by_entity: dict[tuple[str, str], list[AuditEvent]] = {}
     for event in events:
@@ -338,9 +324,7 @@ def test_demo_history_is_recorded_at_the_time_of_each_step(engine, session):
         assert assessed.occurred_at.date() == risk.last_assessed_on
 
 
-def test_demo_deviation_history_is_in_the_audit_trail_with_the_people_who_acted(engine, session):
-    build_demo(engine, today=TODAY)
-
+def test_demo_deviation_history_is_in_the_audit_trail_with_the_people_who_acted(demo, session):
     labels = set(session.exec(select(AuditEvent.actor_label).distinct()).all())
     assert labels == {"demo"}
     closed = next(
@@ -370,8 +354,7 @@ def test_demo_deviation_history_is_in_the_audit_trail_with_the_people_who_acted(
     assert all(e.who == "" for e in reporter_view)  # no names for the reporter
 
 
-def test_demo_deviation_page_dates_its_history_at_its_own_dates(engine, session, client):
-    build_demo(engine, today=TODAY)
+def test_demo_deviation_page_dates_its_history_at_its_own_dates(demo, session, client):
     closed = session.exec(
         select(Deviation).where(Deviation.title == "Kutt i hånd ved avgrading")
     ).one()
@@ -388,9 +371,7 @@ def test_demo_deviation_page_dates_its_history_at_its_own_dates(engine, session,
     assert format_datetime(closed.created_at, "short") in entries["Avviket ble meldt"]
 
 
-def test_demo_deviation_pages_open_for_the_demo_accounts(engine, session, client):
-    build_demo(engine, today=TODAY)
-
+def test_demo_deviation_pages_open_for_the_demo_accounts(demo, session, client):
     employee = _person(session, "ansatt@example.com")
     own = session.exec(
         select(Deviation).where(
@@ -427,8 +408,10 @@ def test_demo_deviation_pages_open_for_the_demo_accounts(engine, session, client
 
 
 def test_demo_deviations_are_the_same_for_the_same_seed_and_not_loaded_twice(
-    engine, session, sqlite_template, tmp_path
+    engine, session, demo_seed_7
 ):
+    """Built here, and once before (on SQLite) for this worker's tests."""
+
     def snapshot(s: Session) -> list[tuple]:
         emails = {p.id: p.email for p in s.exec(select(Person)).all()}
         return [
@@ -450,15 +433,8 @@ def test_demo_deviations_are_the_same_for_the_same_seed_and_not_loaded_twice(
         ]
 
     build_demo(engine, today=TODAY, seed=7)
-    path = tmp_path / "second.db"
-    shutil.copyfile(sqlite_template, path)
-    second = create_db_engine(f"sqlite:///{path}")
-    try:
-        build_demo(second, today=TODAY, seed=7)
-        with Session(second) as other:
-            assert snapshot(other) == snapshot(session)
-    finally:
-        second.dispose()
+    with Session(demo_seed_7) as other:
+        assert snapshot(other) == snapshot(session)
 
     count = len(_deviations(session))
     with pytest.raises(DemoAlreadyLoaded):

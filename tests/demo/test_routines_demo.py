@@ -4,22 +4,17 @@ demo employee."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from sqlmodel import select
 
-from hms_tracker.demo.builder import build_demo
 from hms_tracker.organisation.models import Person
 from hms_tracker.routines import service
 from hms_tracker.routines.markdown import render_markdown
 from hms_tracker.routines.models import Routine, RoutineAcknowledgement, RoutineVersion
 from hms_tracker.rules.facts import evaluate_on
+from tests.demo.conftest import TODAY
 
-TODAY = date(2026, 3, 16)
 
-
-def test_demo_has_fifteen_routines_three_overdue_and_the_whistleblowing_routine(engine, session):
-    build_demo(engine, today=TODAY)
+def test_demo_has_fifteen_routines_three_overdue_and_the_whistleblowing_routine(demo, session):
     routines = session.exec(select(Routine)).all()
     assert len(routines) == 15
     findings = {f.rule: f for f in evaluate_on(session=session, day=TODAY).findings}
@@ -43,8 +38,7 @@ def test_demo_has_fifteen_routines_three_overdue_and_the_whistleblowing_routine(
         assert "<h1>" not in html and "<h2>" not in html
 
 
-def test_demo_fire_routine_has_a_new_version_awaiting_acknowledgement(engine, session):
-    build_demo(engine, today=TODAY)
+def test_demo_fire_routine_has_a_new_version_awaiting_acknowledgement(demo, session):
     fire = session.exec(select(Routine).where(Routine.title == "Brannvern og evakuering")).one()
     versions = session.exec(
         select(RoutineVersion)
@@ -64,8 +58,7 @@ def test_demo_fire_routine_has_a_new_version_awaiting_acknowledgement(engine, se
     assert len(session.exec(select(RoutineAcknowledgement)).all()) > 300
 
 
-def test_demo_employee_has_routines_to_read(engine, session):
-    build_demo(engine, today=TODAY)
+def test_demo_employee_has_routines_to_read(demo, session):
     employee = session.exec(select(Person).where(Person.email == "ansatt@example.com")).one()
     rows = service.reading_list(session=session, person=employee, today=TODAY)
     unread = [r.routine.title for r in rows if r.acknowledged_at is None]
@@ -75,14 +68,13 @@ def test_demo_employee_has_routines_to_read(engine, session):
     assert "Støy og hørselvern" not in unread + read  # production only
 
 
-def test_demo_acknowledgements_are_in_the_past_and_after_their_publication(engine, session):
+def test_demo_acknowledgements_are_in_the_past_and_after_their_publication(demo, session):
     """Every "lest og forstått" happened before the demo's day began (so never later than
     now when the demo is built for today) and after its version was published."""
     from datetime import datetime, time
 
     from hms_tracker.web.i18n import OSLO
 
-    build_demo(engine, today=TODAY)
     start_of_today = datetime.combine(TODAY, time(0), OSLO)
     rows = session.exec(
         select(RoutineAcknowledgement.acknowledged_at, RoutineVersion.published_at).join(

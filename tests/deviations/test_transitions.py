@@ -13,9 +13,11 @@ Whenever something is refused, the deviation tables and their audit events are u
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -23,11 +25,11 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session, SQLModel, col, select
 
-from hms_tracker.accounts.models import UserSession
+from hms_tracker.accounts.models import User, UserSession
 from hms_tracker.accounts.service import start_session
 from hms_tracker.appointments.models import Appointment, AppointmentArea
 from hms_tracker.audit.models import AuditEvent
-from hms_tracker.db import utcnow
+from hms_tracker.db import create_db_engine, utcnow
 from hms_tracker.deviations import service
 from hms_tracker.deviations.access import Access
 from hms_tracker.deviations.forms import ActionForm, AssignForm, CloseForm, ReasonForm
@@ -41,6 +43,7 @@ from hms_tracker.organisation.models import DepartmentLeader, Person
 from hms_tracker.web.auth import SESSION_COOKIE
 from hms_tracker.web.dates import today
 from hms_tracker.web.i18n import OSLO
+from tests.conftest import MigratedPostgres, _reset_postgres, postgres_rows
 from tests.deviations.helpers import make_deviation, report_form
 from tests.factories import make_department, make_person, make_user
 
@@ -190,7 +193,7 @@ def build_world(session: Session, *, serious: bool = True) -> World:
         title=TITLE,
         **overrides,
     )
-    w.deviation_id = int(deviation.id)  # type: ignore[arg-type]
+    w.deviation_id = int(deviation.id)
     service.assign(
         session=session,
         access=COORDINATOR,
@@ -215,9 +218,9 @@ def build_world(session: Session, *, serious: bool = True) -> World:
             today=today(),
         )
         if role == "action_owner":
-            w.owners_action_id = int(action.id)  # type: ignore[arg-type]
+            w.owners_action_id = int(action.id)
         else:
-            w.resp_action_id = int(action.id)  # type: ignore[arg-type]
+            w.resp_action_id = int(action.id)
     comment = DeviationComment(
         deviation_id=w.deviation_id, author_person_id=colleague.id, body="Kollegaens merknad"
     )
@@ -236,15 +239,94 @@ def build_world(session: Session, *, serious: bool = True) -> World:
         session.add(row)
         files.append(row)
     session.flush()
-    w.other_comment_id = int(comment.id)  # type: ignore[arg-type]
-    w.reporter_file_id, w.internal_file_id = (int(f.id) for f in files)  # type: ignore[arg-type]
+    w.other_comment_id = int(comment.id)
+    w.reporter_file_id, w.internal_file_id = (int(f.id) for f in files)
     session.commit()
     return w
 
 
+@dataclass(frozen=True)
+class BuiltWorld:
+    """A world built once per database kind and module (per xdist worker): its database
+    (a SQLite file, or every row of the PostgreSQL database) and the ids in it. Each test
+    gets a copy: its database starts as the world was just built."""
+
+    database: Path | dict[str, list[dict[str, Any]]]
+    user_ids: dict[str, int]
+    ids: dict[str, int]
+
+    def world(self, session: Session) -> World:
+        users = {role: session.get(User, user_id) for role, user_id in self.user_ids.items()}
+        return World(session=session, users=users, **self.ids)
+
+
+def _built(w: World) -> tuple[dict[str, int], dict[str, int]]:
+    user_ids = {role: int(user.id) for role, user in w.users.items()}
+    ids = {
+        name: getattr(w, name)
+        for name in (
+            "deviation_id",
+            "owners_action_id",
+            "resp_action_id",
+            "other_comment_id",
+            "reporter_file_id",
+            "internal_file_id",
+        )
+    }
+    return user_ids, ids
+
+
+@pytest.fixture(scope="module")
+def built_world_sqlite(
+    tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path
+) -> BuiltWorld:
+    path = tmp_path_factory.mktemp("transitions") / "world.db"
+    shutil.copyfile(sqlite_template, path)
+    engine = create_db_engine(f"sqlite:///{path}")
+    try:
+        with Session(engine, expire_on_commit=False) as session:
+            user_ids, ids = _built(build_world(session))
+        with engine.connect() as conn:  # everything into the file itself, for copying
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        engine.dispose()
+    return BuiltWorld(path, user_ids, ids)
+
+
+@pytest.fixture(scope="module")
+def built_world_postgres(postgres_migrated: MigratedPostgres) -> BuiltWorld:
+    _reset_postgres(postgres_migrated)
+    engine = create_db_engine(postgres_migrated.url)
+    try:
+        with Session(engine, expire_on_commit=False) as session:
+            user_ids, ids = _built(build_world(session))
+    finally:
+        engine.dispose()
+    return BuiltWorld(postgres_rows(postgres_migrated.url), user_ids, ids)
+
+
 @pytest.fixture
-def world(session: Session) -> World:
-    return build_world(session)
+def db_url(db_url: str, request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The empty migrated database of tests/conftest.py; for a test that asks for `world`,
+    the world as build_world made it (copied from one built before)."""
+    if "world" not in request.fixturenames:
+        return db_url
+    if db_url.startswith("sqlite"):
+        built: BuiltWorld = request.getfixturevalue("built_world_sqlite")
+        path = tmp_path / "world.db"
+        shutil.copyfile(built.database, path)
+        return f"sqlite:///{path}"
+    built = request.getfixturevalue("built_world_postgres")
+    _reset_postgres(request.getfixturevalue("postgres_migrated"), built.database)
+    return db_url
+
+
+@pytest.fixture
+def world(session: Session, db_url: str, request: pytest.FixtureRequest) -> World:
+    """build_world(session), as it left the database (see `db_url`)."""
+    kind = "sqlite" if db_url.startswith("sqlite") else "postgres"
+    built: BuiltWorld = request.getfixturevalue(f"built_world_{kind}")
+    return built.world(session)
 
 
 # --- what a refusal must leave alone -----------------------------------------------------
@@ -360,7 +442,7 @@ def prepare_own_comment(w: World, role: str) -> None:
     )
     w.session.add(comment)
     w.session.commit()
-    w.own_comment_id = int(comment.id)  # type: ignore[arg-type]
+    w.own_comment_id = int(comment.id)
 
 
 @dataclass(frozen=True)
@@ -694,7 +776,7 @@ def state_world(session: Session, state: str) -> tuple[Any, Deviation]:
             access=COORDINATOR,
             deviation=deviation,
             data=AssignForm(
-                responsible_person_id=worker.id,  # type: ignore[arg-type]
+                responsible_person_id=worker.id,
                 deadline=today() + timedelta(days=7),
                 version=deviation.version,
             ),
@@ -708,7 +790,7 @@ def state_world(session: Session, state: str) -> tuple[Any, Deviation]:
             data=ActionForm(
                 description="Rist",
                 owner_person_id=worker.id,
-                deadline=today(),  # type: ignore[arg-type]
+                deadline=today(),
             ),
             today=today(),
         )
@@ -1047,9 +1129,9 @@ def test_unknown_ids_are_404(client, session, world, method, path):
         ),
         today=today(),
     )
-    comment = DeviationComment(deviation_id=other.id, body="Annen sak")  # type: ignore[arg-type]
+    comment = DeviationComment(deviation_id=other.id, body="Annen sak")
     file = DeviationAttachment(
-        deviation_id=other.id,  # type: ignore[arg-type]
+        deviation_id=other.id,
         content=b"%PDF-1.4 x",
         content_type="application/pdf",
         filename="x.pdf",
