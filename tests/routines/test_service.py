@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from hms_tracker.errors import EditConflict, Forbidden, InvalidInput, TransitionRefused
 from hms_tracker.organisation.models import Person
-from hms_tracker.routines import service
+from hms_tracker.routines import access, service
 from hms_tracker.routines.forms import ReviewForm, TextForm
 from hms_tracker.routines.models import RoutineAcknowledgement, RoutineVersion
 from hms_tracker.rules.engine import add_months
@@ -240,12 +240,12 @@ def test_readers_see_published_routines_in_scope_and_drafts_stay_hidden(session)
     assert titles(clerk) == ["Brann"]
     assert titles(admin) == ["Brann", "Truck", "Utkast"]
     with pytest.raises(Forbidden):
-        service.ensure_readable(session=session, principal=clerk, routine=for_production)
+        access.ensure_readable(session=session, principal=clerk, routine=for_production)
     from hms_tracker.errors import NotFound
 
     with pytest.raises(NotFound):
-        service.ensure_readable(session=session, principal=worker, routine=draft_only)
-    assert service.ensure_readable(session=session, principal=clerk, routine=everyone).may_read
+        access.ensure_readable(session=session, principal=worker, routine=draft_only)
+    assert access.ensure_readable(session=session, principal=clerk, routine=everyone).may_read
     assert [
         r.routine.title
         for r in service.reading_list(session=session, person=clerk.person, today=DAY)

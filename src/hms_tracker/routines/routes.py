@@ -19,7 +19,7 @@ from hms_tracker.deviations import breaches
 from hms_tracker.errors import NotFound, TransitionRefused
 from hms_tracker.organisation import service as organisation
 from hms_tracker.routines import service
-from hms_tracker.routines.access import RoutineDep
+from hms_tracker.routines.access import RoutineDep, ensure_readable, is_editor
 from hms_tracker.routines.forms import (
     AcknowledgeForm,
     ArchiveForm,
@@ -283,7 +283,7 @@ def _detail_page(
     status_code: int = 200,
 ) -> Response:
     day = today()
-    access = service.ensure_readable(session=session, principal=principal, routine=routine)
+    access = ensure_readable(session=session, principal=principal, routine=routine)
     detail = service.routine_detail(
         session=session, routine=routine, principal=principal, access=access, today=day
     )
@@ -460,7 +460,7 @@ def routine_version(
 def _version_for_diff(
     session: SessionDep, principal: CurrentUser, routine: Routine, value: str | None
 ) -> RoutineVersion:
-    if value == "draft" and service.is_editor(principal, routine):
+    if value == "draft" and is_editor(principal, routine):
         draft = service.draft_version(session=session, routine=routine)
         if draft is not None:
             return draft

@@ -33,6 +33,16 @@ from hms_tracker.db import claim_version, utcnow
 from hms_tracker.errors import Forbidden, InvalidInput, NotFound, TransitionRefused
 from hms_tracker.organisation.models import Department, Person
 from hms_tracker.organisation.service import active_on, department_parents
+from hms_tracker.routines.access import (
+    Access,
+    Scope,
+    _scopes,
+    access_to,
+    current_version,
+    is_editor,
+    reader_departments,
+    scope_of,
+)
 from hms_tracker.routines.forms import ReviewForm, RoutineForm, TextForm
 from hms_tracker.routines.models import (
     DEFAULT_REVIEW_MONTHS,
@@ -46,7 +56,7 @@ from hms_tracker.routines.models import (
     RoutineVersion,
     VersionStatus,
 )
-from hms_tracker.rules.departments import ancestors_of, subtree_of
+from hms_tracker.rules.departments import ancestors_of
 from hms_tracker.rules.engine import WHISTLEBLOWING_TAG, routine_review_due
 from hms_tracker.web.auth import Principal
 from hms_tracker.web.filters import (
@@ -66,13 +76,6 @@ __all__ = ["WHISTLEBLOWING_TAG"]
 # --- loading ---------------------------------------------------------------------------
 
 
-def get_routine(*, session: Session, routine_id: int) -> Routine:
-    routine = session.get(Routine, routine_id)
-    if routine is None:
-        raise NotFound()
-    return routine
-
-
 def _versions(session: Session, routine_id: int) -> list[RoutineVersion]:
     return list(
         session.exec(
@@ -81,16 +84,6 @@ def _versions(session: Session, routine_id: int) -> list[RoutineVersion]:
             .order_by(col(RoutineVersion.number).desc().nulls_first())
         ).all()
     )
-
-
-def current_version(*, session: Session, routine: Routine) -> RoutineVersion | None:
-    """The published version (in force), if any."""
-    return session.exec(
-        select(RoutineVersion).where(
-            RoutineVersion.routine_id == routine.id,
-            RoutineVersion.status == VersionStatus.published.value,
-        )
-    ).first()
 
 
 def draft_version(*, session: Session, routine: Routine) -> RoutineVersion | None:
@@ -145,104 +138,6 @@ def scope_department_ids(*, session: Session, routine: Routine) -> list[int]:
 
 
 # --- scope -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Scope:
-    """Who a routine applies to: everyone, or the people of these departments (with the
-    departments below the chosen ones)."""
-
-    whole_company: bool
-    department_ids: frozenset[int] = frozenset()  # expanded to sub-departments
-
-    def covers(self, department_id: int | None) -> bool:
-        return self.whole_company or (
-            department_id is not None and department_id in self.department_ids
-        )
-
-    def covers_any(self, department_ids: Iterable[int]) -> bool:
-        return self.whole_company or bool(self.department_ids & set(department_ids))
-
-
-def _scopes(session: Session, routines: list[Routine]) -> dict[int, Scope]:
-    """Every routine's scope, in two statements."""
-    ids = [r.id for r in routines if r.id is not None]
-    chosen: dict[int, set[int]] = {}
-    if ids:
-        for routine_id, department_id in session.exec(
-            select(RoutineDepartment.routine_id, RoutineDepartment.department_id).where(
-                col(RoutineDepartment.routine_id).in_(ids)
-            )
-        ).all():
-            chosen.setdefault(routine_id, set()).add(department_id)
-    parents = department_parents(session=session) if chosen else {}
-    return {
-        r.id: Scope(r.whole_company, subtree_of(chosen.get(r.id, ()), parents))  # type: ignore[misc]
-        for r in routines
-    }
-
-
-def scope_of(*, session: Session, routine: Routine) -> Scope:
-    return _scopes(session, [routine])[routine.id]  # type: ignore[index]
-
-
-# --- access ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Access:
-    may_read: bool
-    may_edit: bool  # the draft's text (coordinator and owner)
-    may_manage: bool  # publish, archive, owner, scope, tags (coordinator)
-    may_review: bool
-    # The departments whose reading the principal may see; None: everyone in scope.
-    coverage_departments: frozenset[int] | None
-    sees_coverage: bool
-
-
-def is_editor(principal: Principal, routine: Routine) -> bool:
-    """The coordinator, or the routine's owner."""
-    return principal.is_admin or (
-        routine.owner_id is not None and routine.owner_id == principal.person_id
-    )
-
-
-def _reader_departments(principal: Principal) -> set[int]:
-    own = {principal.person.department_id} if principal.person.department_id else set()
-    return own | set(principal.led_department_ids) | set(principal.scopes.get("safety_area", ()))
-
-
-def access_to(principal: Principal, routine: Routine, scope: Scope, *, published: bool) -> Access:
-    editor = is_editor(principal, routine)
-    in_scope = scope.covers_any(_reader_departments(principal))
-    may_read = editor or (published and in_scope)
-    led_in_scope = (
-        frozenset(principal.led_department_ids)
-        if scope.whole_company
-        else frozenset(principal.led_department_ids) & scope.department_ids
-    )
-    sees_all = editor
-    return Access(
-        may_read=may_read,
-        may_edit=editor and routine.archived_on is None,
-        may_manage=principal.is_admin,
-        may_review=editor and published and routine.archived_on is None,
-        coverage_departments=None if sees_all else led_in_scope,
-        sees_coverage=published and (sees_all or bool(led_in_scope)),
-    )
-
-
-def ensure_readable(*, session: Session, principal: Principal, routine: Routine) -> Access:
-    """The principal's access, or NotFound (an unpublished routine) / Forbidden."""
-    published = current_version(session=session, routine=routine) is not None
-    access = access_to(
-        principal, routine, scope_of(session=session, routine=routine), published=published
-    )
-    if not access.may_read:
-        if not published and not is_editor(principal, routine):
-            raise NotFound()
-        raise Forbidden()
-    return access
 
 
 # --- writing ---------------------------------------------------------------------------
@@ -830,7 +725,7 @@ def _listed(
     )
     editor = sa.true() if principal.is_admin else col(Routine.owner_id) == principal.person_id
     if not principal.is_admin:
-        readers = ancestors_of(_reader_departments(principal), parents)
+        readers = ancestors_of(reader_departments(principal), parents)
         query = query.where(
             sa.or_(editor, sa.and_(col(current.id).is_not(None), _covers_any(readers)))
         )
