@@ -8,10 +8,12 @@ case, log in — never hangs, never loses a write and never answers 500.
 from __future__ import annotations
 
 import re
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -328,3 +330,59 @@ def test_pages_answer_503_while_the_database_is_unreachable_then_recover(unreach
             assert httpx.get(f"{base_url}/login", timeout=30).status_code == 200
     finally:
         app.state.engine.dispose()
+
+
+@contextmanager
+def _hung_postgres() -> Iterator[int]:
+    """A server on a local port that accepts connections and never answers (a hung
+    database: the TCP connection is made, PostgreSQL's handshake never comes)."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(64)
+    held: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                held.append(listener.accept()[0])
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield listener.getsockname()[1]
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+        for conn in held:
+            conn.close()
+        listener.close()
+
+
+def test_pages_answer_503_in_bounded_time_while_the_database_hangs(tmp_path):
+    with _hung_postgres() as port:
+        hung = Settings(
+            database_url=f"postgresql://postgres@127.0.0.1:{port}/hms",
+            secret_key="test-secret-key-not-for-production",
+            var_dir=tmp_path / "var",
+            db_connect_timeout_seconds=2,
+        )
+        app = create_app(hung)
+        try:
+            with serve(app, name="hung-database") as base_url:
+                started = time.monotonic()
+                for path in ("/login", "/deviations"):
+                    r = httpx.get(f"{base_url}{path}", timeout=30, cookies={"hms_session": "x"})
+                    assert r.status_code == 503, (path, r.status_code)
+                    assert "Tjenesten er opptatt" in r.text
+                assert httpx.get(f"{base_url}/healthz", timeout=5).status_code == 200
+                assert httpx.get(f"{base_url}/readyz", timeout=30).status_code == 503
+                # Each answer waited for the connect timeout at most, not for ever.
+                assert time.monotonic() - started < 25
+        finally:
+            app.state.engine.dispose()
