@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     db_pool_overflow: int = 10
     db_pool_timeout_seconds: float = 10.0
     db_connect_timeout_seconds: int = 5
+    # PostgreSQL: the web app cancels a statement after this long (a hung query, a lock
+    # held elsewhere) and the page answers 503; commands (demo, remind, backup) have none.
+    db_statement_timeout_seconds: float = 30.0
     # SQLite: how long a writer waits for another writer's transaction (in a worker thread).
     sqlite_busy_timeout_ms: int = 10_000
     busy_wait_seconds: float = 10.0
@@ -94,6 +97,7 @@ class Settings(BaseSettings):
             overflow=self.db_pool_overflow,
             timeout_seconds=self.db_pool_timeout_seconds,
             connect_timeout_seconds=self.db_connect_timeout_seconds,
+            statement_timeout_seconds=self.db_statement_timeout_seconds,
             sqlite_busy_ms=self.sqlite_busy_timeout_ms,
         )
 

@@ -114,6 +114,9 @@ class PoolSettings:
     overflow: int = 10
     timeout_seconds: float = 10.0
     connect_timeout_seconds: int = 5
+    # PostgreSQL: a statement that has not answered in this time is cancelled (0: never),
+    # so a hung query or a lock held elsewhere cannot hold a request's thread for ever.
+    statement_timeout_seconds: float = 0
     sqlite_busy_ms: int = 10_000
 
     @property
@@ -149,10 +152,15 @@ def create_db_engine(url: str, pool: PoolSettings | None = None, **kwargs: Any) 
         )
         event.listen(engine, "begin", _sqlite_begin)
         return engine
+    connect_args: dict[str, Any] = {"connect_timeout": pool.connect_timeout_seconds}
+    if pool.statement_timeout_seconds > 0:
+        connect_args["options"] = (
+            f"-c statement_timeout={int(pool.statement_timeout_seconds * 1000)}"
+        )
     return sa.create_engine(
         url,
         pool_pre_ping=True,
-        connect_args={"connect_timeout": pool.connect_timeout_seconds},
+        connect_args=connect_args,
         **options,
         **kwargs,
     )

@@ -386,3 +386,31 @@ def test_pages_answer_503_in_bounded_time_while_the_database_hangs(tmp_path):
                 assert time.monotonic() - started < 25
         finally:
             app.state.engine.dispose()
+
+
+def test_a_statement_blocked_by_a_lock_is_cancelled_and_the_page_answers_503(postgres_url):
+    """PostgreSQL: a query that does not answer (here: waiting for a lock held elsewhere)
+    is cancelled after `db_statement_timeout_seconds`; the page answers 503, the server
+    keeps serving, and the same page answers 200 once the lock is gone."""
+    settings = Settings(
+        database_url=postgres_url,
+        secret_key="test-secret-key-not-for-production",
+        db_statement_timeout_seconds=1,
+    )
+    locker = sa.create_engine(settings.resolved_database_url)
+    app = create_app(settings)
+    try:
+        with serve(app, name="locked") as base_url:
+            with locker.connect() as conn:
+                trans = conn.begin()
+                conn.execute(sa.text("LOCK TABLE department IN ACCESS EXCLUSIVE MODE"))
+                started = time.monotonic()
+                r = httpx.get(f"{base_url}/report", timeout=30)
+                assert r.status_code == 503, r.status_code
+                assert time.monotonic() - started < 15
+                assert httpx.get(f"{base_url}/healthz", timeout=5).status_code == 200
+                trans.rollback()
+            assert httpx.get(f"{base_url}/report", timeout=30).status_code == 200
+    finally:
+        app.state.engine.dispose()
+        locker.dispose()
