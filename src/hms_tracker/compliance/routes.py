@@ -87,10 +87,7 @@ def _only_what_they_may_open(
     """The findings with the deviations and risks the principal may not open left out of
     the evidence (a deviation's title can say who was involved: AMU sees how many, not
     which); and per finding (by position) how many of each kind were left out."""
-    from sqlmodel import col, select
-
-    from hms_tracker.deviations.access import visible_clause
-    from hms_tracker.deviations.models import Deviation
+    from hms_tracker.deviations.access import visible_ids as visible_deviations
     from hms_tracker.risks.access import visible_ids as visible_risks
 
     wanted: dict[str, set[int]] = {"deviation": set(), "risk": set()}
@@ -101,15 +98,9 @@ def _only_what_they_may_open(
     if not any(wanted.values()):
         return presented, {}
     visible: dict[str, set[int]] = {
-        "deviation": set(
-            session.exec(
-                select(Deviation.id).where(
-                    col(Deviation.id).in_(wanted["deviation"]), visible_clause(principal)
-                )
-            ).all()
-        )
-        if wanted["deviation"]
-        else set(),
+        "deviation": visible_deviations(
+            session=session, principal=principal, ids=wanted["deviation"]
+        ),
         "risk": visible_risks(session=session, principal=principal, ids=wanted["risk"]),
     }
     shown: list[Any] = []

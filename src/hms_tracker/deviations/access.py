@@ -19,7 +19,7 @@ from fastapi import Depends, Request
 from sqlmodel import Session, col, func, select
 
 from hms_tracker.appointments.access import sees_company_figures
-from hms_tracker.db import SessionDep
+from hms_tracker.db import SessionDep, batches
 from hms_tracker.deviations.models import CorrectiveAction, Deviation
 from hms_tracker.errors import Forbidden, NotFound, TransitionRefused
 from hms_tracker.web.auth import (
@@ -182,6 +182,18 @@ register_actions(
     Action("report_links.view", admin_or_leader),
     *(Action(name, anyone, record=_on_case(name)) for name in RULES),
 )
+
+
+def visible_ids(*, session: Session, principal: Principal, ids: set[int]) -> set[int]:
+    """Those of `ids` the principal may open; one query per 10,000 ids."""
+    visible: set[int] = set()
+    for chunk in batches(sorted(ids)):
+        visible.update(
+            session.exec(
+                select(Deviation.id).where(col(Deviation.id).in_(chunk), visible_clause(principal))
+            ).all()
+        )
+    return visible
 
 
 def get_deviation(*, session: Session, deviation_id: int) -> Deviation:

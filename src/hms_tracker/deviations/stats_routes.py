@@ -16,12 +16,10 @@ from typing import Any
 from babel.dates import format_date as babel_format_date
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from sqlmodel import col, select
 
 from hms_tracker.db import SessionDep
 from hms_tracker.deviations import stats as stats_service
-from hms_tracker.deviations.access import visible_clause
-from hms_tracker.deviations.models import Deviation
+from hms_tracker.deviations.access import visible_ids
 from hms_tracker.errors import InvalidInput
 from hms_tracker.organisation import service as organisation
 from hms_tracker.web.auth import Permission
@@ -118,15 +116,7 @@ def _page(
     # deviations the viewer may open are listed; the count covers them all.
     principal = request.state.principal
     wanted = {a.deviation_id for a in stats.overdue_actions}
-    may_open = (
-        set(
-            session.exec(
-                select(Deviation.id).where(col(Deviation.id).in_(wanted), visible_clause(principal))
-            ).all()
-        )
-        if wanted
-        else set()
-    )
+    may_open = visible_ids(session=session, principal=principal, ids=wanted)
     listed = [a for a in stats.overdue_actions if a.deviation_id in may_open]
     return render(
         request,

@@ -7,8 +7,8 @@ Each form that changes the risk posts the version it was opened on.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, TypedDict
+from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
@@ -286,50 +286,35 @@ def risk_detail(
     return _detail(request, session, principal, risk, access)
 
 
-def _refused(
-    request: Request,
-    session: SessionDep,
-    principal: CurrentUser,
-    found: tuple[Risk, Access],
-    form: str,
-    values: dict[str, Any],
-    exc: EditConflict | TransitionRefused,
-) -> Response:
-    """The risk's page with `form` open and the refusal on top (409); after an edit
-    conflict, the risk as it is now."""
-    risk, access = found
-    if isinstance(exc, EditConflict):
-        session.refresh(risk)
-    return _detail(
-        request, session, principal, risk, access,
-        form=form, values=values, message=exc.message, status_code=409,
-    )  # fmt: skip
+@dataclass
+class _RiskPage:
+    """The risk's page again after a form on it was refused: that form open, with what was
+    typed and why (422), or the refusal on top (409; after an edit conflict, the risk as
+    it is now). `again`, `conflict` and `refused` are submit()'s answers."""
 
+    request: Request
+    session: SessionDep
+    principal: CurrentUser
+    found: tuple[Risk, Access]
+    form: str
+    values: dict[str, Any]
 
-class _OnPage(TypedDict):
-    again: Callable[[dict[str, str]], Response]
-    conflict: Callable[[EditConflict], Response]
-    refused: Callable[[TransitionRefused], Response]
+    def _page(self, **context: Any) -> Response:
+        risk, access = self.found
+        return _detail(
+            self.request, self.session, self.principal, risk, access,
+            form=self.form, values=self.values, **context,
+        )  # fmt: skip
 
+    def again(self, errors: dict[str, str]) -> Response:
+        return self._page(errors=errors)
 
-def _on_page(
-    request: Request,
-    session: SessionDep,
-    principal: CurrentUser,
-    found: tuple[Risk, Access],
-    form: str,
-    values: dict[str, Any],
-) -> _OnPage:
-    """`submit`'s answers on the risk's page with `form` open: what was typed and why
-    (422), or the refusal (409)."""
-    risk, access = found
-    return {
-        "again": lambda errors: _detail(
-            request, session, principal, risk, access, form=form, values=values, errors=errors
-        ),
-        "conflict": lambda exc: _refused(request, session, principal, found, form, values, exc),
-        "refused": lambda exc: _refused(request, session, principal, found, form, values, exc),
-    }
+    def conflict(self, exc: EditConflict) -> Response:
+        self.session.refresh(self.found[0])
+        return self._page(message=exc.message, status_code=409)
+
+    def refused(self, exc: TransitionRefused) -> Response:
+        return self._page(message=exc.message, status_code=409)
 
 
 @router.post("/risks/{risk_id:int}/assessed", dependencies=[Permission("risk.assess")])
@@ -338,12 +323,13 @@ def risk_assessed(
     values: FormValues,
 ) -> Response:  # fmt: skip
     risk, access = found
+    page = _RiskPage(request, session, principal, found, "assessed", values)
     return submit(
         request, values, VersionForm,
         lambda data: service.mark_assessed(
             session=session, access=access, risk=risk, version=data.version, today=today()
         ),
-        **_on_page(request, session, principal, found, "assessed", values),
+        again=page.again, conflict=page.conflict, refused=page.refused,
         done=f"/risks/{risk.id}",
         message=_("Risikoen er merket som vurdert i dag."),
     )  # fmt: skip
@@ -355,12 +341,13 @@ def risk_archive(
     values: FormValues,
 ) -> Response:  # fmt: skip
     risk, access = found
+    page = _RiskPage(request, session, principal, found, "archive", values)
     return submit(
         request, values, ArchiveForm,
         lambda data: service.archive_risk(
             session=session, access=access, risk=risk, data=data, today=today()
         ),
-        **_on_page(request, session, principal, found, "archive", values),
+        again=page.again, conflict=page.conflict, refused=page.refused,
         done=f"/risks/{risk.id}",
         message=_("Risikoen er arkivert."),
     )  # fmt: skip
@@ -372,12 +359,13 @@ def routine_link(
     values: FormValues,
 ) -> Response:  # fmt: skip
     risk, access = found
+    page = _RiskPage(request, session, principal, found, "routine", values)
     return submit(
         request, values, RoutineLinkForm,
         lambda data: service.link_routine(
             session=session, access=access, risk=risk, routine_id=data.routine_id, today=today()
         ),
-        **_on_page(request, session, principal, found, "routine", values),
+        again=page.again, conflict=page.conflict, refused=page.refused,
         done=f"/risks/{risk.id}#routines",
         message=_("Rutinen er koblet til risikoen."),
     )  # fmt: skip
@@ -395,7 +383,7 @@ def routine_unlink(
     try:
         service.unlink_routine(session=session, access=access, risk=risk, routine_id=routine_id)
     except TransitionRefused as exc:
-        return _refused(request, session, principal, found, "routine", {}, exc)
+        return _RiskPage(request, session, principal, found, "routine", {}).refused(exc)
     flash(request, _("Rutinen er koblet fra risikoen."))
     return redirect(request, f"/risks/{risk.id}#routines")
 
@@ -409,12 +397,13 @@ def measure_create(
     values: FormValues,
 ) -> Response:  # fmt: skip
     risk, access = found
+    page = _RiskPage(request, session, principal, found, "action", values)
     return submit(
         request, values, ActionForm,
         lambda data: service.add_measure(
             session=session, access=access, risk=risk, data=data, today=today()
         ),
-        **_on_page(request, session, principal, found, "action", values),
+        again=page.again, conflict=page.conflict, refused=page.refused,
         done=f"/risks/{risk.id}#actions",
         message=_("Tiltaket er lagt til."),
     )  # fmt: skip
@@ -430,13 +419,14 @@ def measure_done(
 ) -> Response:  # fmt: skip
     risk, access = found
     action = service.get_measure(session=session, risk=risk, action_id=action_id)
+    page = _RiskPage(request, session, principal, found, f"done-{action_id}", values)
     return submit(
         request, values, ActionDoneForm,
         lambda data: service.complete_measure(
             session=session, access=access, principal=principal, action=action, data=data,
             today=today(),
         ),
-        **_on_page(request, session, principal, found, f"done-{action_id}", values),
+        again=page.again, conflict=page.conflict, refused=page.refused,
         done=f"/risks/{risk.id}#actions",
         message=_("Tiltaket er merket som utført."),
     )  # fmt: skip
@@ -452,12 +442,13 @@ def measure_withdraw(
 ) -> Response:  # fmt: skip
     risk, access = found
     action = service.get_measure(session=session, risk=risk, action_id=action_id)
+    page = _RiskPage(request, session, principal, found, f"withdraw-{action_id}", values)
     return submit(
         request, values, WithdrawForm,
         lambda data: service.withdraw_measure(
             session=session, access=access, action=action, reason=data.reason
         ),
-        **_on_page(request, session, principal, found, f"withdraw-{action_id}", values),
+        again=page.again, conflict=page.conflict, refused=page.refused,
         done=f"/risks/{risk.id}#actions",
         message=_("Tiltaket er trukket tilbake."),
     )  # fmt: skip

@@ -64,8 +64,11 @@ class Scope:
         return self.whole_company or bool(self.department_ids & set(department_ids))
 
 
-def _scopes(session: Session, routines: list[Routine]) -> dict[int, Scope]:
-    """Every routine's scope, in two statements."""
+def scopes_of(
+    session: Session, routines: list[Routine], parents: dict[int, int | None] | None = None
+) -> dict[int, Scope]:
+    """Every routine's scope, in two statements (one when the department tree, `parents`,
+    is at hand)."""
     ids = [r.id for r in routines if r.id is not None]
     chosen: dict[int, set[int]] = {}
     if ids:
@@ -75,7 +78,8 @@ def _scopes(session: Session, routines: list[Routine]) -> dict[int, Scope]:
             )
         ).all():
             chosen.setdefault(routine_id, set()).add(department_id)
-    parents = department_parents(session=session) if chosen else {}
+    if parents is None:
+        parents = department_parents(session=session) if chosen else {}
     return {
         r.id: Scope(r.whole_company, subtree_of(chosen.get(r.id, ()), parents))  # type: ignore[misc]
         for r in routines
@@ -83,7 +87,7 @@ def _scopes(session: Session, routines: list[Routine]) -> dict[int, Scope]:
 
 
 def scope_of(*, session: Session, routine: Routine) -> Scope:
-    return _scopes(session, [routine])[routine.id]  # type: ignore[index]
+    return scopes_of(session, [routine])[routine.id]  # type: ignore[index]
 
 
 @dataclass(frozen=True)

@@ -36,12 +36,12 @@ from hms_tracker.organisation.service import active_on, department_parents
 from hms_tracker.routines.access import (
     Access,
     Scope,
-    _scopes,
     access_to,
     current_version,
     is_editor,
     reader_departments,
     scope_of,
+    scopes_of,
 )
 from hms_tracker.routines.forms import ReviewForm, RoutineForm, TextForm
 from hms_tracker.routines.models import (
@@ -618,7 +618,7 @@ def reading_list(*, session: Session, person: Person, today: date) -> list[Readi
         )
         .order_by(func.lower(Routine.title))
     ).all()
-    scopes = _scopes(session, [r for r, _v in rows])
+    scopes = scopes_of(session, [r for r, _v in rows])
     acks: dict[int, Any] = {}
     routines_read: set[int] = set()
     for version_id, routine_id, at in session.exec(
@@ -850,7 +850,7 @@ def list_routines(
             )
         ).all()
     )
-    scopes = _scopes(session, routines)
+    scopes = scopes_of(session, routines, parents)
     tags: dict[int, list[str]] = {}
     for routine_id, tag in session.exec(
         select(RoutineTag.routine_id, RoutineTag.tag)
@@ -954,7 +954,7 @@ def department_coverage(
     ).all()
     if not rows:
         return []
-    scopes = _scopes(session, [r for r, _v in rows])
+    scopes = scopes_of(session, [r for r, _v in rows])
     people = _people_by_department(session, today)
     acknowledged = _acknowledgements_by_department(
         session, [v for _r, v in rows if v is not None], today
