@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import sqlalchemy as sa
 from alembic import context
 from sqlalchemy import text
 from sqlmodel import SQLModel
 
 import hms_tracker.models  # noqa: F401  (registers every table)
 from hms_tracker.config import get_settings
-from hms_tracker.db import UTCDateTime, create_db_engine
+from hms_tracker.db import UTCDateTime, bump_data_version, create_db_engine
 
 config = context.config
 MIGRATION_LOCK = 0x484D53  # "HMS": the advisory lock key for migrations on PostgreSQL
@@ -55,6 +56,9 @@ def run_migrations_online() -> None:
 
 
 def _run(connection: Any) -> None:
+    # The migrations' own writes do not change the data version one by one (the table may
+    # not exist yet, or no longer); once they are done, it changes once.
+    connection.execution_options(watch_data_version=False)
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
@@ -68,6 +72,8 @@ def _run(connection: Any) -> None:
             # time (the lock ends with the transaction), the others then find nothing to do.
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         context.run_migrations()
+        if sa.inspect(connection).has_table("data_version"):
+            bump_data_version(connection)
 
 
 if context.is_offline_mode():

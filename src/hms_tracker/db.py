@@ -7,16 +7,20 @@ rolls back on any exception, before the response is sent.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+import secrets
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 import sqlalchemy as sa
 from fastapi import Depends, Request
 from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, SQLModel
+from sqlmodel import Field, Session, SQLModel
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -151,19 +155,117 @@ def create_db_engine(url: str, pool: PoolSettings | None = None, **kwargs: Any) 
             lambda conn, record: _sqlite_pragmas(conn, record, busy_ms=pool.sqlite_busy_ms),
         )
         event.listen(engine, "begin", _sqlite_begin)
+        watch_data_version(engine)
         return engine
     connect_args: dict[str, Any] = {"connect_timeout": pool.connect_timeout_seconds}
     if pool.statement_timeout_seconds > 0:
         connect_args["options"] = (
             f"-c statement_timeout={int(pool.statement_timeout_seconds * 1000)}"
         )
-    return sa.create_engine(
+    engine = sa.create_engine(
         url,
         pool_pre_ping=True,
         connect_args=connect_args,
         **options,
         **kwargs,
     )
+    watch_data_version(engine)
+    return engine
+
+
+class DataVersion(SQLModel, table=True):
+    """One row whose token changes in every transaction that writes to the company's
+    records: a cache of something computed from them (the rule engine's report for a day)
+    is valid while the token it was made under is still the token in the database. A token
+    is random, so it never comes back (not after a restore or a reset either) and several
+    instances of the app on one database agree on it."""
+
+    __tablename__ = "data_version"
+
+    id: int = Field(default=1, primary_key=True)
+    token: str = Field(sa_column=sa.Column(sa.String(32), nullable=False))
+
+
+# Tables whose writes leave the data version alone: bookkeeping, the audit trail and what
+# nothing computed-and-cached reads. Every other table changes it, so a new table is safe
+# by default (tests/rules/test_rules_cache.py checks that the rule engine reads none of
+# these).
+UNVERSIONED_TABLES = frozenset(
+    {
+        "alembic_version",
+        "app_user",
+        "audit_event",
+        "certificate",
+        "data_version",
+        "deviation_attachment",
+        "deviation_comment",
+        "login_throttle",
+        "outbox_message",
+        "reminder_digest",
+        "routine_acknowledgement",
+        "routine_attachment",
+        "user_session",
+    }
+)
+_WROTE = "data_version_wrote"
+
+
+def _note_write(conn: sa.Connection, cursor: Any, statement: str, params: Any, context: Any,
+                executemany: bool) -> None:  # fmt: skip
+    if not conn.get_execution_options().get("watch_data_version", True):
+        return
+    if context.isinsert or context.isupdate or context.isdelete:
+        table = getattr(getattr(context.compiled, "statement", None), "table", None)
+        if getattr(table, "name", None) not in UNVERSIONED_TABLES:
+            conn.info[_WROTE] = True
+    elif statement.lstrip()[:6].upper() in ("INSERT", "UPDATE", "DELETE"):
+        conn.info[_WROTE] = True  # SQL text: which table is not known, so any
+
+
+def _bump_on_commit(conn: sa.Connection) -> None:
+    if conn.info.pop(_WROTE, False):
+        bump_data_version(conn)
+
+
+def bump_data_version(conn: sa.Connection) -> None:
+    """A new data version, in `conn`'s transaction."""
+    conn.execute(_bump_statement(conn.dialect.name))
+
+
+def _forget_on_rollback(conn: sa.Connection) -> None:
+    conn.info.pop(_WROTE, None)
+
+
+def _forget_on_reset(dbapi_connection: Any, record: Any, reset_state: Any) -> None:
+    record.info.pop(_WROTE, None)  # back in the pool without a commit: rolled back
+
+
+def _bump_statement(dialect: str) -> Any:
+    values = {"id": 1, "token": secrets.token_hex(16)}
+    insert = (postgresql if dialect == "postgresql" else sqlite).insert(DataVersion.__table__)  # type: ignore[attr-defined]
+    stmt = insert.values(**values)
+    return stmt.on_conflict_do_update(index_elements=["id"], set_={"token": values["token"]})
+
+
+def watch_data_version(engine: Engine) -> None:
+    """Every transaction on `engine` that wrote to a versioned table changes the data
+    version as its last statement before COMMIT (in the same transaction: a reader that
+    sees the new records sees the new token). Last, so that the row lock it takes on
+    PostgreSQL is held only for the commit itself and is never waited on while holding it."""
+    event.listen(engine, "after_cursor_execute", _note_write)
+    event.listen(engine, "commit", _bump_on_commit)
+    event.listen(engine, "rollback", _forget_on_rollback)
+    event.listen(engine.pool, "reset", _forget_on_reset)
+
+
+def data_version(session: Session) -> str | None:
+    """The data version `session` reads, or None when its own transaction has written to
+    the records (not yet committed: nothing cached may stand for what it sees) or the
+    version row is missing (no caching until the next write makes it)."""
+    token = session.execute(sa.select(DataVersion.token)).scalar()  # type: ignore[call-overload]
+    if session.connection().info.get(_WROTE):
+        return None
+    return token
 
 
 def writing_engine(engine: Engine) -> Engine:
@@ -255,3 +357,42 @@ def batches(values: list[T], size: int = 10_000) -> Iterator[list[T]]:
     statement may carry (65,535 parameters on PostgreSQL)."""
     for start in range(0, len(values), size):
         yield values[start : start + size]
+
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+
+class VersionedCache(Generic[K, V]):
+    """Values computed from the records, each kept under the data version it was computed
+    on (`DataVersion`): a reader asks the version (one small query) and gets the value
+    computed for that version and key, or computes it. Every committed write to the
+    records changes the version in its own transaction, so a value is never served after a
+    write it does not include, on this instance or on another on the same database; a
+    transaction that has written itself always computes. The `size` most recently used
+    keys are kept; values must not be changed by those who read them."""
+
+    def __init__(self, size: int = 8) -> None:
+        self.size = size
+        self._values: OrderedDict[tuple[str, K], V] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get_or_compute(self, session: Session, key: K, compute: Callable[[], V]) -> V:
+        version = data_version(session)
+        if version is None:
+            return compute()
+        with self._lock:
+            if (version, key) in self._values:
+                self._values.move_to_end((version, key))
+                return self._values[(version, key)]
+        value = compute()
+        with self._lock:
+            self._values[(version, key)] = value
+            self._values.move_to_end((version, key))
+            while len(self._values) > self.size:
+                self._values.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._values.clear()

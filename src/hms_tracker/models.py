@@ -8,6 +8,7 @@ from hms_tracker.appointments.models import (
     SafetyRepAgreement,
 )
 from hms_tracker.audit.models import AuditEvent
+from hms_tracker.db import DataVersion
 from hms_tracker.deviations.models import (
     CorrectiveAction,
     Deviation,
@@ -29,6 +30,7 @@ from hms_tracker.routines.models import (
 from hms_tracker.training.models import Certificate, CourseType, TrainingRecord
 
 __all__ = [
+    "DataVersion",
     "Risk",
     "RiskRoutine",
     "Routine",

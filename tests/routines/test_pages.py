@@ -320,7 +320,7 @@ def test_leader_sees_coverage_for_their_department_only(client, session):
     office = make_department(session, name="Kontor")
     leader = make_leader(session, department=workshop)
     make_person(session, name="Vera Verksted", department=workshop)
-    make_person(session, name="Kim Kontor", department=office)
+    kim = make_person(session, name="Kim Kontor", department=office)
     as_admin(client, session, department=office)
     routine = create_and_publish(client, session)
     login(client, leader.email)
@@ -328,8 +328,15 @@ def test_leader_sees_coverage_for_their_department_only(client, session):
     assert "0 av 2 har bekreftet" in page  # the leader and Vera
     assert "Vera Verksted" in page and "Kim Kontor" not in page
     assert "Du ser ansatte i avdelingene du leder." in page
-    listing = client.get("/routines").text
-    assert "Lest og forstått per avdeling" in listing and "Verksted" in listing
+    assert 'href="/routines/coverage"' in client.get("/routines").text
+    coverage = client.get("/routines/coverage").text
+    assert "Lest og forstått per avdeling" in coverage
+    assert "Verksted" in coverage and "Kontor" not in coverage
+    employee = make_user(session, person=kim)
+    session.commit()
+    login(client, employee.email)
+    assert 'href="/routines/coverage"' not in client.get("/routines").text
+    assert client.get("/routines/coverage").status_code == 403
 
 
 def test_attachment_upload_download_and_refusal(client, session):

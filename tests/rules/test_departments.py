@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hms_tracker.rules.departments import ancestors_of, subtree_of
+from hms_tracker.rules.departments import Tree, ancestors_of, subtree_of
 
 # Drift ─┬─ Lager ── Kjølelager
 #        └─ Verksted
@@ -39,3 +39,11 @@ def test_ancestors_are_the_departments_whose_subtree_holds_one():
             assert (below in subtree_of([above], PARENTS)) == (
                 above in ancestors_of([below], PARENTS)
             )
+
+
+def test_one_tree_answers_many_subtrees_as_the_function_does():
+    tree = Tree(PARENTS)
+    for ids in ([1], [2], [3], [2, 5], [], [99], [3, 1], [1]):
+        assert tree.subtree(ids) == subtree_of(ids, PARENTS)
+    cycle = Tree({1: 2, 2: 1, 3: 2})
+    assert cycle.subtree([1]) == {1, 2, 3} and cycle.subtree([3]) == {3}

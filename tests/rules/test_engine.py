@@ -370,7 +370,7 @@ def test_training_is_asked_on_any_day_past_or_future():
     )
     assert evaluate(facts, date(2026, 3, 1)).training[0].status is Status.in_grace
     assert evaluate(facts, date(2027, 3, 1)).training[0].status is Status.missing
-    assert evaluate(facts, date(2025, 3, 1)).training == []  # not yet appointed
+    assert evaluate(facts, date(2025, 3, 1)).training == ()  # not yet appointed
 
 
 @given(
@@ -406,7 +406,7 @@ def test_someone_who_has_left_is_no_longer_safety_rep_or_amu_member():
     )
     report = evaluate(facts, DAY)
     assert finding(report, "aml-6-1.safety-rep-missing").status is Status.gap
-    assert report.training == []
+    assert report.training == ()
     assert finding(evaluate(facts, date(2026, 11, 20)), "aml-6-1.safety-rep").status is Status.ok
 
 
@@ -503,6 +503,6 @@ def test_a_new_leader_has_a_grace_period_for_the_employer_course():
     )
     (row,) = evaluate(facts, DAY).training
     assert row.status is Status.in_grace and row.due_on == date(2027, 3, 31)
-    assert evaluate(facts, date(2026, 9, 30)).training == []  # not yet a leader
+    assert evaluate(facts, date(2026, 9, 30)).training == ()  # not yet a leader
     (later,) = evaluate(facts, date(2027, 4, 1)).training
     assert later.status is Status.missing

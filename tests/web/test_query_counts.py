@@ -4,13 +4,9 @@ by the page size for the paged lists; speed itself is measured in bench/.)"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
-from typing import Any
 
 import pytest
-import sqlalchemy as sa
 
 from hms_tracker.appointments.models import Appointment
 from hms_tracker.organisation.models import DepartmentLeader
@@ -20,6 +16,7 @@ from tests.factories import make_department, make_person, make_user
 from tests.login import login_as
 from tests.risks.helpers import make_risk
 from tests.routines.helpers import principal_for, published_routine
+from tests.sql import statements_on
 
 PAGES = (
     "/",
@@ -39,20 +36,6 @@ PAGES = (
 )
 
 
-@contextmanager
-def counting(engine: sa.Engine) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        statements.append(statement)
-
-    sa.event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", count)
-
-
 def _grow(session, admin, departments, n: int) -> None:
     """`n` more of everything the pages list, spread over the departments."""
     day = today()
@@ -70,7 +53,7 @@ def _grow(session, admin, departments, n: int) -> None:
 def _counts(client, app) -> dict[str, int]:
     found = {}
     for page in PAGES:
-        with counting(app.state.engine) as statements:
+        with statements_on(app.state.engine) as statements:
             response = client.get(page)
         assert response.status_code == 200, (page, response.status_code)
         found[page] = len(statements)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 from sqlmodel import Session
@@ -16,7 +17,7 @@ def report_on(*, session: Session, day: date) -> Report:
 
 
 def filter_training(
-    rows: list[TrainingStatus],
+    rows: Sequence[TrainingStatus],
     *,
     status: str | None = None,
     reason: str | None = None,
@@ -33,7 +34,7 @@ def filter_training(
     ]
 
 
-def status_counts(rows: list[TrainingStatus]) -> dict[Status, int]:
+def status_counts(rows: Sequence[TrainingStatus]) -> dict[Status, int]:
     counts = dict.fromkeys(
         (Status.missing, Status.expired, Status.in_grace, Status.expiring, Status.ok), 0
     )

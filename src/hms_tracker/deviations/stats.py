@@ -51,6 +51,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from hms_tracker.db import VersionedCache
 from hms_tracker.deviations.models import (
     OPEN_STATUSES,
     CorrectiveAction,
@@ -433,11 +434,27 @@ def _fact(row: Any) -> DeviationFact:
     )
 
 
+# The figures for a day and department filter, kept under the data version they were
+# computed on (a new report, a closed case or an action done changes it).
+STATS: VersionedCache[tuple[date, frozenset[int] | None], DeviationStats] = VersionedCache(size=16)
+
+
 def load_stats(
     session: Session, *, today: date, department_ids: Iterable[int] | None = None
 ) -> DeviationStats:
-    """Load what the figures need (seven queries whatever the data) and compute them."""
+    """The figures for `today` (for the departments `department_ids`, or the whole
+    company): as computed for the records as they are now, computed again after a write."""
     ids = frozenset(department_ids) if department_ids is not None else None
+    return STATS.get_or_compute(
+        session, (today, ids), lambda: compute_stats(session, today=today, department_ids=ids)
+    )
+
+
+def compute_stats(
+    session: Session, *, today: date, department_ids: frozenset[int] | None
+) -> DeviationStats:
+    """Load what the figures need (seven queries whatever the data) and compute them."""
+    ids = department_ids
     since = _start_of(window_first(today))
     until = _start_of(today + timedelta(days=1))
 

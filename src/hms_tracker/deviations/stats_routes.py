@@ -12,6 +12,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Any
+from urllib.parse import urlencode
 
 from babel.dates import format_date as babel_format_date
 from fastapi import APIRouter, Request
@@ -61,6 +62,9 @@ def _department_filter(
         return None, None, _("Ukjent avdeling. Viser hele bedriften.")
     ids = organisation.subtree_ids(session=session, department_ids=[dept_id])
     return dept_id, ids, None
+
+
+LISTED_OVERDUE = 20
 
 
 def _page(
@@ -117,14 +121,17 @@ def _page(
     principal = request.state.principal
     wanted = {a.deviation_id for a in stats.overdue_actions}
     may_open = visible_ids(session=session, principal=principal, ids=wanted)
-    listed = [a for a in stats.overdue_actions if a.deviation_id in may_open]
+    visible = [a for a in stats.overdue_actions if a.deviation_id in may_open]
+    listed = visible[:LISTED_OVERDUE]  # the longest overdue; the rest in the deviation list
     return render(
         request,
         "deviations/stats.html",
         status_code=status_code,
         stats=stats,
         listed_overdue=listed,
-        unlisted_overdue=len(stats.overdue_actions) - len(listed),
+        more_overdue=len(visible) - len(listed),
+        overdue_list_url=f"/deviations?{urlencode({'overdue': '1'})}",
+        unlisted_overdue=len(stats.overdue_actions) - len(visible),
         months=months,
         month_chart=month_chart,
         department_chart=department_chart,

@@ -18,12 +18,13 @@ from hms_tracker.db import SessionDep
 from hms_tracker.errors import Forbidden, NotFound
 from hms_tracker.organisation.service import department_parents
 from hms_tracker.routines.models import Routine, RoutineDepartment, RoutineVersion, VersionStatus
-from hms_tracker.rules.departments import subtree_of
+from hms_tracker.rules.departments import Tree
 from hms_tracker.web.auth import (
     Action,
     CurrentUser,
     Principal,
     admin,
+    admin_or_leader,
     anyone,
     register_actions,
     route_action,
@@ -80,8 +81,9 @@ def scopes_of(
             chosen.setdefault(routine_id, set()).add(department_id)
     if parents is None:
         parents = department_parents(session=session) if chosen else {}
+    tree = Tree(parents)
     return {
-        r.id: Scope(r.whole_company, subtree_of(chosen.get(r.id, ()), parents))  # type: ignore[misc]
+        r.id: Scope(r.whole_company, tree.subtree(chosen.get(r.id, ())))  # type: ignore[misc]
         for r in routines
     }
 
@@ -154,6 +156,7 @@ def _reads(principal: Principal, access: Any) -> bool:
 register_actions(
     Action("routines.list", anyone, everyone="the routines that apply to the person"),
     Action("reading.view", anyone, everyone="the person's own routines to read"),
+    Action("routines.coverage", admin_or_leader),
     Action("routine.create", admin),
     Action("routine.publish", admin),
     Action("routine.archive", admin),

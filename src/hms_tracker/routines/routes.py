@@ -100,11 +100,22 @@ def routine_list(
         statuses=statuses,
         tags=service.all_tags(session=session),
         departments=organisation.department_options(session=session),
-        department_coverage=service.department_coverage(
-            session=session, principal=principal, today=day
-        ),
         breach_counts=breaches.repeated(breaches.breach_counts(session=session, today=day)),
         **_helpers(),
+    )
+
+
+@router.get("/routines/coverage", dependencies=[Permission("routines.coverage")])
+def routine_coverage(request: Request, session: SessionDep, principal: CurrentUser) -> Response:
+    """Per department: how much of what its people must read they have acknowledged (the
+    coordinator: every department; a leader: their own). Its own page: it counts every
+    acknowledgement of every routine in force."""
+    return render(
+        request,
+        "routines/coverage.html",
+        department_coverage=service.department_coverage(
+            session=session, principal=principal, today=today()
+        ),
     )
 
 

@@ -10,24 +10,49 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 
+class Tree:
+    """The department tree read once from `parents` (each department's id to its parent's
+    id, None at the top), to ask for many subtrees: each department's own subtree is
+    walked once and kept."""
+
+    def __init__(self, parents: Mapping[int, int | None]) -> None:
+        self.children: dict[int, list[int]] = {}
+        for child, parent in parents.items():
+            if parent is not None:
+                self.children.setdefault(parent, []).append(child)
+        self._below: dict[int, frozenset[int]] = {}
+
+    def subtree(self, department_ids: Iterable[int]) -> frozenset[int]:
+        """The departments `department_ids` and every department below them (a cycle in
+        the mapping ends the walk instead of looping)."""
+        found: set[int] = set()
+        for department_id in department_ids:
+            if department_id not in found:
+                found |= self._subtree_of_one(department_id)
+        return frozenset(found)
+
+    def _subtree_of_one(self, department_id: int) -> frozenset[int]:
+        below = self._below.get(department_id)
+        if below is None:
+            found = {department_id}
+            todo = [department_id]
+            while todo:
+                for child in self.children.get(todo.pop(), ()):
+                    if child not in found:
+                        found.add(child)
+                        todo.append(child)
+            below = self._below[department_id] = frozenset(found)
+        return below
+
+
 def subtree_of(department_ids: Iterable[int], parents: Mapping[int, int | None]) -> frozenset[int]:
     """The departments `department_ids` and every department below them.
 
     `parents` maps each department's id to its parent's id (None at the top). A cycle in
-    the mapping ends the walk instead of looping.
+    the mapping ends the walk instead of looping. For many subtrees of one tree, make a
+    `Tree` once.
     """
-    children: dict[int, list[int]] = {}
-    for child, parent in parents.items():
-        if parent is not None:
-            children.setdefault(parent, []).append(child)
-    found = set(department_ids)
-    todo = list(found)
-    while todo:
-        for child in children.get(todo.pop(), ()):
-            if child not in found:
-                found.add(child)
-                todo.append(child)
-    return frozenset(found)
+    return Tree(parents).subtree(department_ids)
 
 
 def ancestors_of(

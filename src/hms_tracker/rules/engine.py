@@ -791,8 +791,8 @@ def whistleblowing_rule(facts: Facts, day: date, settings: RuleSettings) -> list
 @dataclass(frozen=True)
 class Report:
     day: date
-    training: list[TrainingStatus]
-    findings: list[Finding]
+    training: tuple[TrainingStatus, ...]
+    findings: tuple[Finding, ...]
 
     @property
     def gaps(self) -> list[Finding]:
@@ -956,4 +956,4 @@ def evaluate(facts: Facts, day: date, settings: RuleSettings | None = None) -> R
         + risk_assessment_rule(facts, day)
         + overdue_risk_measure_rule(facts, day)
     )
-    return Report(day=day, training=training, findings=findings)
+    return Report(day=day, training=tuple(training), findings=tuple(findings))

@@ -10,6 +10,7 @@ from fractions import Fraction
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from hms_tracker.db import VersionedCache
 from hms_tracker.organisation.models import Person
 from hms_tracker.rules.engine import (
     AgreementFact,
@@ -375,6 +376,18 @@ def load_rule_settings(*, session: Session) -> RuleSettings:
     return RuleSettings.from_values(values)
 
 
+# The rule engine's reports, each kept under the data version it was computed on: a few
+# days' reports (today's, and the days someone looks back or ahead to).
+REPORTS: VersionedCache[date, Report] = VersionedCache(size=8)
+
+
 def evaluate_on(*, session: Session, day: date) -> Report:
-    """The rule engine's report for `day`, with the company's settings."""
-    return evaluate(load_facts(session=session, day=day), day, load_rule_settings(session=session))
+    """The rule engine's report for `day`, with the company's settings: from REPORTS when
+    the records have not changed since it was computed."""
+    return REPORTS.get_or_compute(
+        session,
+        day,
+        lambda: evaluate(
+            load_facts(session=session, day=day), day, load_rule_settings(session=session)
+        ),
+    )
