@@ -80,6 +80,10 @@ def test_employee_reports_from_a_phone_with_a_photo(browsing, live):
 def test_leader_handles_a_deviation_to_closure(browsing, live):
     name = unique("Lukking")
     department, leader, reporter, worker = seed(live, name)
+    with live.session() as session:
+        elsewhere = make_department(session, name=f"Lager {name}")
+        outsider = make_person(session, name=f"Eier {name}", department=elsewhere)
+        session.commit()
     page = browsing.new_page()
     login(page, reporter.email)
     page.goto("/deviations/new")
@@ -107,7 +111,13 @@ def test_leader_handles_a_deviation_to_closure(browsing, live):
 
     action = page.locator('form[action$="/actions"]')
     action.get_by_label("Tiltak").fill("Skift pakning på kompressoren")
-    action.get_by_label("Eier").select_option(str(worker.id))
+    # The owner works elsewhere: not among the department's people offered, found by
+    # typing part of the name (htmx fills the select).
+    owner = action.get_by_label("Eier")
+    expect(owner.locator(f'option[value="{outsider.id}"]')).to_have_count(0)
+    action.get_by_label("Søk etter person").fill(name)
+    expect(owner.locator(f'option[value="{outsider.id}"]')).to_have_count(1)
+    owner.select_option(str(outsider.id))
     action.get_by_label("Frist").fill(deadline)
     action.get_by_role("button", name="Legg til tiltak").click()
     expect(page.get_by_text("Tiltaket er lagt til.")).to_be_visible()

@@ -4,7 +4,7 @@ each transition; the version conflict; comments and the timeline."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlmodel import select
@@ -20,7 +20,7 @@ from hms_tracker.web.dates import today
 from hms_tracker.web.i18n import OSLO
 from tests.conftest import login
 from tests.deviations.helpers import make_deviation, report_form
-from tests.factories import make_department, make_user
+from tests.factories import make_department, make_person, make_user
 from tests.uploads.corpus import benign_pdf
 
 
@@ -573,3 +573,66 @@ def test_stats_list_overdue_actions_only_of_deviations_the_viewer_may_open(clien
     login(client, world["leader"].email)
     page = client.get("/deviations/stats").text
     assert "Samtale med Ola" in page and "ikke har tilgang til" not in page
+
+
+# --- the person pickers: the department's people, the rest by search ----------------
+
+
+def picker_options(html: str, field: str) -> list[str]:
+    select = html[html.index(f'id="field-{field}"') :]
+    select = select[: select.index("</select>")]
+    return re.findall(r"<option value=\"\d+\"[^>]*>([^<]+)</option>", select)
+
+
+def test_the_pickers_offer_the_department_and_find_anyone_employed(client, session, world):
+    deviation, _receipt = make_deviation(
+        session, world["lager"], reporter=person_of(session, world["reporter"])
+    )
+    make_person(session, name="Kari Lagersen", department=world["lager"])
+    make_person(session, name="Kontor-Kjell", department=world["kontor"])
+    make_person(
+        session, name="Kontor-Karl", department=world["kontor"], employed_to=date(2020, 6, 30)
+    )
+    session.commit()
+    login(client, world["leader"].email)
+    url = f"/deviations/{deviation.id}"
+
+    page = client.get(url).text
+    assert "Kari Lagersen" in picker_options(page, "responsible_person_id")
+    assert "Kontor-Kjell" not in picker_options(page, "responsible_person_id")
+    assert 'id="pick-responsible"' in page and 'form="pick-responsible"' in page
+
+    # Without htmx: the search form reloads the page with the people found.
+    found = client.get(url, params={"pick_responsible_person_id": "kontor"}).text
+    assert "Kontor-Kjell" in picker_options(found, "responsible_person_id")
+    assert "Kontor-Karl" not in picker_options(found, "responsible_person_id")  # has left
+    assert "Kari Lagersen" not in picker_options(found, "responsible_person_id")
+    assert 'value="kontor"' in found
+
+    # With htmx: the options alone, the chosen one kept.
+    kjell_id = re.search(r'<option value="(\d+)"[^>]*>Kontor-Kjell<', found).group(1)
+    answer = client.get(
+        f"{url}/people",
+        params={"field": "owner_person_id", "pick_owner_person_id": "KJELL", "selected": ""},
+    )
+    assert answer.status_code == 200 and "<html" not in answer.text
+    assert "Kontor-Kjell" in answer.text and "Kari Lagersen" not in answer.text
+    assert client.get(f"{url}/people", params={"field": "title"}).status_code == 404
+
+    # The one found can be given the case.
+    r = client.submit(
+        f"{url}/assign",
+        {"responsible_person_id": kjell_id, "deadline": date.today().isoformat(), "version": "1"},
+    )
+    assert r.status_code == 303, r.text[:2000]
+
+
+def test_only_those_who_may_give_the_case_away_may_search(client, session, world):
+    deviation, _receipt = make_deviation(
+        session, world["lager"], reporter=person_of(session, world["reporter"])
+    )
+    session.commit()
+    login(client, world["reporter"].email)
+    assert client.get(f"/deviations/{deviation.id}").status_code == 200
+    answer = client.get(f"/deviations/{deviation.id}/people", params={"field": "owner_person_id"})
+    assert answer.status_code == 403

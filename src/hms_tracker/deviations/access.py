@@ -115,6 +115,9 @@ RULES: dict[str, Rule] = {
     "deviation.comment": Rule(lambda a, own: a.comment, None),
     "deviation.attachment_download": Rule(lambda a, own: a.view, None),
     "deviation.edit": Rule(lambda a, own: a.work, None),
+    # The person pickers' search (the people a case can be given to): who may assign it
+    # or add actions to it.
+    "deviation.choose_person": Rule(lambda a, own: a.work, None),
     "deviation.assign": Rule(lambda a, own: a.handle, HANDLER_ONLY),
     "deviation.reject": Rule(lambda a, own: a.handle, HANDLER_ONLY),
     "deviation.close": Rule(lambda a, own: a.handle, HANDLER_ONLY),

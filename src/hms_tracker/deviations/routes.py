@@ -236,6 +236,7 @@ def _detail(
     message: str | None = None,
     conflict: list[tuple[str, str, str]] | None = None,
     status_code: int = 200,
+    search: dict[str, str] | None = None,
 ) -> Response:
     day = today()
     actions = service.actions_of(session=session, deviation=deviation) if access.internal else []
@@ -257,7 +258,20 @@ def _detail(
     }
     names = organisation.person_names(session=session, person_ids=people)
     department = organisation.get_department(session=session, department_id=deviation.department_id)
-    choices = service.assignable_people(session=session, today=day) if access.work else []
+    search = search or {}
+    values = values or {}
+
+    def choices(field: str, *current: Any) -> list[tuple[int, str]]:
+        if not access.work:
+            return []
+        return organisation.person_choices(
+            session=session,
+            today=day,
+            search=search.get(field, ""),
+            department_ids=[deviation.department_id],
+            include=[parse_id(str(c)) if c is not None else None for c in current],
+        )
+
     return render(
         request,
         "deviations/detail.html",
@@ -269,11 +283,23 @@ def _detail(
         comments=comments,
         attachments=attachments,
         names=names,
-        people=choices,
+        responsible_choices=choices(
+            "responsible_person_id",
+            values.get("responsible_person_id"),
+            deviation.responsible_person_id,
+            principal.person_id,
+        ),
+        owner_choices=choices(
+            "owner_person_id",
+            values.get("owner_person_id"),
+            deviation.responsible_person_id,
+            principal.person_id,
+        ),
+        search=search,
         timeline=timeline_for(session=session, deviation=deviation, internal=access.internal),
         broken_routine=breaches.routine_title(session=session, routine_id=deviation.routine_id),
         open_form=form,
-        values=values or {},
+        values=values,
         errors=errors or {},
         message=message,
         conflict=conflict,
@@ -284,12 +310,63 @@ def _detail(
     )
 
 
+# The person pickers on the case page: the form each one is in.
+PICKERS = {"responsible_person_id": "assign", "owner_person_id": "action"}
+
+
 @router.get("/deviations/{deviation_id:int}", dependencies=[Permission("deviation.view")])
 def deviation_detail(
-    request: Request, session: SessionDep, principal: CurrentUser, found: DeviationDep
+    request: Request,
+    session: SessionDep,
+    principal: CurrentUser,
+    found: DeviationDep,
+    pick_responsible_person_id: str | None = None,
+    pick_owner_person_id: str | None = None,
 ) -> Response:
+    """The case page. `pick_<field>`: a person picker's search without htmx (the page
+    comes back with that form open and the people found)."""
     deviation, access = found
-    return _detail(request, session, principal, deviation, access)
+    search = {
+        field: text[:100]
+        for field, text in (
+            ("responsible_person_id", pick_responsible_person_id),
+            ("owner_person_id", pick_owner_person_id),
+        )
+        if text
+    }
+    form = PICKERS[next(iter(search))] if search and access.work else None
+    return _detail(request, session, principal, deviation, access, form=form, search=search)
+
+
+@router.get(
+    "/deviations/{deviation_id:int}/people", dependencies=[Permission("deviation.choose_person")]
+)
+def deviation_people(
+    request: Request,
+    session: SessionDep,
+    principal: CurrentUser,
+    found: DeviationDep,
+    field: str = "",
+    selected: str | None = None,
+) -> Response:
+    """A person picker's options for what is typed (htmx): the people employed today whose
+    name or e-mail holds it, the selected one kept."""
+    deviation, _access = found
+    if field not in PICKERS:
+        raise NotFound()
+    search = str(request.query_params.get(f"pick_{field}", ""))[:100]
+    return render(
+        request,
+        "components/person_options.html",
+        options=organisation.person_choices(
+            session=session,
+            today=today(),
+            search=search,
+            department_ids=[deviation.department_id],
+            include=[parse_id(selected)],
+        ),
+        value=selected,
+    )
 
 
 @dataclass

@@ -917,15 +917,3 @@ def department_filter_options(*, session: Session, principal: Principal) -> list
 
 
 # --- people to choose -------------------------------------------------------------------
-
-
-def assignable_people(*, session: Session, today: date) -> list[tuple[int, str]]:
-    rows = session.exec(
-        select(Person.id, Person.name)
-        .where(
-            col(Person.employed_from) <= today,
-            sa.or_(col(Person.employed_to).is_(None), col(Person.employed_to) >= today),
-        )
-        .order_by(Person.name)
-    ).all()
-    return [(pid, name) for pid, name in rows if pid is not None]

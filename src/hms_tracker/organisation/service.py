@@ -48,6 +48,50 @@ def people_choices(*, session: Session) -> list[tuple[int, str]]:
     return [(pid, name) for pid, name in rows if pid is not None]
 
 
+PICKER_SIZE = 30
+
+
+def person_choices(
+    *,
+    session: Session,
+    today: date,
+    search: str = "",
+    department_ids: Iterable[int] = (),
+    include: Iterable[int | None] = (),
+    size: int = PICKER_SIZE,
+) -> list[tuple[int, str]]:
+    """The people a person picker offers, employed `today`, by name, at most `size` (one
+    statement): those whose name or e-mail holds `search`; without a search, the people
+    of `department_ids` (those a choice most likely falls on). The people in `include`
+    (the current choice) are always offered."""
+    wanted = {i for i in include if i is not None}
+    query = select(Person.id, Person.name).where(active_on(today))
+    text = search.strip()
+    if text:
+        pattern = contains_pattern(text)
+        query = query.where(
+            sa.or_(
+                func.lower(Person.name).like(pattern, escape="\\"),
+                func.lower(Person.email).like(pattern, escape="\\"),
+            )
+        )
+    else:
+        query = query.where(col(Person.department_id).in_(list(department_ids)))
+    if wanted:
+        query = select(Person.id, Person.name).where(
+            sa.or_(
+                col(Person.id).in_(
+                    query.with_only_columns(col(Person.id))
+                    .order_by(Person.name, col(Person.id))
+                    .limit(size)
+                ),
+                col(Person.id).in_(wanted),
+            )
+        )
+    rows = session.exec(query.order_by(Person.name, col(Person.id)).limit(size + len(wanted)))
+    return [(pid, name) for pid, name in rows.all() if pid is not None]
+
+
 def people_choices_active(*, session: Session, today: date) -> list[tuple[int, str]]:
     """People employed today (or starting later), for choosing a leader."""
     rows = session.exec(
