@@ -132,3 +132,92 @@ def test_trail_shows_labels_names_and_dates_not_codes(client, session):
     assert "Sveiseverksted" in results and "Innleid" in results
     assert "employed_from" not in results and "department_id" not in results
     assert "created_at" not in results and "Versjon" not in results
+
+
+def _event(session, when, *, entity="person", actor=None, subject=None) -> AuditEvent:
+    event = AuditEvent(
+        occurred_at=when, actor_label="tester", entity=entity, entity_id="1",
+        action="update", actor_person_id=actor, subject_person_id=subject, after={},
+    )  # fmt: skip
+    session.add(event)
+    return event
+
+
+def test_the_trail_is_turned_by_position_newest_first_without_gaps_or_repeats(session):
+    """Pages of 4 over 11 events, three at the same instant (the id breaks the tie):
+    older and older to the end, then newer and newer back to the start."""
+    from datetime import UTC, datetime, timedelta
+
+    from hms_tracker.audit.service import list_events
+
+    kari = make_person(session)
+    start = datetime(2025, 1, 1, 12, tzinfo=UTC)
+    times = [start + timedelta(hours=h) for h in (0, 1, 2, 2, 2, 3, 4, 5, 6, 7, 8)]
+    made = [_event(session, t, subject=kari.id) for t in times]
+    session.commit()
+    assert len(made) == 11
+    theirs = session.exec(
+        select(AuditEvent).where(
+            sa.or_(AuditEvent.actor_person_id == kari.id, AuditEvent.subject_person_id == kari.id)
+        )
+    ).all()  # these and the event of Kari's registration
+    newest_first = [e.id for e in sorted(theirs, key=lambda e: (e.occurred_at, e.id), reverse=True)]
+
+    pages, cursor = [], None
+    while True:
+        events, where = list_events(session=session, person_id=kari.id, before=cursor, size=4)
+        pages.append([e.id for e in events])
+        assert where.newest == (cursor is None)
+        if where.older is None:
+            break
+        cursor = where.older
+    assert [i for page in pages for i in page] == newest_first
+    assert [len(p) for p in pages] == [4, 4, 4]
+
+    back = []
+    cursor = encode_position(session, pages[-1][0])
+    while cursor:
+        events, where = list_events(session=session, person_id=kari.id, after=cursor, size=4)
+        back.append([e.id for e in events])
+        cursor = where.newer
+    assert back == pages[:-1][::-1]
+    # A cursor that is not one is the newest page.
+    events, where = list_events(session=session, person_id=kari.id, before="x-1", size=4)
+    assert [e.id for e in events] == pages[0] and where.newest
+
+
+def encode_position(session, event_id: int) -> str:
+    from hms_tracker.web.pagination import encode_cursor
+
+    event = session.get(AuditEvent, event_id)
+    return encode_cursor(event.occurred_at, event.id)
+
+
+def test_a_person_is_found_by_name_and_the_trail_shows_what_they_did_or_concerns_them(
+    client, session
+):
+    from datetime import UTC, datetime
+
+    admin = make_user(session, email="admin@test.example", is_admin=True)
+    kari = make_person(session, name="Kari Nordmann", email="kari@test.example")
+    make_person(session, name="Karianne Berg")
+    ola = make_person(session, name="Ola Hansen")
+    now = datetime.now(UTC)
+    _event(session, now, entity="routine", actor=kari.id)
+    _event(session, now, entity="risk", subject=kari.id)
+    _event(session, now, entity="training_record", actor=ola.id, subject=ola.id)
+    login_as(client, session, admin)
+
+    several = client.get("/audit", params={"who": "kari"}).text
+    assert "Flere personer passer til «kari»" in several
+    assert f"person={kari.id}" in several and "Karianne Berg" in several
+    assert "Rutine #1" not in several  # nothing listed until one is chosen
+
+    one = _results(client.get("/audit", params={"who": "KARI@test"}).text)
+    assert "Rutine #1" in one and "Risiko #1" in one and "Opplæring #1" not in one
+    assert "Hendelser der Kari Nordmann" in one
+
+    assert "Ingen personer passer til «zzz»" in client.get("/audit", params={"who": "zzz"}).text
+    # Page 1 carries no count and no list of every person.
+    page = client.get("/audit").text
+    assert "Alle personer" not in page and "<option" not in page.split('name="entity"')[0]

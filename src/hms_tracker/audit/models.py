@@ -16,15 +16,15 @@ class AuditEvent(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     occurred_at: datetime = Field(
-        default_factory=utcnow, sa_column=sa.Column(UTCDateTime(), nullable=False, index=True)
+        default_factory=utcnow, sa_column=sa.Column(UTCDateTime(), nullable=False)
     )
     actor_user_id: int | None = Field(default=None, foreign_key="app_user.id", index=True)
-    actor_person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
+    actor_person_id: int | None = Field(default=None, foreign_key="person.id")
     actor_label: str = Field(sa_column=sa.Column(sa.String(254), nullable=False))
-    entity: str = Field(sa_column=sa.Column(sa.String(60), nullable=False, index=True))
+    entity: str = Field(sa_column=sa.Column(sa.String(60), nullable=False))
     entity_id: str = Field(sa_column=sa.Column(sa.String(64), nullable=False))
     action: str = Field(sa_column=sa.Column(sa.String(40), nullable=False))
-    subject_person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
+    subject_person_id: int | None = Field(default=None, foreign_key="person.id")
     before: dict[str, Any] | None = Field(
         default=None, sa_column=sa.Column(sa.JSON(), nullable=True)
     )
@@ -32,4 +32,12 @@ class AuditEvent(SQLModel, table=True):
         default=None, sa_column=sa.Column(sa.JSON(), nullable=True)
     )
 
-    __table_args__ = (sa.Index("ix_audit_event_entity_entity_id", "entity", "entity_id"),)
+    # The trail is read newest first, a page at a time from a position (audit/service.py):
+    # each filter walks its own index in (occurred_at, id) order.
+    __table_args__ = (
+        sa.Index("ix_audit_event_record_time", "entity", "entity_id", "occurred_at", "id"),
+        sa.Index("ix_audit_event_time", "occurred_at", "id"),
+        sa.Index("ix_audit_event_entity_time", "entity", "occurred_at", "id"),
+        sa.Index("ix_audit_event_actor_time", "actor_person_id", "occurred_at", "id"),
+        sa.Index("ix_audit_event_subject_time", "subject_person_id", "occurred_at", "id"),
+    )

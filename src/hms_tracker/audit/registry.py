@@ -26,6 +26,10 @@ AUDIT_EXEMPT: dict[str, str] = {
         "E-mails waiting to be sent and their delivery attempts: what a change or a reminder "
         "tells someone, not a record of its own (the change itself is audited)."
     ),
+    "data_version": (
+        "One row whose random token changes with every write to the records (db.py), so "
+        "that what is computed from them can be cached; it says nothing of its own."
+    ),
     "reminder_digest": (
         "One row per person and day so that the daily reminder is prepared once; bookkeeping "
         "of the reminder job, not a record anyone registers."

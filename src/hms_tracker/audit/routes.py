@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -16,8 +17,9 @@ from hms_tracker.db import SessionDep
 from hms_tracker.organisation import service as organisation
 from hms_tracker.organisation.forms import employment_type_label
 from hms_tracker.web.auth import Permission
+from hms_tracker.web.dates import today
 from hms_tracker.web.i18n import _, format_date, format_datetime, format_number, lazy
-from hms_tracker.web.pagination import page_number
+from hms_tracker.web.pagination import Keyset
 from hms_tracker.web.params import parse_id
 from hms_tracker.web.templating import render
 
@@ -212,19 +214,45 @@ def action_label(action: str) -> str:
 router = APIRouter()
 
 
+MATCHES_SHOWN = 20
+
+
 @router.get("/audit", dependencies=[Permission("audit.read")])
 def audit_list(
     request: Request,
     session: SessionDep,
     entity: str | None = None,
     person: str | None = None,
-    page: str | None = None,
+    who: str | None = None,
+    before: str | None = None,
+    after: str | None = None,
 ) -> Response:
+    """The trail newest first, a page at a time (`before`/`after`: cursors), filtered by
+    kind of record and by a person: `person` (an id) or `who` (a name or e-mail typed;
+    one match filters by it, several are offered to choose from)."""
     person_id = parse_id(person)
-    events, where = service.list_events(
-        session=session, entity=entity or None, person_id=person_id, page=page_number(page)
-    )
+    search = (who or "").strip()[:100]
+    matches: list[tuple[int, str]] = []
+    if person_id is None and search:
+        matches = organisation.person_choices(
+            session=session, today=today(), search=search, former_too=True,
+            size=MATCHES_SHOWN + 1,
+        )  # fmt: skip
+        if len(matches) == 1:
+            person_id = matches[0][0]
+    choosing = person_id is None and bool(search)
+    if choosing:
+        events, where = [], Keyset(older=None, newer=None)
+    else:
+        events, where = service.list_events(
+            session=session,
+            entity=entity or None,
+            person_id=person_id,
+            before=before,
+            after=after,
+        )
     referred_people = {e.actor_person_id for e in events} | {e.subject_person_id for e in events}
+    referred_people.add(person_id)
     referred_departments: set[int | None] = set()
     for e in events:
         for values in (e.before or {}, e.after or {}):
@@ -240,26 +268,32 @@ def audit_list(
             session=session, department_ids=referred_departments
         ),
     }
+
+    def url(**params: str | int | None) -> str:
+        query = {"entity": entity or None, "person": person_id, **params}
+        return "/audit?" + urlencode({k: v for k, v in query.items() if v})
+
     return render(
         request,
         "audit/list.html",
         block="results",
         events=events,
-        total=where.total,
-        page=where.number,
-        pages=where.pages,
+        where=where,
         entity=entity or "",
         person_id=person_id,
+        person_name=names.get(person_id) if person_id else None,
+        who=search if person_id is None else names.get(person_id, ""),
+        matches=matches[:MATCHES_SHOWN] if choosing else [],
+        more_matches=choosing and len(matches) > MATCHES_SHOWN,
         entities=service.entities(),
-        people=organisation.people_choices(session=session),
         names=names,
         entity_label=entity_label,
         describe=lambda event: describe(event, lookup),
         action_label=action_label,
         entity_options=lambda items: [(item, entity_label(item)) for item in items],
-        page_url=lambda p: (
-            request.url.include_query_params(page=p).path
-            + "?"
-            + request.url.include_query_params(page=p).query
-        ),
+        newest_url=url(),
+        older_url=url(before=where.older) if where.older else None,
+        newer_url=url(after=where.newer) if where.newer else None,
+        person_url=lambda pid: "/audit?" + urlencode({"entity": entity or "", "person": pid}),
+        everyone_url="/audit?" + urlencode({"entity": entity or ""}),
     )

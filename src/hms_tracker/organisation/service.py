@@ -59,13 +59,14 @@ def person_choices(
     department_ids: Iterable[int] = (),
     include: Iterable[int | None] = (),
     size: int = PICKER_SIZE,
+    former_too: bool = False,
 ) -> list[tuple[int, str]]:
-    """The people a person picker offers, employed `today`, by name, at most `size` (one
-    statement): those whose name or e-mail holds `search`; without a search, the people
-    of `department_ids` (those a choice most likely falls on). The people in `include`
-    (the current choice) are always offered."""
+    """The people a person picker offers, employed `today` (`former_too`: everyone ever
+    registered), by name, at most `size` (one statement): those whose name or e-mail
+    holds `search`; without a search, the people of `department_ids` (those a choice most
+    likely falls on). The people in `include` (the current choice) are always offered."""
     wanted = {i for i in include if i is not None}
-    query = select(Person.id, Person.name).where(active_on(today))
+    query = select(Person.id, Person.name).where(sa.true() if former_too else active_on(today))
     text = search.strip()
     if text:
         pattern = contains_pattern(text)

@@ -1,18 +1,26 @@
-"""One way to page a list: the page number as typed in the address, the count, the slice.
+"""Two ways to page a list.
 
-A page number that is not one (text, 0, negative, absurdly large) is the first page; a
-page beyond the last is the last. Templates draw the links with the `pagination` macro
+By number: the page number as typed in the address, the count, the slice. A page number
+that is not one (text, 0, negative, absurdly large) is the first page; a page beyond the
+last is the last. Templates draw the links with the `pagination` macro
 (templates/components/ui.html).
+
+By position (keyset), for lists that grow by the million (the audit trail): newest first,
+a page is what comes after (older than) or before (newer than) a row's position — its
+time and id, written in the address as a cursor — read through an index without counting
+or skipping rows. Templates draw the links with the `keyset_pagination` macro.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlmodel import Session, func, select
 
-from hms_tracker.web.params import parse_int
+from hms_tracker.web.params import MAX_ID, parse_int
 
 MAX_PAGE = 100_000
 
@@ -52,3 +60,38 @@ def paged(
     where = page_slice(total=count_rows(session, query), requested=requested, size=size)
     rows = list(session.exec(query.offset(where.offset).limit(where.size)).all())
     return rows, where
+
+
+_CURSOR = re.compile(r"([0-9]{20})-([0-9]{1,10})")
+
+
+def encode_cursor(when: datetime, row_id: int) -> str:
+    """A row's position in a newest-first list, for the address: "<UTC time>-<id>"."""
+    return f"{when.astimezone(UTC):%Y%m%d%H%M%S%f}-{row_id}"
+
+
+def decode_cursor(text: str | None) -> tuple[datetime, int] | None:
+    """The position written by `encode_cursor`; None for anything else (the list then
+    starts at the newest)."""
+    match = _CURSOR.fullmatch(text or "")
+    if not match:
+        return None
+    try:
+        when = datetime.strptime(match.group(1), "%Y%m%d%H%M%S%f").replace(tzinfo=UTC)
+    except ValueError:
+        return None
+    row_id = int(match.group(2))
+    return (when, row_id) if 1 <= row_id <= MAX_ID else None
+
+
+@dataclass(frozen=True)
+class Keyset:
+    """Where a page of a newest-first list lies: the cursors of the pages next to it
+    (None where there is none) and whether it is the newest page."""
+
+    older: str | None
+    newer: str | None
+
+    @property
+    def newest(self) -> bool:
+        return self.newer is None
