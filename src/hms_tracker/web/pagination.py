@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import literal_column
 from sqlmodel import Session, func, select
 
 from hms_tracker.web.params import MAX_ID, parse_int
@@ -49,8 +50,10 @@ def page_slice(*, total: int, requested: int, size: int) -> PageSlice:
 
 
 def count_rows(session: Session, query: Any) -> int:
-    """How many rows a select returns (one statement)."""
-    return int(session.exec(select(func.count()).select_from(query.subquery())).one())
+    """How many rows a select returns (one statement): counted without its columns and
+    its order (the rows themselves are neither read nor sorted)."""
+    bare = query.with_only_columns(literal_column("1"), maintain_column_froms=True).order_by(None)
+    return int(session.exec(select(func.count()).select_from(bare.subquery())).one())
 
 
 def paged(
