@@ -360,6 +360,16 @@ def batches(values: list[T], size: int = 10_000) -> Iterator[list[T]]:
 
 
 K = TypeVar("K", bound=Hashable)
+_CACHES: list[VersionedCache[Any, Any]] = []
+
+
+def clear_caches() -> None:
+    """Forget every cached value (tests that count what a page reads when nothing is
+    cached)."""
+    for cache in _CACHES:
+        cache.clear()
+
+
 V = TypeVar("V")
 
 
@@ -376,6 +386,7 @@ class VersionedCache(Generic[K, V]):
         self.size = size
         self._values: OrderedDict[tuple[str, K], V] = OrderedDict()
         self._lock = threading.Lock()
+        _CACHES.append(self)
 
     def get_or_compute(self, session: Session, key: K, compute: Callable[[], V]) -> V:
         version = data_version(session)

@@ -609,16 +609,32 @@ def reading_list(*, session: Session, person: Person, today: date) -> list[Readi
     the version in force; unread first. Four statements."""
     if not person.is_active_on(today):
         return []
+    # A routine applies to the whole company or to chosen departments and those below
+    # them: to the person's department when one of its chosen ones is that department or
+    # above it. Only those are read.
+    applies: Any = col(Routine.whole_company)
+    parents = department_parents(session=session)
+    if person.department_id is not None:
+        above = ancestors_of([person.department_id], parents)
+        applies = sa.or_(
+            applies,
+            col(Routine.id).in_(
+                select(RoutineDepartment.routine_id).where(
+                    col(RoutineDepartment.department_id).in_(above)
+                )
+            ),
+        )
     rows = session.exec(
         select(Routine, RoutineVersion)
         .join(RoutineVersion, col(RoutineVersion.routine_id) == Routine.id)
         .where(
             RoutineVersion.status == VersionStatus.published.value,
             col(Routine.archived_on).is_(None),
+            applies,
         )
         .order_by(func.lower(Routine.title))
     ).all()
-    scopes = scopes_of(session, [r for r, _v in rows])
+    scopes = scopes_of(session, [r for r, _v in rows], parents)
     acks: dict[int, Any] = {}
     routines_read: set[int] = set()
     for version_id, routine_id, at in session.exec(

@@ -68,14 +68,23 @@ class EmployeeCounts:
     last_year: int
 
 
+# The counts for a day, kept under the data version they were computed on.
+COUNTS: VersionedCache[date, EmployeeCounts] = VersionedCache(size=8)
+
+
 def employee_counts(*, session: Session, day: date) -> EmployeeCounts:
-    employments = load_employments(session=session, until=day)
-    return EmployeeCounts(
-        day=day,
-        employed_on_day=headcount_on(employments, day),
-        average_last_year=average_last_calendar_year(employments, day),
-        last_year=last_calendar_year(day)[0].year,
-    )
+    """Employed on `day` and the average of last calendar year, as the rules count."""
+
+    def count() -> EmployeeCounts:
+        employments = load_employments(session=session, until=day)
+        return EmployeeCounts(
+            day=day,
+            employed_on_day=headcount_on(employments, day),
+            average_last_year=average_last_calendar_year(employments, day),
+            last_year=last_calendar_year(day)[0].year,
+        )
+
+    return COUNTS.get_or_compute(session, day, count)
 
 
 def load_facts(*, session: Session, day: date) -> Facts:
