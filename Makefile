@@ -80,7 +80,7 @@ wheel: $(VENV)/.dev-installed assets translations
 	rm -rf dist && $(BIN)/python -m build --wheel --no-isolation --outdir dist
 
 bench: $(VENV)/.dev-installed assets translations
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) dist build .pytest_cache .mypy_cache .ruff_cache test-results

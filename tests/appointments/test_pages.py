@@ -103,6 +103,39 @@ def test_list_filters_by_kind_and_status_and_htmx_gets_only_the_results(client, 
     assert r.status_code == 200 and "Vera Vern" in r.text and "Dag Leder" in r.text
 
 
+def test_the_list_shows_what_is_in_force_and_ended_terms_when_asked(client, session):
+    login_admin(client, session)
+    day = today()
+    session.add_all(
+        [
+            Appointment(
+                kind="safety_rep", person_id=make_person(session, name="Eva Tidligere").id,
+                starts_on=day - timedelta(days=900), ends_on=day - timedelta(days=170),
+            ),
+            Appointment(
+                kind="safety_rep", person_id=make_person(session, name="Ole Avsluttet").id,
+                starts_on=day - timedelta(days=300), ended_on=day - timedelta(days=1),
+            ),
+            Appointment(
+                kind="safety_rep", person_id=make_person(session, name="Siri Nå").id,
+                starts_on=day - timedelta(days=30), ended_on=day,
+            ),
+            Appointment(
+                kind="amu_member", person_id=make_person(session, name="Kai Kommer").id,
+                starts_on=day + timedelta(days=5),
+            ),
+        ]
+    )  # fmt: skip
+    session.commit()
+    current = client.get("/appointments").text
+    assert "Siri Nå" in current and "Kai Kommer" in current  # ends today; starts later
+    assert "Eva Tidligere" not in current and "Ole Avsluttet" not in current
+    every = client.get("/appointments", params={"status": "all"}).text
+    assert all(n in every for n in ("Eva Tidligere", "Ole Avsluttet", "Siri Nå", "Kai Kommer"))
+    ended = client.get("/appointments", params={"status": "ended"}).text
+    assert "Eva Tidligere" in ended and "Siri Nå" not in ended
+
+
 def test_new_form_preselects_kind_and_person(client, session):
     login_admin(client, session)
     kari = make_person(session, name="Kari Forvalgt")

@@ -70,7 +70,8 @@ def appointment_list(
 ) -> Response:
     day = today()
     kind = kind if kind in service.KIND_ORDER else ""
-    status = status if status in dict(status_options()) else ""
+    statuses = [*status_options(), ("all", _("Alle, også avsluttede"))]
+    status = status if status in dict(statuses) else ""
     rows = service.list_appointments(
         session=session, today=day, kind=kind or None, status=status or None
     )
@@ -81,7 +82,7 @@ def appointment_list(
         rows=rows,
         filters={"kind": kind, "status": status},
         kinds=kind_options(),
-        statuses=status_options(),
+        statuses=statuses,
         **_helpers(day),
     )
 

@@ -197,12 +197,24 @@ def _base_query() -> Any:
 def list_appointments(
     *, session: Session, today: date, kind: str | None = None, status: str | None = None
 ) -> list[AppointmentRow]:
-    """Every appointment (filtered by kind and status), grouped by kind, newest first."""
+    """The appointments in force or starting later (`status` "all": every one ever made,
+    or one status), filtered by kind, grouped by kind, newest first. Ended ones pile up
+    over the years; they are there when asked for."""
     query = _base_query()
     if kind in KIND_ORDER:
         query = query.where(Appointment.kind == kind)
     if status in ("active", "ending_soon", "ended", "upcoming"):
         query = query.where(_status_condition(status, today))
+    elif status != "all":
+        query = query.where(
+            sa.or_(
+                col(Appointment.starts_on) > today,
+                sa.and_(
+                    sa.or_(col(Appointment.ends_on).is_(None), col(Appointment.ends_on) >= today),
+                    sa.or_(col(Appointment.ended_on).is_(None), col(Appointment.ended_on) >= today),
+                ),
+            )
+        )
     return _rows(session, query, today)
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlmodel import Session, col, func, select
 
+from hms_tracker.db import VersionedCache
 from hms_tracker.deviations.models import Deviation, DeviationCategory, DeviationStatus
 from hms_tracker.routines.models import Routine, RoutineVersion, VersionStatus
 from hms_tracker.rules.engine import add_months
@@ -90,9 +91,18 @@ def window_start(today: date) -> datetime:
     return datetime(start.year, start.month, start.day, tzinfo=OSLO)
 
 
+# The counts for a day, kept under the data version they were computed on (a report
+# changes it): the routine list asks on every page.
+BREACHES: VersionedCache[date, dict[int, int]] = VersionedCache(size=4)
+
+
 def breach_counts(*, session: Session, today: date) -> dict[int, int]:
     """Routine id → deviations of category "brudd på rutine" naming it that occurred in the
-    last 12 months (not rejected); one query."""
+    last 12 months (not rejected); one query (none while cached). Read, never changed."""
+    return BREACHES.get_or_compute(session, today, lambda: _count_breaches(session, today))
+
+
+def _count_breaches(session: Session, today: date) -> dict[int, int]:
     rows = session.exec(
         select(Deviation.routine_id, func.count())
         .where(
