@@ -216,6 +216,19 @@ def test_coverage_counts_only_active_employees_in_scope(session):
     assert in_prod.id in [pid for pid, _n, _d in later.unread]
 
 
+def test_coverage_names_the_first_unread_by_name_and_counts_them_all(session, monkeypatch):
+    monkeypatch.setattr(service, "UNREAD_SHOWN", 2)
+    admin = principal_for(session, make_user(session, is_admin=True), DAY)
+    workshop = make_department(session, name="Verksted")
+    for name in ("Dina", "Bjørn", "Cato", "Anne"):
+        make_person(session, name=name, department=workshop)
+    routine = published_routine(session, admin, DAY, title="Verneutstyr")  # whole company
+    version = service.current_version(session=session, routine=routine)
+    result = service.coverage(session=session, routine=routine, version=version, today=DAY)
+    assert result.required == 5 and result.unread_count == 5  # and the admin, no department
+    assert [name for _pid, name, _d in result.unread] == ["Anne", "Bjørn"]
+
+
 def test_readers_see_published_routines_in_scope_and_drafts_stay_hidden(session):
     admin = admin_principal(session)
     production = make_department(session, name="Produksjon")
