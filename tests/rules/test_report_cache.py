@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session, SQLModel, select
 
 from hms_tracker.accounts.models import LoginThrottle
 from hms_tracker.appointments.models import Appointment
@@ -153,3 +153,28 @@ def test_the_deviation_figures_are_cached_the_same_way(session, settings):
         make_deviation(elsewhere, elsewhere.get_one(Department, department.id))
         elsewhere.commit()
     assert load_stats(session, today=today()).registrations == first.registrations + 1
+
+
+def test_list_counts_are_cached_and_counted_again_after_a_write(session, settings, engine):
+    from hms_tracker.audit.models import AuditEvent
+    from hms_tracker.deviations.models import Deviation
+    from hms_tracker.web.pagination import count_rows
+
+    department = make_department(session, name="Lager")
+    make_deviation(session, department)
+    session.commit()
+    listed = select(Deviation).where(Deviation.department_id == department.id)
+    assert count_rows(session, listed) == 1
+    with statements_on(engine) as seen:
+        assert count_rows(session, listed) == 1
+    assert len(seen) == 1 and "data_version" in seen[0]  # no count run
+    with another_instance(settings) as elsewhere:
+        make_deviation(elsewhere, elsewhere.get_one(Department, department.id))
+        elsewhere.commit()
+    assert count_rows(session, listed) == 2
+    # The audit trail's writes leave the version alone: a select of it is always counted.
+    trail = select(AuditEvent)
+    before = count_rows(session, trail)
+    with statements_on(engine) as seen:
+        assert count_rows(session, trail) == before
+    assert any("count" in s.lower() for s in seen)

@@ -188,7 +188,10 @@ register_actions(
 
 
 def visible_ids(*, session: Session, principal: Principal, ids: set[int]) -> set[int]:
-    """Those of `ids` the principal may open; one query per 10,000 ids."""
+    """Those of `ids` (ids of records that exist) the principal may open; one query per
+    10,000 ids, none for the coordinator (who may open every one)."""
+    if principal.is_admin:
+        return set(ids)
     visible: set[int] = set()
     for chunk in batches(sorted(ids)):
         visible.update(

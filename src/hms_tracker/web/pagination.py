@@ -19,8 +19,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import literal_column
+from sqlalchemy.sql.util import find_tables
 from sqlmodel import Session, func, select
 
+from hms_tracker.db import UNVERSIONED_TABLES, VersionedCache
 from hms_tracker.web.params import MAX_ID, parse_int
 
 MAX_PAGE = 100_000
@@ -49,11 +51,24 @@ def page_slice(*, total: int, requested: int, size: int) -> PageSlice:
     return PageSlice(number=min(max(requested, 1), pages), pages=pages, total=total, size=size)
 
 
+# Counts of the lists' filtered selects, each kept under the data version it was counted
+# on (keyed by the statement's SQL and parameters, the viewer's visibility included).
+COUNTS: VersionedCache[tuple[str, str], int] = VersionedCache(size=256)
+
+
 def count_rows(session: Session, query: Any) -> int:
-    """How many rows a select returns (one statement): counted without its columns and
-    its order (the rows themselves are neither read nor sorted)."""
+    """How many rows a select returns (one statement, or none while the count is cached):
+    counted without its columns and its order (the rows themselves are neither read nor
+    sorted). A select that reads a table whose writes leave the data version alone is
+    always counted afresh."""
     bare = query.with_only_columns(literal_column("1"), maintain_column_froms=True).order_by(None)
-    return int(session.exec(select(func.count()).select_from(bare.subquery())).one())
+    counting = select(func.count()).select_from(bare.subquery())
+    tables = {t.name for t in find_tables(counting, include_aliases=True, include_joins=True)}
+    if tables & UNVERSIONED_TABLES:
+        return int(session.exec(counting).one())
+    compiled = counting.compile(dialect=session.get_bind().dialect)
+    key = (str(compiled), repr(sorted(compiled.params.items())))
+    return COUNTS.get_or_compute(session, key, lambda: int(session.exec(counting).one()))
 
 
 def paged(
