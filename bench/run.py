@@ -294,6 +294,26 @@ def audit_page_size() -> int:
         return AUDIT_PAGE_SIZE_FALLBACK
 
 
+def deep_audit_cursor(database: Database, newer: int) -> str:
+    """The audit trail's position after `newer` events, newest first: what the page's
+    «Eldre» links carry (the trail is paged by position, not by number)."""
+    from hms_tracker.web.pagination import encode_cursor
+
+    rows = database.query(
+        "SELECT occurred_at, id FROM audit_event ORDER BY occurred_at DESC, id DESC "
+        "LIMIT 1 OFFSET ?",
+        (max(newer - 1, 0),),
+    )
+    if not rows:
+        return ""
+    when, row_id = rows[0]
+    if isinstance(when, str):  # SQLite keeps UTC without a zone
+        when = datetime.fromisoformat(when)
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return encode_cursor(when, int(row_id))
+
+
 def key_pages(database: Database, get_paths: set[str]) -> tuple[list[Page], dict[str, str]]:
     """The floor, the key pages with ids picked from the data, and what was picked."""
     open_deviation = database.scalar(
@@ -312,11 +332,13 @@ def key_pages(database: Database, get_paths: set[str]) -> tuple[list[Page], dict
     audit_events = int(database.scalar("SELECT count(*) FROM audit_event"))
     last_audit_page = max(1, -(-audit_events // audit_page_size()))
     deep_page = DEEP_AUDIT_PAGE if last_audit_page >= DEEP_AUDIT_PAGE else last_audit_page
+    deep_cursor = deep_audit_cursor(database, (deep_page - 1) * audit_page_size())
     picked = {
         "open deviation": f"#{open_deviation} (the open one with the most comments)",
         "routine": f"#{routine} (the live one with the most versions)",
         "search word": f"«{word}» (the commonest word of 5+ letters in the first titles)",
-        "audit page": f"{deep_page} of {last_audit_page}",
+        "audit page": f"{deep_page} of {last_audit_page} (the trail's position after "
+        f"{(deep_page - 1) * audit_page_size():,} newer events, as its «Eldre» links write it)",
     }
     coordinator = [
         "/",
@@ -335,7 +357,7 @@ def key_pages(database: Database, get_paths: set[str]) -> tuple[list[Page], dict
         "/risks/matrix",
         "/appointments",
         "/audit",
-        f"/audit?page={deep_page}",
+        f"/audit?before={deep_cursor}",
         *(path for path in OPTIONAL_PAGES if path in get_paths),
     ]
     pages = [Page(FLOOR_PATH, "floor")]
