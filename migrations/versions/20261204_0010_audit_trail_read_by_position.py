@@ -1,8 +1,8 @@
 """audit trail read by position: indexes in (occurred_at, id) order per filter
 
 The single-column indexes on occurred_at, entity, actor_person_id and subject_person_id,
-and the one on (entity, entity_id), become (…, occurred_at, id): the trail's pages are read from a position (keyset), newest
-first, without counting or skipping rows.
+and the one on (entity, entity_id), become (…, occurred_at, id): the trail's pages are
+read from a position (keyset), newest first, without counting or skipping rows.
 
 Revision ID: 0010
 Revises: 0009
