@@ -26,6 +26,7 @@ from typer.testing import CliRunner
 import hms_tracker.models  # noqa: F401  (every table in the metadata)
 from hms_tracker.accounts.models import User
 from hms_tracker.config import get_settings
+from hms_tracker.db import data_version
 from hms_tracker.demo.bulk import BulkWriter, Sink, Table
 from hms_tracker.demo.scale import SEEDED_COURSES, build, build_scaled, dry_run
 from hms_tracker.demo.service import DEMO_ACCOUNTS, DEMO_PASSWORD
@@ -435,7 +436,11 @@ def check_company(rows: Rows, today: date) -> None:
 
 def test_tiny_scale_is_consistent_and_as_counted(engine):
     today = TODAY
+    with Session(engine) as session:
+        version_before = data_version(session)
     summary = build_scaled(engine, scale="tiny", today=today, seed=8)
+    with Session(engine) as session:  # written past SQLAlchemy, still a new data version
+        assert data_version(session) not in (None, version_before)
 
     rows = rows_of(engine)
     check_company(rows, today)

@@ -254,6 +254,18 @@ def test_search_matches_every_word_in_any_order_and_field(client, session, world
     assert found("–") == {a.id}  # punctuation alone is still searched for as typed
 
 
+def test_search_follows_an_edit(client, session, world):
+    a = add(session, world["lager"], title="Glatt gulv", description="Ved porten")
+    session.commit()
+    login(client, world["admin"].email)
+    assert set(ids_in(client.get("/deviations", params={"q": "glatt"}).text)) == {a.id}
+    a.title, a.place = "Isete trapp", "Bakgården"
+    session.add(a)
+    session.commit()
+    assert set(ids_in(client.get("/deviations", params={"q": "glatt"}).text)) == set()
+    assert set(ids_in(client.get("/deviations", params={"q": "ISETE bakgården"}).text)) == {a.id}
+
+
 def test_search_words():
     from hms_tracker.deviations.search import MAX_WORDS, search_words
 

@@ -107,9 +107,13 @@ def _jsonable(value: Any) -> Any:
 def _snapshot(obj: Any, *, before: bool) -> dict[str, Any]:
     state = inspect(obj)
     redact = getattr(type(obj), "__audit_redact__", frozenset())
+    # Columns computed from others (a search text): the others are in the trail.
+    derived = getattr(type(obj), "__audit_derived__", frozenset())
     values: dict[str, Any] = {}
     for attr in state.mapper.column_attrs:
         key = attr.key
+        if key in derived:
+            continue
         hist = state.attrs[key].history
         if before:
             if hist.deleted:

@@ -33,6 +33,7 @@ from hms_tracker.deviations.models import (
     CommentVisibility,
     DeviationCategory,
     DeviationStatus,
+    search_text_of,
 )
 from hms_tracker.deviations.service import RECEIPT_ALPHABET, RECEIPT_LENGTH, hash_receipt_code
 
@@ -288,12 +289,15 @@ class _Writer:
         consequence = rng.choices((1, 2, 3, 4, 5), (12, 30, 30, 20, 8))[0]
         serious = category == PI and consequence >= 4 and rng.random() < 0.2
         occurred = created - timedelta(minutes=5 + rng.random() * 2000)
+        title, description = self.fill(title)[:200], self.fill(description)
+        place = rng.choice(texts.PLACES) if rng.random() < 0.7 else None
         deviation = self.writer.new(
             "deviation",
-            title=self.fill(title)[:200],
-            description=self.fill(description),
+            title=title,
+            description=description,
+            search_text=search_text_of(title, description, place),
             department_id=dept_id,
-            place=rng.choice(texts.PLACES) if rng.random() < 0.7 else None,
+            place=place,
             occurred_at=occurred,
             category=category,
             consequence=consequence,

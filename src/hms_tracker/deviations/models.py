@@ -57,6 +57,7 @@ class Deviation(SQLModel, table=True):
     __tablename__ = "deviation"
     __audited__ = True
     __audit_redact__ = frozenset({"receipt_code_hash"})
+    __audit_derived__ = frozenset({"search_text"})
 
     id: int | None = Field(default=None, primary_key=True)
     title: str = Field(sa_column=sa.Column(sa.String(200), nullable=False))
@@ -106,6 +107,12 @@ class Deviation(SQLModel, table=True):
         default_factory=utcnow, sa_column=sa.Column(UTCDateTime(), nullable=False, index=True)
     )
     version: int = Field(default=1, nullable=False)
+    # Title, description and place in lower case, one per line: what the list's search
+    # reads (a LIKE over one plain column, no function called per row). Kept by the
+    # mapper events below; never shown, and left out of the audit trail.
+    search_text: str = Field(
+        default="", sa_column=sa.Column(sa.Text(), nullable=False, server_default="")
+    )
 
     __table_args__ = (
         sa.CheckConstraint(f"status IN ({_in(DeviationStatus)})", name="status"),
@@ -215,3 +222,15 @@ class DeviationAttachment(SQLModel, table=True):
     )
     withdrawn_at: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime()))
     withdrawn_reason: str | None = Field(default=None, max_length=500)
+
+
+def search_text_of(title: str | None, description: str | None, place: str | None) -> str:
+    """What the deviation list's search reads: the texts in lower case, one per line (a
+    search word holds no line break, so no word matches across two of them)."""
+    return "\n".join((title or "", description or "", place or "")).lower()
+
+
+@sa.event.listens_for(Deviation, "before_insert")
+@sa.event.listens_for(Deviation, "before_update")
+def _keep_search_text(_mapper: object, _connection: object, deviation: Deviation) -> None:
+    deviation.search_text = search_text_of(deviation.title, deviation.description, deviation.place)

@@ -25,7 +25,7 @@ from typing import Annotated, Any
 
 import sqlalchemy as sa
 from pydantic import Field
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from hms_tracker.db import batches, claim_version, utcnow
 from hms_tracker.deviations import breaches
@@ -788,13 +788,7 @@ def _filtered(principal: Principal, filters: ListFilters, today: date) -> Any:
         each_word = []
         for word in search_words(text) or [text.lower()]:
             pattern = contains_pattern(word)
-            each_word.append(
-                sa.or_(
-                    func.lower(Deviation.title).like(pattern, escape="\\"),
-                    func.lower(Deviation.description).like(pattern, escape="\\"),
-                    func.lower(func.coalesce(Deviation.place, "")).like(pattern, escape="\\"),
-                )
-            )
+            each_word.append(col(Deviation.search_text).like(pattern, escape="\\"))
         matches = [sa.and_(*each_word)]
         if (deviation_id := parse_id(number)) is not None:  # not "²" or "١"
             matches.append(col(Deviation.id) == deviation_id)
