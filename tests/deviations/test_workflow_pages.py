@@ -581,7 +581,8 @@ def test_stats_list_overdue_actions_only_of_deviations_the_viewer_may_open(clien
 def picker_options(html: str, field: str) -> list[str]:
     select = html[html.index(f'id="field-{field}"') :]
     select = select[: select.index("</select>")]
-    return re.findall(r"<option value=\"\d+\"[^>]*>([^<]+)</option>", select)
+    labels = re.findall(r"<option value=\"\d+\"[^>]*>([^<]+)</option>", select)
+    return [label.split(" · ")[0] for label in labels]  # the name (then the department)
 
 
 def test_the_pickers_offer_the_department_and_find_anyone_employed(client, session, world):
@@ -601,6 +602,7 @@ def test_the_pickers_offer_the_department_and_find_anyone_employed(client, sessi
     assert "Kari Lagersen" in picker_options(page, "responsible_person_id")
     assert "Kontor-Kjell" not in picker_options(page, "responsible_person_id")
     assert 'id="pick-responsible"' in page and 'form="pick-responsible"' in page
+    assert ">Kari Lagersen · Lager</option>" in page  # namesakes told apart
 
     # Without htmx: the search form reloads the page with the people found.
     found = client.get(url, params={"pick_responsible_person_id": "kontor"}).text
@@ -610,7 +612,7 @@ def test_the_pickers_offer_the_department_and_find_anyone_employed(client, sessi
     assert 'value="kontor"' in found
 
     # With htmx: the options alone, the chosen one kept.
-    kjell_id = re.search(r'<option value="(\d+)"[^>]*>Kontor-Kjell<', found).group(1)
+    kjell_id = re.search(r"<option value=\"(\d+)\"[^>]*>Kontor-Kjell ", found).group(1)
     answer = client.get(
         f"{url}/people",
         params={"field": "owner_person_id", "pick_owner_person_id": "KJELL", "selected": ""},

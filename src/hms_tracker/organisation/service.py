@@ -64,7 +64,8 @@ def person_choices(
     """The people a person picker offers, employed `today` (`former_too`: everyone ever
     registered), by name, at most `size` (one statement): those whose name or e-mail
     holds `search`; without a search, the people of `department_ids` (those a choice most
-    likely falls on). The people in `include` (the current choice) are always offered."""
+    likely falls on). The people in `include` (the current choice) are always offered.
+    Each is labelled with their name and department."""
     wanted = {i for i in include if i is not None}
     query = select(Person.id, Person.name).where(sa.true() if former_too else active_on(today))
     text = search.strip()
@@ -89,8 +90,18 @@ def person_choices(
                 col(Person.id).in_(wanted),
             )
         )
-    rows = session.exec(query.order_by(Person.name, col(Person.id)).limit(size + len(wanted)))
-    return [(pid, name) for pid, name in rows.all() if pid is not None]
+    labelled = (
+        query.add_columns(col(Department.name))
+        .outerjoin(Department, col(Department.id) == col(Person.department_id))
+        .order_by(Person.name, col(Person.id))
+        .limit(size + len(wanted))
+    )
+    # Two people of the same name are told apart by their department.
+    return [
+        (pid, f"{name} · {department}" if department else name)
+        for pid, name, department in session.exec(labelled).all()
+        if pid is not None
+    ]
 
 
 def people_choices_active(*, session: Session, today: date) -> list[tuple[int, str]]:
