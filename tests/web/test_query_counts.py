@@ -1,6 +1,7 @@
 """A page reads what it shows: the same number of SQL statements for a company with a few
-records and for one with many more, on both databases. (The rows they return are bounded
-by the page size for the paged lists; speed itself is measured in bench/.)"""
+records and for one with many more, and no statement returning more rows than a page
+holds once there are more records than that, on both databases. (Speed itself is
+measured in bench/.)"""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from tests.factories import make_department, make_person, make_user
 from tests.login import login_as
 from tests.risks.helpers import make_risk
 from tests.routines.helpers import principal_for, published_routine
-from tests.sql import statements_on
+from tests.sql import rows_on, statements_on
 
 PAGES = (
     "/",
@@ -81,3 +82,30 @@ def test_every_key_page_runs_as_many_statements_with_more_records(app, client, s
     assert all(n > 0 for pair in few.values() for n in pair), few  # the counter sees them
     assert few["/training"][1] < few["/training"][0]  # the rule engine's report was cached
     assert many == few
+
+
+PAGE_ROWS = 51  # a page of 50, and the one after it that says there is more
+# Lists that hold what is in force, not the company's history: they grow with the
+# company's size, not with the years.
+UNPAGED = {
+    "/appointments": "the appointments in force (verneombud, AMU, …)",
+    "/my/reading": "the routines that apply to the one person reading",
+}
+
+
+def test_no_page_reads_more_rows_than_it_shows(app, client, session):
+    departments = [make_department(session, name=f"Avdeling {i}") for i in range(3)]
+    admin = make_user(session, is_admin=True, department=departments[0])
+    session.commit()
+    login_as(client, session, admin)
+    _grow(session, admin, departments, PAGE_ROWS + 9)
+    widest = {}
+    for page in PAGES:
+        client.get(page)  # what the page caches is read once per change of the records
+        with rows_on(app.state.engine) as seen:
+            assert client.get(page).status_code == 200
+        assert seen, page  # the counter sees the page's statements
+        widest[page] = max(n for _statement, n in seen)
+    too_wide = {p: n for p, n in widest.items() if n > PAGE_ROWS and p not in UNPAGED}
+    assert too_wide == {}, too_wide
+    assert widest["/people"] == 50 and widest["/audit"] == PAGE_ROWS  # paged at 50

@@ -238,20 +238,19 @@ class LinkedRoutine:
 def linked_routines(
     *, session: Session, risk_ids: list[int], today: date
 ) -> dict[int, list[LinkedRoutine]]:
-    """Risk id → its routines, in force or not, by title; two queries."""
+    """Risk id → its routines, in force or not, by title; one query (whether each is in
+    force is asked in it, not by reading every routine in force)."""
     if not risk_ids:
         return {}
-    in_force = set(session.exec(_in_force_ids(today)).all())
+    in_force = col(Routine.id).in_(_in_force_ids(today))
     result: dict[int, list[LinkedRoutine]] = {}
-    for risk_id, routine_id, title in session.exec(
-        select(RiskRoutine.risk_id, Routine.id, Routine.title)
+    for risk_id, routine_id, title, live in session.exec(
+        select(RiskRoutine.risk_id, Routine.id, Routine.title, in_force)
         .join(Routine, col(Routine.id) == RiskRoutine.routine_id)
         .where(col(RiskRoutine.risk_id).in_(risk_ids))
         .order_by(func.lower(Routine.title))
     ).all():
-        result.setdefault(risk_id, []).append(
-            LinkedRoutine(routine_id, title, routine_id in in_force)
-        )
+        result.setdefault(risk_id, []).append(LinkedRoutine(routine_id, title, bool(live)))
     return result
 
 
