@@ -364,7 +364,7 @@ def withdraw_measure(
 # --- the list -----------------------------------------------------------------------------
 
 SORTS = ("score", "assessed", "title")
-PAGE_SIZE = 50
+PAGE_SIZE = 25  # rows with measures and routines: as many as the deviation list
 
 
 def assessment_cutoff(today: date) -> date:

@@ -711,7 +711,7 @@ class RoutinePage:
     pages: int
 
 
-PAGE_SIZE = 50
+PAGE_SIZE = 25  # rows with reading coverage and breaches: as many as the deviation list
 
 
 def _covers_any(department_ids: frozenset[int]) -> Any:
