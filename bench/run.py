@@ -294,18 +294,21 @@ def audit_page_size() -> int:
         return AUDIT_PAGE_SIZE_FALLBACK
 
 
-def deep_audit_cursor(database: Database, newer: int) -> str:
+def deep_audit_cursor(database: Database, newer: int) -> str | None:
     """The audit trail's position after `newer` events, newest first: what the page's
-    «Eldre» links carry (the trail is paged by position, not by number)."""
-    from hms_tracker.web.pagination import encode_cursor
-
+    «Eldre» links carry (the trail is paged by position, not by number). None for a
+    commit from before that (its deep page is asked by number)."""
+    try:
+        from hms_tracker.web.pagination import encode_cursor
+    except ImportError:
+        return None
     rows = database.query(
         "SELECT occurred_at, id FROM audit_event ORDER BY occurred_at DESC, id DESC "
         "LIMIT 1 OFFSET ?",
         (max(newer - 1, 0),),
     )
     if not rows:
-        return ""
+        return None
     when, row_id = rows[0]
     if isinstance(when, str):  # SQLite keeps UTC without a zone
         when = datetime.fromisoformat(when)
@@ -357,7 +360,7 @@ def key_pages(database: Database, get_paths: set[str]) -> tuple[list[Page], dict
         "/risks/matrix",
         "/appointments",
         "/audit",
-        f"/audit?before={deep_cursor}",
+        f"/audit?before={deep_cursor}" if deep_cursor else f"/audit?page={deep_page}",
         *(path for path in OPTIONAL_PAGES if path in get_paths),
     ]
     pages = [Page(FLOOR_PATH, "floor")]
