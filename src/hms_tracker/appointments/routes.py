@@ -36,7 +36,7 @@ from hms_tracker.web.dates import today
 from hms_tracker.web.forms import FormValues
 from hms_tracker.web.handlers import submit
 from hms_tracker.web.i18n import _, format_date
-from hms_tracker.web.params import parse_id
+from hms_tracker.web.params import parse_id, picker_search
 from hms_tracker.web.templating import render
 
 router = APIRouter()
@@ -101,16 +101,17 @@ def _form_page(
     status_code: int = 200,
 ) -> Response:
     day = today()
-    people = organisation.people_choices_active(session=session, today=day)
     current_person = parse_id(values.get("person_id"))
     if appointment is not None and appointment.person_id:
         current_person = appointment.person_id
-    if current_person is not None:
-        known = {pid for pid, _name in people}
-        if current_person not in known:  # a former employee keeps their appointment
-            people = people + sorted(
-                organisation.person_names(session=session, person_ids={current_person}).items()
-            )
+    # The current holder is kept even after leaving (a former employee keeps the term).
+    people = organisation.person_choices(
+        session=session,
+        today=day,
+        search=picker_search(request, "person_id"),
+        starting_later_too=True,
+        include=[current_person],
+    )
     area_values = values.get("area_ids") or []
     if not isinstance(area_values, list):
         area_values = [area_values]
@@ -127,6 +128,7 @@ def _form_page(
         errors=errors or {},
         conflict=conflict,
         people=people,
+        person_search=picker_search(request, "person_id"),
         departments=departments,
         selected_areas=selected_areas,
         kinds=kind_options(),

@@ -42,6 +42,9 @@ def may_change_person(principal: Principal, person: Any) -> bool:
 
 register_actions(
     Action("people.list", admin_or_leader),
+    # A person picker's search in the forms of coordinators and leaders (the same people
+    # as /people lists to them: names and departments of those employed).
+    Action("people.choose", admin_or_leader),
     Action("people.export", admin_or_leader),
     Action("people.import", admin),
     Action("person.view", anyone, record=may_view_person),

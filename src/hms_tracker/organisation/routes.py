@@ -59,10 +59,29 @@ from hms_tracker.web.forms import FormValues
 from hms_tracker.web.handlers import submit
 from hms_tracker.web.i18n import _, format_number, ngettext
 from hms_tracker.web.pagination import page_number
-from hms_tracker.web.params import parse_id
+from hms_tracker.web.params import parse_id, picker_search
 from hms_tracker.web.templating import flash, redirect, render
 
 router = APIRouter()
+
+
+@router.get("/people/choices", dependencies=[Permission("people.choose")])
+def person_choices(
+    request: Request, session: SessionDep, field: str = "", selected: str | None = None
+) -> Response:
+    """A person picker's options for what is typed in `pick_<field>` (htmx): the people
+    employed today whose name or e-mail holds it, the selected one kept."""
+    return render(
+        request,
+        "components/person_options.html",
+        options=service.person_choices(
+            session=session,
+            today=today(),
+            search=picker_search(request, field),
+            include=[parse_id(selected)],
+        ),
+        value=selected,
+    )
 
 
 def _scope(principal: Principal) -> frozenset[int] | None:
@@ -758,7 +777,13 @@ def _department_page(
     leader_ids = {person.id for _row, person in detail["leaders"]}
     candidates = [
         (pid, name)
-        for pid, name in service.people_choices_active(session=session, today=day)
+        for pid, name in service.person_choices(
+            session=session,
+            today=day,
+            search=picker_search(request, "person_id"),
+            department_ids=[department.id] if department.id is not None else [],
+            starting_later_too=True,
+        )
         if pid not in leader_ids
     ]
     return render(
@@ -767,6 +792,7 @@ def _department_page(
         status_code=status_code,
         department=department,
         candidates=candidates,
+        leader_search=picker_search(request, "person_id"),
         errors=errors or {},
         values=values or {"closed_on": day.isoformat()},
         may_add_person=can(

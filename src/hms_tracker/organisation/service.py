@@ -43,11 +43,6 @@ def person_names(*, session: Session, person_ids: set[int | None]) -> dict[int, 
     return {pid: name for pid, name in rows if pid is not None}
 
 
-def people_choices(*, session: Session) -> list[tuple[int, str]]:
-    rows = session.exec(select(Person.id, Person.name).order_by(Person.name)).all()
-    return [(pid, name) for pid, name in rows if pid is not None]
-
-
 PICKER_SIZE = 30
 
 
@@ -60,14 +55,22 @@ def person_choices(
     include: Iterable[int | None] = (),
     size: int = PICKER_SIZE,
     former_too: bool = False,
+    starting_later_too: bool = False,
 ) -> list[tuple[int, str]]:
-    """The people a person picker offers, employed `today` (`former_too`: everyone ever
-    registered), by name, at most `size` (one statement): those whose name or e-mail
-    holds `search`; without a search, the people of `department_ids` (those a choice most
-    likely falls on). The people in `include` (the current choice) are always offered.
+    """The people a person picker offers, employed `today` (`starting_later_too`: or
+    starting later; `former_too`: everyone ever registered), by name, at most `size` (one
+    statement): those whose name or e-mail holds `search`; without a search, the people
+    of `department_ids` (those a choice most likely falls on). The people in `include`
+    (the current choice) are always offered.
     Each is labelled with their name and department."""
     wanted = {i for i in include if i is not None}
-    query = select(Person.id, Person.name).where(sa.true() if former_too else active_on(today))
+    if former_too:
+        employed: Any = sa.true()
+    elif starting_later_too:  # a leader or an appointment may be set up before the start
+        employed = sa.or_(col(Person.employed_to).is_(None), col(Person.employed_to) >= today)
+    else:
+        employed = active_on(today)
+    query = select(Person.id, Person.name).where(employed)
     text = search.strip()
     if text:
         pattern = contains_pattern(text)
@@ -102,16 +105,6 @@ def person_choices(
         for pid, name, department in session.exec(labelled).all()
         if pid is not None
     ]
-
-
-def people_choices_active(*, session: Session, today: date) -> list[tuple[int, str]]:
-    """People employed today (or starting later), for choosing a leader."""
-    rows = session.exec(
-        select(Person.id, Person.name)
-        .where(sa.or_(col(Person.employed_to).is_(None), col(Person.employed_to) >= today))
-        .order_by(Person.name)
-    ).all()
-    return [(pid, name) for pid, name in rows if pid is not None]
 
 
 # --- employment status --------------------------------------------------------------------

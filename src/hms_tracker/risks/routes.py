@@ -43,7 +43,7 @@ from hms_tracker.web.dates import today
 from hms_tracker.web.forms import FormValues
 from hms_tracker.web.handlers import submit
 from hms_tracker.web.i18n import _
-from hms_tracker.web.params import parse_id
+from hms_tracker.web.params import parse_id, picker_search
 from hms_tracker.web.templating import flash, redirect, render
 
 router = APIRouter()
@@ -140,11 +140,14 @@ def _form_page(
         departments=service.department_choices(
             session=session, principal=principal, include_id=risk.department_id if risk else None
         ),
-        people=service.people_choices(
+        people=organisation.person_choices(
             session=session,
             today=day,
-            include_id=risk.owner_person_id if risk else None,
+            search=picker_search(request, "owner_person_id"),
+            department_ids=[risk.department_id] if risk else principal.led_department_ids,
+            include=[parse_id(owner), risk.owner_person_id if risk else None],
         ),
+        owner_search=picker_search(request, "owner_person_id"),
         owner=owner,
         consequences=consequence_options(),
         probabilities=probability_options(),
@@ -266,7 +269,18 @@ def _detail(
         ),
         measures=measures,
         names=names,
-        people=service.people_choices(session=session, today=day) if manage_open else [],
+        people=(
+            organisation.person_choices(
+                session=session,
+                today=day,
+                search=picker_search(request, "owner_person_id"),
+                department_ids=[risk.department_id],
+                include=[parse_id((values or {}).get("owner_person_id")), risk.owner_person_id],
+            )
+            if manage_open
+            else []
+        ),
+        owner_search=picker_search(request, "owner_person_id"),
         assessment_due=service.risk_assessment_due(risk.last_assessed_on),
         assessment_overdue=service.is_assessment_overdue(risk.last_assessed_on, day),
         open_form=form,
@@ -283,7 +297,9 @@ def risk_detail(
     request: Request, session: SessionDep, principal: CurrentUser, found: RiskDep
 ) -> Response:
     risk, access = found
-    return _detail(request, session, principal, risk, access)
+    # A person picker's search without htmx opens the form it belongs to.
+    form = "action" if picker_search(request, "owner_person_id") else None
+    return _detail(request, session, principal, risk, access, form=form)
 
 
 @dataclass

@@ -74,25 +74,6 @@ def department_choices(
     return organisation.department_options(session=session, only_ids=only, include_ids=[include_id])
 
 
-def people_choices(
-    *, session: Session, today: date, include_id: int | None = None
-) -> list[tuple[int, str]]:
-    rows = session.exec(
-        select(Person.id, Person.name)
-        .where(
-            sa.or_(
-                sa.and_(
-                    col(Person.employed_from) <= today,
-                    sa.or_(col(Person.employed_to).is_(None), col(Person.employed_to) >= today),
-                ),
-                col(Person.id) == (include_id or 0),
-            )
-        )
-        .order_by(Person.name)
-    ).all()
-    return [(pid, name) for pid, name in rows if pid is not None]
-
-
 def _active_person(session: Session, person_id: int, today: date, field_name: str) -> None:
     person = session.get(Person, person_id)
     if person is None or not person.is_active_on(today):

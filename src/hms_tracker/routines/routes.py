@@ -41,7 +41,7 @@ from hms_tracker.web.dates import today
 from hms_tracker.web.forms import FormValues, parse_form
 from hms_tracker.web.handlers import submit
 from hms_tracker.web.i18n import _, format_number
-from hms_tracker.web.params import parse_id
+from hms_tracker.web.params import parse_id, picker_search
 from hms_tracker.web.templating import flash, redirect, render, safe_next
 
 # The owner edits the draft and records reviews: the service checks the routine.
@@ -148,11 +148,13 @@ def _form_page(
         errors=errors or {},
         conflict=conflict,
         manages=principal.is_admin,
-        people=service.people_choices(
+        people=organisation.person_choices(
             session=session,
             today=day,
-            include_id=parse_id(owner),
+            search=picker_search(request, "owner_id"),
+            include=[parse_id(owner), principal.person_id],
         ),
+        owner_search=picker_search(request, "owner_id"),
         departments=organisation.department_options(
             session=session, include_ids=[i for v in selected_ids if (i := parse_id(v))]
         ),

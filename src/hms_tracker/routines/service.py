@@ -1236,15 +1236,3 @@ def diff_versions(old: RoutineVersion, new: RoutineVersion) -> list[DiffSection]
         DiffSection("purpose", diff_lines(old.purpose, new.purpose)),
         DiffSection("body", diff_lines(old.body, new.body)),
     ]
-
-
-def people_choices(
-    *, session: Session, today: date, include_id: int | None
-) -> list[tuple[int, str]]:
-    """Owners to choose from: people employed today (and the current owner)."""
-    rows = session.exec(
-        select(Person.id, Person.name)
-        .where(sa.or_(active_on(today), col(Person.id) == (include_id or 0)))
-        .order_by(Person.name)
-    ).all()
-    return [(pid, name) for pid, name in rows if pid is not None]

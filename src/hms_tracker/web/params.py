@@ -10,6 +10,7 @@ allowed one is unknown (None), never an overflow in the database: ids are Postgr
 from __future__ import annotations
 
 import re
+from typing import Any
 
 MAX_ID = 2**31 - 1  # the largest PostgreSQL `integer`
 _ASCII_DIGITS = re.compile(r"[0-9]+")  # not \d, which matches every script's digits
@@ -38,3 +39,9 @@ def parse_id(value: object) -> int | None:
     """The id of a record (1 to MAX_ID) written in `value`, or None: an id that cannot
     exist is an unknown one."""
     return parse_int(value, minimum=1)
+
+
+def picker_search(request: Any, field: str) -> str:
+    """What was typed in the person picker of `field` (`pick_<field>` in the address): the
+    picker's search, at most 100 characters."""
+    return str(request.query_params.get(f"pick_{field}", "")).strip()[:100]
