@@ -14,7 +14,7 @@ from hms_tracker.paths import STATIC_DIR, VENDOR_DIR
 from hms_tracker.web.admission import AdmissionMiddleware
 from hms_tracker.web.csrf import verify_csrf
 from hms_tracker.web.errors import _too_large_asgi, busy_asgi, install_error_handlers
-from hms_tracker.web.security import BodyLimitMiddleware, SecurityMiddleware
+from hms_tracker.web.security import BodyLimitMiddleware, SecurityMiddleware, verify_query
 
 log = logging.getLogger("hms_tracker")
 
@@ -35,7 +35,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         openapi_url=None,
-        dependencies=[Depends(verify_csrf)],
+        dependencies=[Depends(verify_csrf), Depends(verify_query)],
     )
     app.state.settings = settings
     app.state.secret_key = secret_key

@@ -62,3 +62,24 @@ def test_checkbox_groups_are_lists_and_the_csrf_token_is_left_out():
         )
     )
     assert values == {"title": "x", "area_ids": ["1"], "department_ids": ["2", "3"]}
+
+
+def test_an_address_with_a_parameter_twice_or_other_digits_is_a_problem():
+    from hms_tracker.web.params import query_problem
+
+    assert query_problem([("page", "2"), ("q", "m²")]) is None  # ² in a search is text
+    assert query_problem([("page", "-1"), ("page_x", "²")]) is None  # other odd values: lists'
+    assert query_problem([("page", "²")]) == ("digits", "page")
+    assert query_problem([("person", "٣")]) == ("digits", "person")
+    assert query_problem([("status", "open"), ("status", "closed")]) == ("twice", "status")
+
+
+def test_the_page_says_what_is_wrong_with_the_address(client, session):
+    from tests.login import login_admin
+
+    login_admin(client, session)
+    twice = client.get("/deviations?status=open&status=closed")
+    assert twice.status_code == 400 and "«status» to ganger" in twice.text
+    digits = client.get("/people", params={"page": "²"})
+    assert digits.status_code == 400 and "sifrene 0–9" in digits.text
+    assert client.get("/deviations", params={"q": "m²"}).status_code == 200

@@ -45,3 +45,28 @@ def picker_search(request: Any, field: str) -> str:
     """What was typed in the person picker of `field` (`pick_<field>` in the address): the
     picker's search, at most 100 characters."""
     return str(request.query_params.get(f"pick_{field}", "")).strip()[:100]
+
+
+# Query parameters whose value is a whole number or a record's id, on any page.
+NUMBER_QUERY = frozenset(
+    {
+        "page", "department", "department_id", "person", "person_id", "course",
+        "course_type_id", "owner", "owner_id", "year", "selected", "a", "b", "min_score",
+        "consequence", "probability", "routine", "routine_id", "risk_id",
+    }
+)  # fmt: skip
+
+
+def query_problem(items: list[tuple[str, str]]) -> tuple[str, str] | None:
+    """What is wrong with an address's query, as (kind, parameter name), or None: a
+    parameter sent twice ("twice": a page reads one value of each), or a number written
+    with other digits than 0-9 ("digits": "²", "٣", "①" — never a number here). Other
+    odd values are each list's business (its filters fall back to their defaults)."""
+    seen: set[str] = set()
+    for name, value in items:
+        if name in seen:
+            return "twice", name
+        seen.add(name)
+        if name in NUMBER_QUERY and any(ch.isdigit() and ch not in "0123456789" for ch in value):
+            return "digits", name
+    return None

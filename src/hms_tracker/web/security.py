@@ -6,11 +6,12 @@ import contextlib
 from http.cookies import SimpleCookie
 from typing import Any
 
+from fastapi import HTTPException, Request
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hms_tracker.web import i18n
-from hms_tracker.web.params import parse_int
+from hms_tracker.web.params import parse_int, query_problem
 
 LANGUAGE_COOKIE = "hms_lang"
 
@@ -119,3 +120,21 @@ class BodyLimitMiddleware:
         except RequestTooLarge:
             if not started:
                 await self.on_too_large(scope, receive, send)
+
+
+def verify_query(request: Request) -> None:
+    """App-wide dependency: an address whose query holds a parameter twice, or a number
+    written with other digits than 0-9, is answered 400 with what is wrong (instead of a
+    page that silently reads one of the values, or none)."""
+    problem = query_problem(request.query_params.multi_items())
+    if problem is None:
+        return
+    kind, name = problem
+    if kind == "twice":
+        message = i18n._("Adressen har «%(name)s» to ganger. Bruk lenkene på siden.", name=name)
+    else:
+        message = i18n._(
+            "«%(name)s» i adressen er ikke et tall skrevet med sifrene 0–9. Bruk lenkene på siden.",
+            name=name,
+        )
+    raise HTTPException(status_code=400, detail=message)
