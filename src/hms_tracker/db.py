@@ -188,7 +188,7 @@ class DataVersion(SQLModel, table=True):
 
 # Tables whose writes leave the data version alone: bookkeeping, the audit trail and what
 # nothing computed-and-cached reads. Every other table changes it, so a new table is safe
-# by default (tests/rules/test_rules_cache.py checks that the rule engine reads none of
+# by default (tests/rules/test_report_cache.py checks that the rule engine reads none of
 # these).
 UNVERSIONED_TABLES = frozenset(
     {
@@ -360,6 +360,7 @@ def batches(values: list[T], size: int = 10_000) -> Iterator[list[T]]:
 
 
 K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
 _CACHES: list[VersionedCache[Any, Any]] = []
 
 
@@ -368,9 +369,6 @@ def clear_caches() -> None:
     cached)."""
     for cache in _CACHES:
         cache.clear()
-
-
-V = TypeVar("V")
 
 
 class VersionedCache(Generic[K, V]):

@@ -105,10 +105,11 @@ def _form_page(
     if appointment is not None and appointment.person_id:
         current_person = appointment.person_id
     # The current holder is kept even after leaving (a former employee keeps the term).
+    person_search = picker_search(request, "person_id")
     people = organisation.person_choices(
         session=session,
         today=day,
-        search=picker_search(request, "person_id"),
+        search=person_search,
         starting_later_too=True,
         include=[current_person],
     )
@@ -128,7 +129,7 @@ def _form_page(
         errors=errors or {},
         conflict=conflict,
         people=people,
-        person_search=picker_search(request, "person_id"),
+        person_search=person_search,
         departments=departments,
         selected_areas=selected_areas,
         kinds=kind_options(),

@@ -206,15 +206,7 @@ def list_appointments(
     if status in ("active", "ending_soon", "ended", "upcoming"):
         query = query.where(_status_condition(status, today))
     elif status != "all":
-        query = query.where(
-            sa.or_(
-                col(Appointment.starts_on) > today,
-                sa.and_(
-                    sa.or_(col(Appointment.ends_on).is_(None), col(Appointment.ends_on) >= today),
-                    sa.or_(col(Appointment.ended_on).is_(None), col(Appointment.ended_on) >= today),
-                ),
-            )
-        )
+        query = query.where(sa.or_(in_force_on(today), col(Appointment.starts_on) > today))
     return _rows(session, query, today)
 
 

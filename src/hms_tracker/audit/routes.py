@@ -294,6 +294,6 @@ def audit_list(
         newest_url=url(),
         older_url=url(before=where.older) if where.older else None,
         newer_url=url(after=where.newer) if where.newer else None,
-        person_url=lambda pid: "/audit?" + urlencode({"entity": entity or "", "person": pid}),
-        everyone_url="/audit?" + urlencode({"entity": entity or ""}),
+        person_url=lambda pid: url(person=pid),
+        everyone_url=url(person=None),
     )

@@ -54,7 +54,7 @@ from hms_tracker.web.dates import today
 from hms_tracker.web.forms import FormValues, parse_form
 from hms_tracker.web.handlers import submit
 from hms_tracker.web.i18n import OSLO, _, format_number
-from hms_tracker.web.params import parse_id
+from hms_tracker.web.params import parse_id, picker_search
 from hms_tracker.web.templating import flash, redirect, render
 
 router = APIRouter()
@@ -269,7 +269,7 @@ def _detail(
             today=day,
             search=search.get(field, ""),
             department_ids=[deviation.department_id],
-            include=[parse_id(str(c)) if c is not None else None for c in current],
+            include=[parse_id(c) for c in current],
         )
 
     return render(
@@ -320,20 +320,11 @@ def deviation_detail(
     session: SessionDep,
     principal: CurrentUser,
     found: DeviationDep,
-    pick_responsible_person_id: str | None = None,
-    pick_owner_person_id: str | None = None,
 ) -> Response:
     """The case page. `pick_<field>`: a person picker's search without htmx (the page
     comes back with that form open and the people found)."""
     deviation, access = found
-    search = {
-        field: text[:100]
-        for field, text in (
-            ("responsible_person_id", pick_responsible_person_id),
-            ("owner_person_id", pick_owner_person_id),
-        )
-        if text
-    }
+    search = {field: text for field in PICKERS if (text := picker_search(request, field))}
     form = PICKERS[next(iter(search))] if search and access.work else None
     return _detail(request, session, principal, deviation, access, form=form, search=search)
 
@@ -354,14 +345,13 @@ def deviation_people(
     deviation, _access = found
     if field not in PICKERS:
         raise NotFound()
-    search = str(request.query_params.get(f"pick_{field}", ""))[:100]
     return render(
         request,
         "components/person_options.html",
         options=organisation.person_choices(
             session=session,
             today=today(),
-            search=search,
+            search=picker_search(request, field),
             department_ids=[deviation.department_id],
             include=[parse_id(selected)],
         ),

@@ -12,7 +12,6 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Any
-from urllib.parse import urlencode
 
 from babel.dates import format_date as babel_format_date
 from fastapi import APIRouter, Request
@@ -130,7 +129,7 @@ def _page(
         stats=stats,
         listed_overdue=listed,
         more_overdue=len(visible) - len(listed),
-        overdue_list_url=f"/deviations?{urlencode({'overdue': '1'})}",
+        overdue_list_url="/deviations?overdue=1",
         unlisted_overdue=len(stats.overdue_actions) - len(visible),
         months=months,
         month_chart=month_chart,

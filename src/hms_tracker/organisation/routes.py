@@ -775,12 +775,13 @@ def _department_page(
     day = today()
     detail = service.department_detail(session=session, department=department, today=day)
     leader_ids = {person.id for _row, person in detail["leaders"]}
+    leader_search = picker_search(request, "person_id")
     candidates = [
         (pid, name)
         for pid, name in service.person_choices(
             session=session,
             today=day,
-            search=picker_search(request, "person_id"),
+            search=leader_search,
             department_ids=[department.id] if department.id is not None else [],
             starting_later_too=True,
         )
@@ -792,7 +793,7 @@ def _department_page(
         status_code=status_code,
         department=department,
         candidates=candidates,
-        leader_search=picker_search(request, "person_id"),
+        leader_search=leader_search,
         errors=errors or {},
         values=values or {"closed_on": day.isoformat()},
         may_add_person=can(

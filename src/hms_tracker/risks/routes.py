@@ -128,6 +128,7 @@ def _form_page(
 ) -> Response:
     day = today()
     owner = values.get("owner_person_id")
+    owner_search = picker_search(request, "owner_person_id")
     return render(
         request,
         "risks/form.html",
@@ -143,11 +144,11 @@ def _form_page(
         people=organisation.person_choices(
             session=session,
             today=day,
-            search=picker_search(request, "owner_person_id"),
+            search=owner_search,
             department_ids=[risk.department_id] if risk else principal.led_department_ids,
             include=[parse_id(owner), risk.owner_person_id if risk else None],
         ),
-        owner_search=picker_search(request, "owner_person_id"),
+        owner_search=owner_search,
         owner=owner,
         consequences=consequence_options(),
         probabilities=probability_options(),
@@ -247,6 +248,7 @@ def _detail(
     status_code: int = 200,
 ) -> Response:
     day = today()
+    owner_search = picker_search(request, "owner_person_id")
     measures = service.measures_of(session=session, risk=risk)
     names = organisation.person_names(
         session=session,
@@ -273,14 +275,14 @@ def _detail(
             organisation.person_choices(
                 session=session,
                 today=day,
-                search=picker_search(request, "owner_person_id"),
+                search=owner_search,
                 department_ids=[risk.department_id],
                 include=[parse_id((values or {}).get("owner_person_id")), risk.owner_person_id],
             )
             if manage_open
             else []
         ),
-        owner_search=picker_search(request, "owner_person_id"),
+        owner_search=owner_search,
         assessment_due=service.risk_assessment_due(risk.last_assessed_on),
         assessment_overdue=service.is_assessment_overdue(risk.last_assessed_on, day),
         open_form=form,

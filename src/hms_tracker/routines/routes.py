@@ -139,6 +139,7 @@ def _form_page(
     if not isinstance(selected, list):
         selected = [selected]
     selected_ids = {str(v) for v in selected}
+    owner_search = picker_search(request, "owner_id")
     return render(
         request,
         "routines/form.html",
@@ -151,10 +152,10 @@ def _form_page(
         people=organisation.person_choices(
             session=session,
             today=day,
-            search=picker_search(request, "owner_id"),
+            search=owner_search,
             include=[parse_id(owner), principal.person_id],
         ),
-        owner_search=picker_search(request, "owner_id"),
+        owner_search=owner_search,
         departments=organisation.department_options(
             session=session, include_ids=[i for v in selected_ids if (i := parse_id(v))]
         ),
