@@ -89,18 +89,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # After a request whose transaction enqueued e-mail has committed and the response is
     # out, deliver the outbox (notifications/middleware.py).
     app.add_middleware(OutboxDeliveryMiddleware)
-    app.add_middleware(
-        BodyLimitMiddleware,
-        max_bytes=settings.request_max_bytes,
-        on_too_large=_too_large_asgi,
-    )
-    # At most as many requests inside as the pool has connections (web/admission.py).
+    # At most as many requests inside as the pool has connections (web/admission.py); the
+    # body is received before a request asks for a slot, so its size is bounded outside.
     app.add_middleware(
         AdmissionMiddleware,
         limit=settings.admission_limit,
         wait_seconds=settings.busy_wait_seconds,
         worker_threads=settings.worker_threads,
         on_busy=busy_asgi,
+    )
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_bytes=settings.request_max_bytes,
+        on_too_large=_too_large_asgi,
     )
     app.add_middleware(
         SecurityMiddleware,

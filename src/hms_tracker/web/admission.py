@@ -8,6 +8,12 @@ connections (`Settings.admission_limit`); the others wait here, on the event loo
 nothing, in arrival order, for at most `Settings.busy_wait_seconds`, and then get a short
 503 page asking them to try again. The liveness check `/healthz` and static files never
 wait: they touch no database.
+
+A request's body (a form, photos from a phone on a slow line) is received before the
+request asks for a slot — into memory, and past `SPOOL_IN_MEMORY` into a temporary file —
+so a slow upload holds no slot while it trickles in, and a few slow uploads cannot keep
+everyone else at the door. The body's size is bounded outside this door
+(security.BodyLimitMiddleware).
 """
 
 from __future__ import annotations
@@ -15,16 +21,21 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import tempfile
 import weakref
 from collections.abc import Awaitable, Callable
+from typing import IO
 
 import anyio.to_thread
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 log = logging.getLogger("hms_tracker")
 
 BusyResponder = Callable[[Scope, Receive, Send], Awaitable[None]]
 HEALTHZ = "/healthz"
+NO_BODY = frozenset({"GET", "HEAD", "OPTIONS"})
+SPOOL_IN_MEMORY = 1024 * 1024  # bytes of one body kept in memory; the rest in a file
+REPLAY_CHUNK = 64 * 1024
 
 
 class AdmissionMiddleware:
@@ -73,6 +84,12 @@ class AdmissionMiddleware:
         if path.startswith("/static/"):
             await self.app(scope, receive, send)
             return
+        body: IO[bytes] | None = None
+        if scope["method"] not in NO_BODY:
+            body = await _receive_body(receive)
+            if body is None:
+                return  # the client went away while sending
+            receive = _replay(body, receive)
         door = self._door()
         try:
             async with asyncio.timeout(self.wait_seconds):
@@ -86,6 +103,46 @@ class AdmissionMiddleware:
             await self.app(scope, receive, send)
         finally:
             door.release()
+            if body is not None:
+                body.close()
+
+
+async def _receive_body(receive: Receive) -> IO[bytes] | None:
+    """The whole body, spooled; None when the client disconnected before it was sent."""
+    spool: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)  # noqa: SIM115
+    try:
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                spool.close()
+                return None
+            chunk = message.get("body", b"")
+            if chunk:
+                spool.write(chunk)
+            if not message.get("more_body", False):
+                spool.seek(0)
+                return spool
+    except BaseException:
+        spool.close()
+        raise
+
+
+def _replay(body: IO[bytes], receive: Receive) -> Receive:
+    """A `receive` that gives the spooled body again, in chunks, then waits on the real one
+    (for the disconnect the app may listen for)."""
+    done = False
+
+    async def replay() -> Message:
+        nonlocal done
+        if done:
+            return await receive()
+        chunk = body.read(REPLAY_CHUNK)
+        more = len(chunk) == REPLAY_CHUNK
+        if not more:
+            done = True
+        return {"type": "http.request", "body": chunk, "more_body": more}
+
+    return replay
 
 
 async def _alive(send: Send) -> None:
