@@ -11,7 +11,7 @@ from sqlmodel import SQLModel
 
 import hms_tracker.models  # noqa: F401  (registers every table)
 from hms_tracker.config import get_settings
-from hms_tracker.db import UTCDateTime, bump_data_version, create_db_engine
+from hms_tracker.db import UTCDateTime, bump_every_data_version, create_db_engine
 
 config = context.config
 MIGRATION_LOCK = 0x484D53  # "HMS": the advisory lock key for migrations on PostgreSQL
@@ -73,7 +73,7 @@ def _run(connection: Any) -> None:
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         context.run_migrations()
         if sa.inspect(connection).has_table("data_version"):
-            bump_data_version(connection)
+            bump_every_data_version(connection)
 
 
 if context.is_offline_mode():

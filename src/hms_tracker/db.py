@@ -20,7 +20,7 @@ from fastapi import Depends, Request
 from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
-from sqlmodel import Field, Session, SQLModel
+from sqlmodel import Field, Session, SQLModel, col
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -174,11 +174,13 @@ def create_db_engine(url: str, pool: PoolSettings | None = None, **kwargs: Any) 
 
 
 class DataVersion(SQLModel, table=True):
-    """One row whose token changes in every transaction that writes to the company's
-    records: a cache of something computed from them (the rule engine's report for a day)
-    is valid while the token it was made under is still the token in the database. A token
-    is random, so it never comes back (not after a restore or a reset either) and several
-    instances of the app on one database agree on it."""
+    """Rows whose token changes in every transaction that writes to what they stand for: a
+    cache of something computed from it (the rule engine's report for a day) is valid while
+    the token it was made under is still the token in the database. A token is random, so
+    it never comes back (not after a restore or a reset either) and several instances of
+    the app on one database agree on it. Row `RECORDS` stands for the company's records,
+    row `READINGS` for the routines' read-acknowledgements (written by everyone, read only
+    by the routines' coverage: an acknowledgement leaves the rule engine's cache alone)."""
 
     __tablename__ = "data_version"
 
@@ -202,11 +204,14 @@ UNVERSIONED_TABLES = frozenset(
         "login_throttle",
         "outbox_message",
         "reminder_digest",
-        "routine_acknowledgement",
         "routine_attachment",
         "user_session",
     }
 )
+RECORDS = 1
+READINGS = 2
+# Tables with a version row of their own (not RECORDS).
+VERSIONED_APART = {"routine_acknowledgement": READINGS}
 _WROTE = "data_version_wrote"
 
 
@@ -216,20 +221,30 @@ def _note_write(conn: sa.Connection, cursor: Any, statement: str, params: Any, c
         return
     if context.isinsert or context.isupdate or context.isdelete:
         table = getattr(getattr(context.compiled, "statement", None), "table", None)
-        if getattr(table, "name", None) not in UNVERSIONED_TABLES:
-            conn.info[_WROTE] = True
+        name = getattr(table, "name", None)
+        if name in VERSIONED_APART:
+            conn.info.setdefault(_WROTE, set()).add(VERSIONED_APART[name])
+        elif name not in UNVERSIONED_TABLES:
+            conn.info.setdefault(_WROTE, set()).add(RECORDS)
     elif statement.lstrip()[:6].upper() in ("INSERT", "UPDATE", "DELETE"):
-        conn.info[_WROTE] = True  # SQL text: which table is not known, so any
+        # SQL text: which table is not known, so every version
+        conn.info.setdefault(_WROTE, set()).update({RECORDS, *VERSIONED_APART.values()})
 
 
 def _bump_on_commit(conn: sa.Connection) -> None:
-    if conn.info.pop(_WROTE, False):
-        bump_data_version(conn)
+    for row in sorted(conn.info.pop(_WROTE, set())):
+        bump_data_version(conn, row)
 
 
-def bump_data_version(conn: sa.Connection) -> None:
-    """A new data version, in `conn`'s transaction."""
-    conn.execute(_bump_statement(conn.dialect.name))
+def bump_data_version(conn: sa.Connection, row: int = RECORDS) -> None:
+    """A new data version (of the records, or of `row`), in `conn`'s transaction."""
+    conn.execute(_bump_statement(conn.dialect.name, row))
+
+
+def bump_every_data_version(conn: sa.Connection) -> None:
+    """New versions of everything (after writes past SQLAlchemy: migrations, bulk loads)."""
+    for row in (RECORDS, *VERSIONED_APART.values()):
+        bump_data_version(conn, row)
 
 
 def _forget_on_rollback(conn: sa.Connection) -> None:
@@ -240,8 +255,8 @@ def _forget_on_reset(dbapi_connection: Any, record: Any, reset_state: Any) -> No
     record.info.pop(_WROTE, None)  # back in the pool without a commit: rolled back
 
 
-def _bump_statement(dialect: str) -> Any:
-    values = {"id": 1, "token": secrets.token_hex(16)}
+def _bump_statement(dialect: str, row: int) -> Any:
+    values = {"id": row, "token": secrets.token_hex(16)}
     insert = (postgresql if dialect == "postgresql" else sqlite).insert(DataVersion.__table__)  # type: ignore[attr-defined]
     stmt = insert.values(**values)
     return stmt.on_conflict_do_update(index_elements=["id"], set_={"token": values["token"]})
@@ -258,14 +273,25 @@ def watch_data_version(engine: Engine) -> None:
     event.listen(engine.pool, "reset", _forget_on_reset)
 
 
-def data_version(session: Session) -> str | None:
-    """The data version `session` reads, or None when its own transaction has written to
-    the records (not yet committed: nothing cached may stand for what it sees) or the
-    version row is missing (no caching until the next write makes it)."""
-    token = session.execute(sa.select(DataVersion.token)).scalar()  # type: ignore[call-overload]
-    if session.connection().info.get(_WROTE):
+def data_version(session: Session, rows: tuple[int, ...] = (RECORDS,)) -> str | None:
+    """The data version `session` reads (of the records, or of each of `rows`), or None when
+    its own transaction has written to what they stand for (not yet committed: nothing
+    cached may stand for what it sees) or a version row is missing (no caching until the
+    next write makes it)."""
+    if len(rows) == 1:
+        tokens = list(
+            session.execute(sa.select(DataVersion.token).where(DataVersion.id == rows[0])).scalars()  # type: ignore[call-overload, arg-type]
+        )
+    else:
+        found = dict(
+            session.execute(
+                sa.select(DataVersion.id, DataVersion.token).where(col(DataVersion.id).in_(rows))  # type: ignore[call-overload]
+            ).all()
+        )
+        tokens = [found[row] for row in rows if row in found]
+    if len(tokens) != len(rows) or session.connection().info.get(_WROTE, set()) & set(rows):
         return None
-    return token
+    return "-".join(tokens)
 
 
 def writing_engine(engine: Engine) -> Engine:
@@ -380,14 +406,15 @@ class VersionedCache(Generic[K, V]):
     transaction that has written itself always computes. The `size` most recently used
     keys are kept; values must not be changed by those who read them."""
 
-    def __init__(self, size: int = 8) -> None:
+    def __init__(self, size: int = 8, rows: tuple[int, ...] = (RECORDS,)) -> None:
         self.size = size
+        self.rows = rows  # the version rows that stand for what the values are computed from
         self._values: OrderedDict[tuple[str, K], V] = OrderedDict()
         self._lock = threading.Lock()
         _CACHES.append(self)
 
     def get_or_compute(self, session: Session, key: K, compute: Callable[[], V]) -> V:
-        version = data_version(session)
+        version = data_version(session, self.rows)
         if version is None:
             return compute()
         with self._lock:

@@ -18,7 +18,9 @@ from sqlmodel import Session, SQLModel, select
 from hms_tracker.accounts.models import LoginThrottle
 from hms_tracker.appointments.models import Appointment
 from hms_tracker.db import (
+    READINGS,
     UNVERSIONED_TABLES,
+    VERSIONED_APART,
     DataVersion,
     create_db_engine,
     data_version,
@@ -130,7 +132,10 @@ def test_a_rolled_back_write_or_bookkeeping_keeps_the_version(session):
     assert data_version(session) == before
 
 
-@pytest.mark.parametrize("table", sorted(UNVERSIONED_TABLES - {"alembic_version", "data_version"}))
+@pytest.mark.parametrize(
+    "table",
+    sorted((UNVERSIONED_TABLES | set(VERSIONED_APART)) - {"alembic_version", "data_version"}),
+)
 def test_the_rule_engine_reads_no_unversioned_table(session, engine, table):
     company_of_six(session)
     session.execute(sa.delete(DataVersion))  # no version: the report is computed
@@ -178,3 +183,41 @@ def test_list_counts_are_cached_and_counted_again_after_a_write(session, setting
     with statements_on(engine) as seen:
         assert count_rows(session, trail) == before
     assert any("count" in s.lower() for s in seen)
+
+
+def test_an_acknowledgement_changes_the_readings_version_and_the_coverage_at_once(
+    session, settings
+):
+    """Reading a routine leaves the records' version (the rule engine's cache) alone, and
+    changes the readings' version: the coverage counted before it is not served after it,
+    on this instance or another."""
+    from hms_tracker.routines import service as routines
+    from hms_tracker.routines.models import Routine
+    from tests.factories import make_user
+    from tests.routines.helpers import principal_for, published_routine
+
+    day = today()
+    department = make_department(session, name="Lager")
+    admin = make_user(session, is_admin=True, department=department)
+    reader = make_user(session, department=department)
+    coordinator = principal_for(session, admin, day)
+    routine = published_routine(session, coordinator, day, title="Truckkjøring")
+    session.commit()
+    records, readings = data_version(session), data_version(session, (READINGS,))
+    assert records and readings
+    (before,) = routines.department_coverage(session=session, principal=coordinator, today=day)
+    assert (before.acknowledged, before.required) == (0, 2)
+    with another_instance(settings) as elsewhere:
+        routines.acknowledge(
+            session=elsewhere,
+            routine=elsewhere.get_one(Routine, routine.id),
+            actor=principal_for(elsewhere, elsewhere.get_one(type(reader), reader.id), day),
+            version_number=1,
+            today=day,
+        )
+        elsewhere.commit()
+    session.rollback()  # a new transaction sees the other instance's commit
+    assert data_version(session) == records
+    assert data_version(session, (READINGS,)) not in (None, readings)
+    (after,) = routines.department_coverage(session=session, principal=coordinator, today=day)
+    assert (after.acknowledged, after.required) == (1, 2)

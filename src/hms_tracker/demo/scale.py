@@ -197,7 +197,7 @@ def build_scaled(
     """Load the scaled demo into an empty database, in one transaction; refuses (with
     DemoAlreadyLoaded) when the database already has people. Returns a summary line."""
     from hms_tracker.accounts.service import hash_password
-    from hms_tracker.db import bump_data_version, writing_engine
+    from hms_tracker.db import bump_every_data_version, writing_engine
 
     if scale not in SCALES:
         raise ValueError(f"unknown scale {scale!r} (one of {', '.join(SCALES)})")
@@ -233,7 +233,7 @@ def build_scaled(
             connection.exec_driver_sql("PRAGMA cache_size=-2000")
         # Written past SQLAlchemy (the driver's executemany / COPY): the data version is
         # changed here, so nothing cached for the empty database stands.
-        bump_data_version(connection)
+        bump_every_data_version(connection)
         progress("  committing …")
     if engine.dialect.name == "postgresql":
         progress("  analysing the tables …")

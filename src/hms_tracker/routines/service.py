@@ -29,7 +29,7 @@ import sqlalchemy as sa
 from pydantic import BeforeValidator, Field
 from sqlmodel import Session, col, func, select
 
-from hms_tracker.db import claim_version, utcnow
+from hms_tracker.db import READINGS, RECORDS, VersionedCache, claim_version, utcnow
 from hms_tracker.errors import Forbidden, InvalidInput, NotFound, TransitionRefused
 from hms_tracker.organisation.models import Department, Person
 from hms_tracker.organisation.service import active_on, department_parents
@@ -799,35 +799,69 @@ def _listed(
     return query
 
 
+# What the lists of routines count, kept under the data versions of what they count from:
+# the headcount per department (the records), and the acknowledgements of every version in
+# force per department (the records and the readings). A new acknowledgement changes the
+# readings' version, so a page never shows a count without it.
+HEADCOUNTS: VersionedCache[date, dict[int | None, int]] = VersionedCache(size=4)
+READ_COUNTS: VersionedCache[
+    tuple[date, tuple[int, ...] | None], dict[tuple[int, int | None], int]
+] = VersionedCache(size=64, rows=(RECORDS, READINGS))
+COVERAGE: VersionedCache[tuple[date, bool, frozenset[int]], list[DepartmentCoverage]] = (
+    VersionedCache(size=64, rows=(RECORDS, READINGS))
+)
+
+
 def _people_by_department(session: Session, today: date) -> dict[int | None, int]:
     """How many people are employed today in each department (None: in none)."""
-    return {
-        dept: int(n)
-        for dept, n in session.exec(
-            select(Person.department_id, func.count())
-            .where(active_on(today))
-            .group_by(Person.department_id)
-        ).all()
-    }
+
+    def count() -> dict[int | None, int]:
+        return {
+            dept: int(n)
+            for dept, n in session.exec(
+                select(Person.department_id, func.count())
+                .where(active_on(today))
+                .group_by(Person.department_id)
+            ).all()
+        }
+
+    return HEADCOUNTS.get_or_compute(session, today, count)
 
 
 def _acknowledgements_by_department(
-    session: Session, version_ids: list[int], today: date
+    session: Session, version_ids: list[int] | None, today: date
 ) -> dict[tuple[int, int | None], int]:
-    """Per (version, department): how many people employed today have acknowledged it."""
-    if not version_ids:
-        return {}
-    return {
-        (vid, dept): int(n)
-        for vid, dept, n in session.exec(
-            select(RoutineAcknowledgement.routine_version_id, Person.department_id, func.count())
-            .join(Person, col(Person.id) == RoutineAcknowledgement.person_id)
-            .where(
-                col(RoutineAcknowledgement.routine_version_id).in_(version_ids), active_on(today)
+    """Per (version, department): how many people employed today have acknowledged it, for
+    the given versions or (None) every version in force. One grouped count, kept until the
+    next acknowledgement or change of the records."""
+
+    def count() -> dict[tuple[int, int | None], int]:
+        versions: Any = (
+            version_ids
+            if version_ids is not None
+            else select(RoutineVersion.id).where(
+                RoutineVersion.status == VersionStatus.published.value
             )
-            .group_by(RoutineAcknowledgement.routine_version_id, Person.department_id)
-        ).all()
-    }
+        )
+        return {
+            (vid, dept): int(n)
+            for vid, dept, n in session.exec(
+                select(
+                    RoutineAcknowledgement.routine_version_id, Person.department_id, func.count()
+                )
+                .join(Person, col(Person.id) == RoutineAcknowledgement.person_id)
+                .where(
+                    col(RoutineAcknowledgement.routine_version_id).in_(versions),
+                    active_on(today),
+                )
+                .group_by(RoutineAcknowledgement.routine_version_id, Person.department_id)
+            ).all()
+        }
+
+    if version_ids == []:
+        return {}
+    key = (today, None if version_ids is None else tuple(sorted(version_ids)))
+    return READ_COUNTS.get_or_compute(session, key, count)
 
 
 def _in_scope(
@@ -958,9 +992,19 @@ def department_coverage(
 ) -> list[DepartmentCoverage]:
     """Per department: acknowledgements of the versions in force out of what the people of
     the department must read (the coordinator: every department; a leader: their own).
-    Counted in SQL per (version, department): a fixed number of statements."""
+    Counted in SQL per (version, department): a fixed number of statements, none while
+    the counts are kept (`COVERAGE`)."""
     if not principal.is_admin and not principal.led_department_ids:
         return []
+    key = (today, principal.is_admin, frozenset(principal.led_department_ids))
+    return COVERAGE.get_or_compute(
+        session, key, lambda: _department_coverage(session, principal, today)
+    )
+
+
+def _department_coverage(
+    session: Session, principal: Principal, today: date
+) -> list[DepartmentCoverage]:
     rows = session.exec(
         select(Routine, RoutineVersion.id)
         .join(RoutineVersion, col(RoutineVersion.routine_id) == Routine.id)
@@ -973,9 +1017,7 @@ def department_coverage(
         return []
     scopes = scopes_of(session, [r for r, _v in rows])
     people = _people_by_department(session, today)
-    acknowledged = _acknowledgements_by_department(
-        session, [v for _r, v in rows if v is not None], today
-    )
+    acknowledged = _acknowledgements_by_department(session, None, today)
     names = dict(session.exec(select(Department.id, Department.name)).all())
     result: list[DepartmentCoverage] = []
     for dept, employed in people.items():

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 
+from babel import Locale
 from babel.dates import format_date as _format_date
 from babel.dates import format_datetime as _format_datetime
 from babel.numbers import format_decimal as _format_decimal
@@ -50,6 +52,8 @@ __all__ = [
 ]
 
 BABEL_LOCALES = {"nb": "nb_NO", "en": "en_GB"}
+# Parsed once: a long list formats hundreds of dates and numbers per page.
+_LOCALES = {language: Locale.parse(name) for language, name in BABEL_LOCALES.items()}
 
 
 def babel_locale() -> str:
@@ -61,16 +65,22 @@ def format_date(value: date | None, format: str = "medium") -> str:
         return ""
     if isinstance(value, datetime):
         value = value.astimezone(OSLO).date()
-    return _format_date(value, format=format, locale=babel_locale())
+    return _date_text(value, format, get_language())
+
+
+@lru_cache(maxsize=8192)
+def _date_text(value: date, format: str, language: str) -> str:
+    """A date as text (a list shows the same days again and again)."""
+    return _format_date(value, format=format, locale=_LOCALES[language])
 
 
 def format_datetime(value: datetime | None, format: str = "medium") -> str:
     if value is None:
         return ""
-    return _format_datetime(value, format=format, tzinfo=OSLO, locale=babel_locale())
+    return _format_datetime(value, format=format, tzinfo=OSLO, locale=_LOCALES[get_language()])
 
 
 def format_number(value: int | float | Decimal | None) -> str:
     if value is None:
         return ""
-    return _format_decimal(value, locale=babel_locale())
+    return _format_decimal(value, locale=_LOCALES[get_language()])

@@ -17,6 +17,19 @@ from hms_tracker.paths import TEMPLATES_DIR
 from hms_tracker.web import i18n
 
 
+def page_numbers(page: int, pages: int, around: int = 2) -> list[int | None]:
+    """The page links of a list of `pages` pages, seen from `page`: the first, the last and
+    `around` on each side of it, with None where pages are left out ("…"). As many items
+    for page 1 of 4,000 as of 3; never a loop over every page."""
+    wanted = sorted({1, pages, *range(max(1, page - around), min(pages, page + around) + 1)})
+    shown: list[int | None] = []
+    for number in wanted:
+        if shown and number - (shown[-1] or 0) > 1:
+            shown.append(None)
+        shown.append(number)
+    return shown
+
+
 def make_environment(*, autoescape: bool, **options: Any) -> jinja2.Environment:
     """A Jinja environment over `templates/` with our i18n and filters; `options` go to
     `jinja2.Environment` (e.g. `keep_trailing_newline`, `undefined`)."""
@@ -37,4 +50,5 @@ def make_environment(*, autoescape: bool, **options: Any) -> jinja2.Environment:
     env.filters["datetime"] = i18n.format_datetime
     env.filters["number"] = i18n.format_number
     env.globals["LANGUAGES"] = i18n.LANGUAGES
+    env.globals["page_numbers"] = page_numbers
     return env

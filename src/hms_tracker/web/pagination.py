@@ -22,7 +22,7 @@ from sqlalchemy import literal_column
 from sqlalchemy.sql.util import find_tables
 from sqlmodel import Session, func, select
 
-from hms_tracker.db import UNVERSIONED_TABLES, VersionedCache
+from hms_tracker.db import UNVERSIONED_TABLES, VERSIONED_APART, VersionedCache
 from hms_tracker.web.params import MAX_ID, parse_int
 
 MAX_PAGE = 100_000
@@ -52,23 +52,37 @@ def page_slice(*, total: int, requested: int, size: int) -> PageSlice:
 
 
 # Counts of the lists' filtered selects, each kept under the data version it was counted
-# on (keyed by the statement's SQL and parameters, the viewer's visibility included).
-COUNTS: VersionedCache[tuple[str, str], int] = VersionedCache(size=256)
+# on (keyed by the statement's structure and parameters, the viewer's visibility included).
+COUNTS: VersionedCache[tuple[Any, tuple[str, ...]], int] = VersionedCache(size=256)
+# Per statement structure: whether it reads a table whose writes leave the data version
+# alone (a list's select takes a few shapes, so this stays small).
+_UNVERSIONED_READS: dict[Any, bool] = {}
 
 
 def count_rows(session: Session, query: Any) -> int:
     """How many rows a select returns (one statement, or none while the count is cached):
     counted without its columns and its order (the rows themselves are neither read nor
-    sorted). A select that reads a table whose writes leave the data version alone is
-    always counted afresh."""
+    sorted). A select that reads a table whose writes leave the records' data version
+    alone is always counted afresh. The cache is keyed by SQLAlchemy's own cache key of the
+    statement (its structure, and its parameters' values), not by compiling it."""
     bare = query.with_only_columns(literal_column("1"), maintain_column_froms=True).order_by(None)
     counting = select(func.count()).select_from(bare.subquery())
-    tables = {t.name for t in find_tables(counting, include_aliases=True, include_joins=True)}
-    if tables & UNVERSIONED_TABLES:
+    cache_key = counting._generate_cache_key()
+    if cache_key is None or _reads_unversioned(cache_key.key, counting):
         return int(session.exec(counting).one())
-    compiled = counting.compile(dialect=session.get_bind().dialect)
-    key = (str(compiled), repr(sorted(compiled.params.items())))
+    key = (cache_key.key, tuple(repr(p.effective_value) for p in cache_key.bindparams))
     return COUNTS.get_or_compute(session, key, lambda: int(session.exec(counting).one()))
+
+
+def _reads_unversioned(structure: Any, counting: Any) -> bool:
+    found = _UNVERSIONED_READS.get(structure)
+    if found is None:
+        tables = find_tables(counting, include_aliases=True, include_joins=True)
+        found = bool({t.name for t in tables} & (UNVERSIONED_TABLES | set(VERSIONED_APART)))
+        if len(_UNVERSIONED_READS) > 1024:
+            _UNVERSIONED_READS.clear()
+        _UNVERSIONED_READS[structure] = found
+    return found
 
 
 def paged(
