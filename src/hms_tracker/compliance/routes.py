@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
@@ -27,28 +26,14 @@ from hms_tracker.errors import InvalidInput
 from hms_tracker.rules.findings import Status
 from hms_tracker.web.auth import Permission, Principal
 from hms_tracker.web.csv import encode_csv
-from hms_tracker.web.dates import today
+from hms_tracker.web.dates import chosen_day, today
 from hms_tracker.web.forms import FormValues
 from hms_tracker.web.i18n import _
 from hms_tracker.web.params import parse_id
 from hms_tracker.web.templating import flash, redirect, render
 
 router = APIRouter()
-EARLIEST_DAY, LATEST_DAY = date(1900, 1, 1), date(2200, 12, 31)
 TRAINING_STATUSES = [Status.missing, Status.expired, Status.in_grace, Status.expiring, Status.ok]
-
-
-def _day(on: str | None) -> tuple[date, str | None]:
-    """The day asked for (`?on=YYYY-MM-DD`), or today with a message when it is not a date."""
-    if not on:
-        return today(), None
-    try:
-        day = date.fromisoformat(on)
-    except ValueError:
-        return today(), _("Skriv datoen som åååå-mm-dd. Viser i dag.")
-    if not EARLIEST_DAY <= day <= LATEST_DAY:
-        return today(), _("Velg en dag mellom år 1900 og 2200. Viser i dag.")
-    return day, None
 
 
 EVIDENCE_SHOWN = 10
@@ -58,7 +43,7 @@ EVIDENCE_SHOWN = 10
 def gaps(
     request: Request, session: SessionDep, on: str | None = None, show: str | None = None
 ) -> Response:
-    day, day_error = _day(on)
+    day, day_error = chosen_day(on)
     report = service.report_on(session=session, day=day)
     presented = [present(f) for f in report.findings]
     order = {Status.gap: 0, Status.notice: 1, Status.ok: 2}
@@ -131,7 +116,7 @@ def training_overview(
     kind: str | None = None,
     course: str | None = None,
 ) -> Response:
-    day, day_error = _day(on)
+    day, day_error = chosen_day(on)
     report = service.report_on(session=session, day=day)
     status = status if status in {s.value for s in TRAINING_STATUSES} else None
     kind = kind if kind in REASON_LABELS else None
@@ -171,7 +156,7 @@ def training_export(
     kind: str | None = None,
     course: str | None = None,
 ) -> Response:
-    day, _error = _day(on)
+    day, _error = chosen_day(on)
     report = service.report_on(session=session, day=day)
     rows = service.filter_training(
         report.training, status=status or None, reason=kind or None, course_id=parse_id(course)

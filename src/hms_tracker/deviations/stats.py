@@ -402,7 +402,7 @@ def _oslo_day(value: datetime) -> date:
     return value.astimezone(OSLO).date()
 
 
-def _start_of(day: date) -> datetime:
+def start_of(day: date) -> datetime:
     """Midnight in Norway at the start of `day`, as a UTC timestamp."""
     return datetime.combine(day, time(0), OSLO).astimezone(UTC)
 
@@ -455,8 +455,8 @@ def compute_stats(
 ) -> DeviationStats:
     """Load what the figures need (seven queries whatever the data) and compute them."""
     ids = department_ids
-    since = _start_of(window_first(today))
-    until = _start_of(today + timedelta(days=1))
+    since = start_of(window_first(today))
+    until = start_of(today + timedelta(days=1))
 
     # 1. Deviations that are open, registered in the window or closed in the window.
     query = select(*FACT_COLUMNS).where(
@@ -531,8 +531,8 @@ def compute_stats(
     years = set(hours) | {today.year - 1}
     injury_query = select(*FACT_COLUMNS).where(
         col(Deviation.category) == DeviationCategory.personal_injury.value,
-        col(Deviation.occurred_at) >= _start_of(date(min(years), 1, 1)),
-        col(Deviation.occurred_at) < _start_of(date(max(years) + 1, 1, 1)),
+        col(Deviation.occurred_at) >= start_of(date(min(years), 1, 1)),
+        col(Deviation.occurred_at) < start_of(date(max(years) + 1, 1, 1)),
     )
     injuries = [_fact(row) for row in session.exec(injury_query).all()]
 

@@ -1002,9 +1002,17 @@ def department_coverage(
     )
 
 
+def company_coverage(*, session: Session, today: date) -> list[DepartmentCoverage]:
+    """Every department's coverage, as the coordinator sees it (the barometer's figure)."""
+    return COVERAGE.get_or_compute(
+        session, (today, True, frozenset()), lambda: _department_coverage(session, None, today)
+    )
+
+
 def _department_coverage(
-    session: Session, principal: Principal, today: date
+    session: Session, principal: Principal | None, today: date
 ) -> list[DepartmentCoverage]:
+    """`principal` None: every department."""
     rows = session.exec(
         select(Routine, RoutineVersion.id)
         .join(RoutineVersion, col(RoutineVersion.routine_id) == Routine.id)
@@ -1021,7 +1029,7 @@ def _department_coverage(
     names = dict(session.exec(select(Department.id, Department.name)).all())
     result: list[DepartmentCoverage] = []
     for dept, employed in people.items():
-        if not principal.is_admin and dept not in principal.led_department_ids:
+        if principal and not principal.is_admin and dept not in principal.led_department_ids:
             continue
         row = DepartmentCoverage(dept, names.get(dept, "") if dept else "")
         for r, version_id in rows:
