@@ -35,6 +35,7 @@ PAGES = (
     "/risks",
     "/risks/matrix",
     "/audit",
+    "/barometer",
 )
 
 

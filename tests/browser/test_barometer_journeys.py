@@ -1,0 +1,56 @@
+"""Browser journeys of issue 12: the coordinator reads the barometer answered from the
+records, on a desktop and on a phone, follows a figure to its records, and picks a day."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from playwright.sync_api import expect
+
+from hms_tracker.appointments.models import Appointment
+from hms_tracker.web.dates import today
+from tests.browser.conftest import PHONE, check_a11y, has_horizontal_scroll, login, unique
+from tests.factories import make_person, make_user
+
+
+def test_the_coordinator_reads_the_barometer_and_follows_a_figure_to_its_record(live, page):
+    name = f"Verne Utenkurs {unique()}"
+    with live.session() as session:
+        admin = make_user(session, is_admin=True)
+        person = make_person(session, name=name)
+        session.add(
+            Appointment(
+                kind="safety_rep", person_id=person.id, starts_on=today() - timedelta(days=800)
+            )
+        )
+        session.commit()
+    login(page, admin.email)
+    page.get_by_role("navigation", name="Hovedmeny").get_by_role("link", name="Barometer").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "HMS-barometeret: slik svarer registrene"
+    )
+    card = page.locator("#q-safety_rep_training")
+    expect(card.get_by_text("Nei", exact=True)).to_be_visible()
+    expect(card).to_contain_text("I 3 av 10 virksomheter mangler verneombudet")
+    card.get_by_text("Slik blir tallet til et svar").click()
+    expect(card).to_contain_text("0 eller mindre → Ja")
+    check_a11y(page, context="/barometer")
+    card.get_by_role("link", name=name).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(name)
+
+    page.goto("/barometer")
+    page.get_by_label("Vis status per dag").fill((today() - timedelta(days=900)).isoformat())
+    page.get_by_role("button", name="Vis", exact=True).first.click()
+    expect(page.get_by_role("status").first).to_contain_text("Du ser status slik den var")
+
+
+def test_the_barometer_fits_a_phone(live, browsing):
+    with live.session() as session:
+        admin = make_user(session, is_admin=True)
+        session.commit()
+    page = browsing.new_page(viewport=PHONE)
+    login(page, admin.email)
+    response = page.goto("/barometer")
+    assert response is not None and response.status == 200
+    assert not has_horizontal_scroll(page), "/barometer scrolls sideways at 360 px"
+    check_a11y(page, context="/barometer at 360 px")
