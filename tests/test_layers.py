@@ -24,7 +24,7 @@ PACKAGE = Path(hms_tracker.__file__).parent
 GROUND = {"config", "db", "errors", "paths", "risk", "translation", "migrate", "rules", "__init__"}
 WEB = {"web"}
 DOMAINS = {
-    "accounts", "appointments", "audit", "compliance", "deviations", "notifications",
+    "accounts", "appointments", "audit", "barometer", "compliance", "deviations", "notifications",
     "organisation", "risks", "routines", "training",
 }  # fmt: skip
 TOP = {"app", "cli", "models", "demo", "__main__"}
