@@ -7,7 +7,7 @@ import secrets
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from hms_tracker.db import PoolSettings
@@ -15,6 +15,11 @@ from hms_tracker.db import PoolSettings
 
 class ConfigurationError(RuntimeError):
     """The configuration cannot work; the message says what to change."""
+
+
+# The pulse survey's results are never shown for fewer answers than this, whatever the
+# setting says: with fewer, one person's answers can be told from the others'.
+SURVEY_MIN_ANSWERS_FLOOR = 5
 
 
 def default_var_dir() -> Path:
@@ -78,6 +83,10 @@ class Settings(BaseSettings):
     login_lock_minutes: int = 15
     login_window_minutes: int = 15
 
+    # The anonymous pulse survey: its results (for the company, or for one department) are
+    # shown only when at least this many have answered. Never below 5.
+    survey_min_answers: int = SURVEY_MIN_ANSWERS_FLOOR
+
     # E-mail (SMTP). An empty host turns e-mail off: messages wait in the outbox.
     smtp_host: str = ""
     smtp_port: int = 25
@@ -89,6 +98,16 @@ class Settings(BaseSettings):
     smtp_timeout: float = 10.0
     # A message that failed this many times is given up (kept in the outbox, logged).
     smtp_max_attempts: int = 5
+
+    @field_validator("survey_min_answers")
+    @classmethod
+    def _survey_min_answers_at_least_floor(cls, value: int) -> int:
+        if value < SURVEY_MIN_ANSWERS_FLOOR:
+            raise ValueError(
+                f"HMS_SURVEY_MIN_ANSWERS must be at least {SURVEY_MIN_ANSWERS_FLOOR}: with "
+                "fewer answers, one person's answers in the pulse survey can be told apart"
+            )
+        return value
 
     @property
     def pool(self) -> PoolSettings:

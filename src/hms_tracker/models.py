@@ -8,6 +8,13 @@ from hms_tracker.appointments.models import (
     SafetyRepAgreement,
 )
 from hms_tracker.audit.models import AuditEvent
+from hms_tracker.barometer.models import (
+    Survey,
+    SurveyAnswer,
+    SurveyComment,
+    SurveyParticipation,
+    SurveyResponse,
+)
 from hms_tracker.db import DataVersion
 from hms_tracker.deviations.models import (
     CorrectiveAction,
@@ -48,6 +55,11 @@ __all__ = [
     "SafetyRepAgreement",
     "TrainingRecord",
     "AuditEvent",
+    "Survey",
+    "SurveyAnswer",
+    "SurveyComment",
+    "SurveyParticipation",
+    "SurveyResponse",
     "CorrectiveAction",
     "Deviation",
     "DeviationAttachment",

@@ -34,4 +34,22 @@ AUDIT_EXEMPT: dict[str, str] = {
         "One row per person and day so that the daily reminder is prepared once; bookkeeping "
         "of the reminder job, not a record anyone registers."
     ),
+    # The pulse survey is anonymous (barometer/models.py): an audit event carries the actor
+    # and the time, the very link between a person and an answer that must not exist.
+    "survey_participation": (
+        "Who has answered a pulse survey, kept only to refuse a second answer; an event would "
+        "add the time each person answered, which the survey deliberately does not keep."
+    ),
+    "survey_response": (
+        "An anonymous pulse-survey response: an event would name the respondent (the actor) "
+        "and the time, linking the person to the answers."
+    ),
+    "survey_answer": (
+        "The options of an anonymous pulse-survey response: an event would name the "
+        "respondent and the time."
+    ),
+    "survey_comment": (
+        "The free texts of an anonymous pulse-survey response: an event would name the "
+        "respondent and the time."
+    ),
 }
