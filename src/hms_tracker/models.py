@@ -9,6 +9,8 @@ from hms_tracker.appointments.models import (
 )
 from hms_tracker.audit.models import AuditEvent
 from hms_tracker.barometer.models import (
+    BarometerAssessment,
+    BarometerSnapshot,
     Survey,
     SurveyAnswer,
     SurveyComment,
@@ -37,6 +39,8 @@ from hms_tracker.routines.models import (
 from hms_tracker.training.models import Certificate, CourseType, TrainingRecord
 
 __all__ = [
+    "BarometerAssessment",
+    "BarometerSnapshot",
     "DataVersion",
     "Risk",
     "RiskRoutine",

@@ -44,6 +44,9 @@ ENTITY_LABELS = {
     "routine_attachment": lazy("Vedlegg til rutine"),
     "risk": lazy("Risiko"),
     "risk_routine": lazy("Rutine som styrer en risiko"),
+    "survey": lazy("Pulsundersøkelse"),
+    "barometer_assessment": lazy("Vurdering i HMS-barometeret"),
+    "barometer_snapshot": lazy("Årlig gjennomgang (HMS-barometeret)"),
 }
 ACTION_LABELS = {
     "create": lazy("Opprettet"),

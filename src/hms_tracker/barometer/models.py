@@ -147,3 +147,51 @@ class SurveyComment(SQLModel, table=True):
     text: str = Field(default="", sa_column=sa.Column(sa.Text(), nullable=False))
 
     __table_args__ = (sa.UniqueConstraint("response_id", "question_id"), NO_ROWID)
+
+
+# --- the yearly review (internkontrollforskriften § 5 nr. 8) ----------------------------
+
+
+class BarometerAssessment(SQLModel, table=True):
+    """The coordinator's final answer to one barometer question for a year, on the
+    question's own scale, with a comment: the third answer, given beside the records' and
+    the survey's. Changed freely until the year's snapshot freezes it (the snapshot keeps
+    a copy; this row may still be edited afterwards for the record, the snapshot never)."""
+
+    __tablename__ = "barometer_assessment"
+    __audited__ = True
+    __table_args__ = (sa.UniqueConstraint("year", "question_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    year: int = Field(nullable=False, index=True)
+    question_id: str = Field(sa_column=sa.Column(sa.String(60), nullable=False))
+    answer: str = Field(sa_column=sa.Column(sa.String(30), nullable=False))
+    comment: str = Field(default="", sa_column=sa.Column(sa.Text(), nullable=False))
+    assessed_by_person_id: int | None = Field(default=None, foreign_key="person.id")
+    updated_at: datetime = Field(
+        default_factory=utcnow, sa_column=sa.Column(UTCDateTime(), nullable=False)
+    )
+    version: int = Field(default=1, nullable=False)
+
+
+class BarometerSnapshot(SQLModel, table=True):
+    """The yearly review frozen: the three answers to every question, the figures behind
+    them and the first records of each evidence list, as they stood on `taken_on`. The
+    database refuses to change or delete a snapshot (triggers, as for the audit trail);
+    `content` is the whole snapshot as JSON (barometer/review.py writes and reads it)."""
+
+    __tablename__ = "barometer_snapshot"
+    __audited__ = True
+    # The content is kept in the snapshot itself, which never changes; the trail says who
+    # took it and when.
+    __audit_redact__ = frozenset({"content"})
+
+    id: int | None = Field(default=None, primary_key=True)
+    year: int = Field(nullable=False, unique=True)
+    barometer_year: int = Field(nullable=False)
+    taken_on: date = Field(nullable=False)
+    taken_at: datetime = Field(
+        default_factory=utcnow, sa_column=sa.Column(UTCDateTime(), nullable=False)
+    )
+    taken_by_person_id: int | None = Field(default=None, foreign_key="person.id")
+    content: str = Field(sa_column=sa.Column(sa.Text(), nullable=False))

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from hms_tracker.barometer import access as _access  # noqa: F401  (registers the actions)
-from hms_tracker.barometer import service
+from hms_tracker.barometer import review, service
 from hms_tracker.barometer.measures import Evidence, Measure
 from hms_tracker.barometer.presenter import (
     evidence_label,
@@ -23,10 +23,13 @@ from hms_tracker.barometer.presenter import (
 )
 from hms_tracker.barometer.questions import barometer_for, barometers
 from hms_tracker.db import SessionDep
-from hms_tracker.web.auth import Permission, Principal
+from hms_tracker.errors import InvalidInput, NotFound, TransitionRefused
+from hms_tracker.web.auth import CurrentUser, Permission, Principal
 from hms_tracker.web.dates import chosen_day, today
+from hms_tracker.web.forms import FormValues
+from hms_tracker.web.i18n import _
 from hms_tracker.web.params import parse_int
-from hms_tracker.web.templating import render
+from hms_tracker.web.templating import flash, redirect, render
 
 router = APIRouter()
 EVIDENCE_SHOWN = 5  # records listed under a figure; the rest on the page it links to
@@ -40,12 +43,34 @@ def barometer_page(
     national: str | None = None,
     show: str | None = None,
 ) -> Response:
+    return _page(request, session, on=on, national=national, show=show)
+
+
+def _page(
+    request: Request,
+    session: SessionDep,
+    *,
+    on: str | None = None,
+    national: str | None = None,
+    show: str | None = None,
+    errors: dict[str, str] | None = None,
+    typed: dict[str, Any] | None = None,
+    status_code: int = 200,
+) -> Response:
     day, day_error = chosen_day(on)
     chosen = barometer_for(parse_int(national, maximum=9999) if national else None)
     answers = service.records_answers(session=session, barometer=chosen, day=day)
+    minimum = request.app.state.settings.survey_min_answers
     return render(
         request,
         "barometer/index.html",
+        status_code=status_code,
+        surveyed=review.survey_answers(session=session, barometer=chosen, day=day, minimum=minimum),
+        final=review.assessments(session=session, year=day.year),
+        locked=review.snapshot_for(session=session, year=day.year) is not None,
+        snapshot_years=review.snapshot_years(session=session),
+        errors=errors or {},
+        typed=typed or {},
         day=day,
         is_today=day == today(),
         day_error=day_error,
@@ -92,3 +117,85 @@ def _visible(
         "risk": visible_risks(session=session, principal=principal, ids=wanted["risk"]),
     }
     return lambda m: [e for e in m.evidence if e.kind not in allowed or e.id in allowed[e.kind]]
+
+
+@router.post("/barometer/assessments", dependencies=[Permission("barometer.assess")])
+def assessment_save(
+    request: Request, session: SessionDep, principal: CurrentUser, values: FormValues
+) -> Response:
+    """The coordinator's own answer to one question for the year of the day shown."""
+    question_id = str(values.get("question_id", ""))
+    day, _error = chosen_day(str(values.get("on", "")) or None)
+    try:
+        review.save_assessment(
+            session=session,
+            actor=principal,
+            barometer=barometer_for(day.year),
+            year=day.year,
+            question_id=question_id,
+            answer=str(values.get("answer", "")),
+            comment=str(values.get("comment", "")),
+            version=parse_int(str(values.get("version", "")), maximum=2**31) or None,
+        )
+    except InvalidInput as exc:
+        session.rollback()
+        return _page(
+            request, session, on=values.get("on") or None,
+            errors={f"{question_id}.{k}": v for k, v in exc.errors.items()},
+            typed={question_id: values}, status_code=422,
+        )  # fmt: skip
+    except TransitionRefused as exc:
+        session.rollback()
+        flash(request, exc.message, "warning")
+        return redirect(request, _back(values, question_id))
+    flash(request, _("Vurderingen er lagret."))
+    return redirect(request, _back(values, question_id))
+
+
+@router.post("/barometer/snapshots", dependencies=[Permission("barometer.assess")])
+def snapshot_take(
+    request: Request, session: SessionDep, principal: CurrentUser, values: FormValues
+) -> Response:
+    """Freeze this year's review: the three answers to every question as they stand today."""
+    day = today()
+    chosen = barometer_for(day.year)
+    answers = service.records_answers(session=session, barometer=chosen, day=day)
+    minimum = request.app.state.settings.survey_min_answers
+    try:
+        review.take_snapshot(
+            session=session,
+            actor=principal,
+            answers=answers,
+            surveyed=review.survey_answers(
+                session=session, barometer=chosen, day=day, minimum=minimum
+            ),
+            year=day.year,
+        )
+    except TransitionRefused as exc:
+        session.rollback()
+        flash(request, exc.message, "warning")
+        return redirect(request, "/barometer")
+    flash(request, _("Gjennomgangen for %(year)s er lagret og låst.", year=day.year))
+    return redirect(request, f"/barometer/{day.year}")
+
+
+@router.get("/barometer/{year:int}", dependencies=[Permission("barometer.view")])
+def snapshot_page(request: Request, session: SessionDep, year: int) -> Response:
+    """One year's review as it was frozen."""
+    snapshot = review.snapshot_for(session=session, year=year) if 2000 <= year <= 2200 else None
+    if snapshot is None:
+        raise NotFound(_("Det finnes ingen årlig gjennomgang for %(year)s.", year=year))
+    return render(
+        request,
+        "barometer/snapshot.html",
+        snapshot=snapshot,
+        content=review.read_snapshot(snapshot),
+        measure_label=measure_label,
+        snapshot_years=review.snapshot_years(session=session),
+    )
+
+
+def _back(values: dict[str, Any], question_id: str) -> str:
+    on = str(values.get("on", ""))
+    query = "?" + urlencode({"on": on}) if on else ""
+    return f"/barometer{query}#q-{question_id}"
