@@ -107,3 +107,41 @@ def test_who_may_do_what(client, session):
     assert client.get("/barometer/1999").status_code == 404
     assert client.get(f"/barometer/{today().year}").status_code == 404  # none taken yet
     assert client.get("/barometer/surveys").status_code == 200  # not a year
+
+
+def test_the_page_shows_earlier_reviews_over_time_in_a_chart_and_a_table(client, session):
+    login_admin(client, session)
+    _assess(client, "hms_work_quality", "fair")
+    client.post("/barometer/snapshots", data={"csrf_token": client.token("/barometer")})
+    page = client.get("/barometer").text
+    year = today().year
+    assert "Svarene fra registrene over tid" in page
+    assert '<svg class="barometer-chart"' in page and 'role="img"' in page
+    assert f'<th scope="col">{year}</th>' in page  # the table beside the chart
+    assert "(Verken god eller dårlig)" in page  # the coordinator's answer of that year
+
+
+def test_the_chart_puts_each_answer_on_its_scale():
+    from hms_tracker.barometer.chart import LEFT, RIGHT, WIDTH, answers_chart
+    from hms_tracker.barometer.measures import Measure
+    from hms_tracker.barometer.questions import barometer_for
+    from hms_tracker.barometer.review import PastAnswer
+    from hms_tracker.barometer.service import Answers, RecordsAnswer
+
+    barometer = barometer_for(2025)
+    question = barometer.question("hms_work_quality")
+    assert question is not None
+    scale = barometer.scale_of(question)
+    best = next(b for b in question.records.bands if b.answer == "very_good")
+    answers = Answers(
+        barometer, today(),
+        (RecordsAnswer(question, scale, Measure("legal_gaps", 0.0), (), best),),
+    )  # fmt: skip
+    past = {
+        "hms_work_quality": [PastAnswer(2024, "very_poor", None), PastAnswer(2025, "fair", "good")]
+    }
+    chart = answers_chart(answers, past)
+    by_label = {d.label: d.x for d in chart.dots}
+    assert by_label["2024"] == LEFT  # the worst answer at the left end
+    assert by_label[""] == WIDTH - RIGHT  # today's, the best, at the right end
+    assert by_label["2025"] == LEFT + (WIDTH - LEFT - RIGHT) / 2  # "fair": the middle of five

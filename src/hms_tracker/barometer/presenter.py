@@ -4,6 +4,8 @@ answer ("100 % eller mer → Alltid")."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from hms_tracker.barometer.measures import Evidence, Measure
 from hms_tracker.barometer.questions import Question, Scale
 from hms_tracker.web.i18n import _, format_number, lazy
@@ -81,21 +83,28 @@ def value_text(measure_id: str, value: float) -> str:
 
 def figure_text(measure: Measure) -> str:
     """The figure in words, or why there is none."""
-    if measure.value is None:
-        if measure.id == "survey_turnout":
+    return figure_words(measure.id, measure.value, measure.count, measure.total)
+
+
+def snapshot_figure(measure: dict[str, Any]) -> str:
+    """A figure kept in a snapshot (barometer/review.py), in words."""
+    return figure_words(measure["id"], measure["value"], measure["count"], measure["total"])
+
+
+def figure_words(measure_id: str, value: float | None, count: int | None,
+                 total: int | None) -> str:  # fmt: skip
+    if value is None:
+        if measure_id == "survey_turnout":
             return _("Ingen data ennå: ingen pulsundersøkelse er gjennomført.")
-        if measure.id == "near_misses_per_injury" and measure.count is not None:
-            return _("%(near)s nestenulykker og ingen personskader", near=measure.count)
+        if measure_id == "near_misses_per_injury" and count is not None:
+            return _("%(near)s nestenulykker og ingen personskader", near=count)
         return _("Ingen data i registrene for dette.")
-    text = value_text(measure.id, measure.value)
-    kind = KINDS[measure.id]
-    if kind == "count" and measure.total:
-        return _("%(count)s av %(total)s", count=text, total=measure.total)
-    if kind == "share" and measure.total:
-        return _(
-            "%(share)s (%(count)s av %(total)s)", share=text, count=measure.count,
-            total=measure.total,
-        )  # fmt: skip
+    text = value_text(measure_id, value)
+    kind = KINDS[measure_id]
+    if kind == "count" and total:
+        return _("%(count)s av %(total)s", count=text, total=total)
+    if kind == "share" and total:
+        return _("%(share)s (%(count)s av %(total)s)", share=text, count=count, total=total)
     return text
 
 

@@ -166,7 +166,7 @@ def snapshot_years(*, session: Session) -> list[int]:
 def take_snapshot(
     *,
     session: Session,
-    actor: Principal,
+    taken_by_person_id: int | None,
     answers: Answers,
     surveyed: dict[str, SurveyAnswer],
     year: int,
@@ -196,7 +196,7 @@ def take_snapshot(
         year=year,
         barometer_year=answers.barometer.year,
         taken_on=answers.day,
-        taken_by_person_id=actor.person_id,
+        taken_by_person_id=taken_by_person_id,
         content=json.dumps(content, ensure_ascii=False, sort_keys=True),
     )
     session.add(snapshot)
@@ -258,3 +258,28 @@ def _measure_content(measure: Measure) -> dict[str, Any]:
 def read_snapshot(snapshot: BarometerSnapshot) -> dict[str, Any]:
     content: dict[str, Any] = json.loads(snapshot.content)
     return content
+
+
+@dataclass(frozen=True)
+class PastAnswer:
+    year: int
+    records: str | None  # option id
+    assessment: str | None  # option id
+
+
+def history(*, session: Session) -> dict[str, list[PastAnswer]]:
+    """Per question, the answers of every yearly snapshot, oldest first (a few rows: one
+    per year)."""
+    found: dict[str, list[PastAnswer]] = {}
+    for snapshot in session.exec(
+        select(BarometerSnapshot).order_by(col(BarometerSnapshot.year))
+    ).all():
+        for q in read_snapshot(snapshot)["questions"]:
+            found.setdefault(q["id"], []).append(
+                PastAnswer(
+                    year=snapshot.year,
+                    records=q["records"]["answer"],
+                    assessment=(q["assessment"] or {}).get("answer"),
+                )
+            )
+    return found

@@ -13,6 +13,7 @@ from fastapi.responses import Response
 
 from hms_tracker.barometer import access as _access  # noqa: F401  (registers the actions)
 from hms_tracker.barometer import review, service
+from hms_tracker.barometer.chart import answers_chart
 from hms_tracker.barometer.measures import Evidence, Measure
 from hms_tracker.barometer.presenter import (
     evidence_label,
@@ -20,6 +21,7 @@ from hms_tracker.barometer.presenter import (
     figure_text,
     measure_label,
     rule_text,
+    snapshot_figure,
 )
 from hms_tracker.barometer.questions import barometer_for, barometers
 from hms_tracker.db import SessionDep
@@ -61,10 +63,13 @@ def _page(
     chosen = barometer_for(parse_int(national, maximum=9999) if national else None)
     answers = service.records_answers(session=session, barometer=chosen, day=day)
     minimum = request.app.state.settings.survey_min_answers
+    past = review.history(session=session)
     return render(
         request,
         "barometer/index.html",
         status_code=status_code,
+        past=past,
+        chart=answers_chart(answers, past),
         surveyed=review.survey_answers(session=session, barometer=chosen, day=day, minimum=minimum),
         final=review.assessments(session=session, year=day.year),
         locked=review.snapshot_for(session=session, year=day.year) is not None,
@@ -164,7 +169,7 @@ def snapshot_take(
     try:
         review.take_snapshot(
             session=session,
-            actor=principal,
+            taken_by_person_id=principal.person_id,
             answers=answers,
             surveyed=review.survey_answers(
                 session=session, barometer=chosen, day=day, minimum=minimum
@@ -191,6 +196,7 @@ def snapshot_page(request: Request, session: SessionDep, year: int) -> Response:
         snapshot=snapshot,
         content=review.read_snapshot(snapshot),
         measure_label=measure_label,
+        snapshot_figure=snapshot_figure,
         snapshot_years=review.snapshot_years(session=session),
     )
 

@@ -814,6 +814,10 @@ def build_company(session: Session, *, today: date, seed: int) -> DemoCompany:
     from hms_tracker.demo.risks import build_risks  # it imports this module
 
     company.risks = build_risks(session, company=company)
+    from hms_tracker.demo.barometer import build_barometer  # it imports this module
+
+    # Its own generator, so nothing drawn before changes.
+    build_barometer(session, company=company, rng=random.Random(seed + 12))
     return company
 
 
