@@ -30,7 +30,7 @@ def test_the_coordinator_reads_the_barometer_and_follows_a_figure_to_its_record(
         "HMS-barometeret: slik svarer registrene"
     )
     card = page.locator("#q-safety_rep_training")
-    expect(card.get_by_text("Nei", exact=True)).to_be_visible()
+    expect(card.locator(".ds-tag").first).to_have_text("Nei")
     expect(card).to_contain_text("I 3 av 10 virksomheter mangler verneombudet")
     card.get_by_text("Slik blir tallet til et svar").click()
     expect(card).to_contain_text("0 eller mindre → Ja")
@@ -54,3 +54,21 @@ def test_the_barometer_fits_a_phone(live, browsing):
     assert response is not None and response.status == 200
     assert not has_horizontal_scroll(page), "/barometer scrolls sideways at 360 px"
     check_a11y(page, context="/barometer at 360 px")
+    # The coordinator gives an answer and locks the year's review; the review reads well on
+    # a phone too.
+    card = page.locator("#q-hms_work_quality")
+    card.get_by_text("Gi din vurdering").click()
+    card.get_by_label("God", exact=True).check()
+    card.get_by_label("Kommentar").fill("Godt på vei.")
+    card.get_by_role("button", name="Lagre vurderingen").click()
+    expect(page.get_by_role("status").first).to_contain_text("Vurderingen er lagret.")
+    year = today().year
+    page.get_by_role("button", name=f"Lås gjennomgangen for {year}").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Årlig gjennomgang {year}")
+    expect(page.locator("#s-hms_work_quality")).to_contain_text("Godt på vei.")
+    assert not has_horizontal_scroll(page), f"/barometer/{year} scrolls sideways at 360 px"
+    check_a11y(page, context=f"/barometer/{year} at 360 px")
+    page.goto("/barometer")
+    expect(page.get_by_role("heading", name="Svarene fra registrene over tid")).to_be_visible()
+    assert not has_horizontal_scroll(page), "/barometer with a review scrolls sideways"
+    check_a11y(page, context="/barometer with a review, 360 px")

@@ -12,9 +12,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from hms_tracker.barometer import access as _access  # noqa: F401  (registers the actions)
+from hms_tracker.barometer import checklist as checklist_parts
 from hms_tracker.barometer import review, service
 from hms_tracker.barometer.chart import answers_chart
-from hms_tracker.barometer.measures import Evidence, Measure
+from hms_tracker.barometer.measures import Context, Evidence, Measure
+from hms_tracker.barometer.next_steps import step_text, steps_for_page
 from hms_tracker.barometer.presenter import (
     evidence_label,
     evidence_url,
@@ -64,6 +66,7 @@ def _page(
     answers = service.records_answers(session=session, barometer=chosen, day=day)
     minimum = request.app.state.settings.survey_min_answers
     past = review.history(session=session)
+    allowed = _allowed(session, request.state.principal, answers)
     return render(
         request,
         "barometer/index.html",
@@ -84,7 +87,11 @@ def _page(
         barometers=barometers(),
         evidence_shown=EVIDENCE_SHOWN,
         show_all=show or "",
-        visible=_visible(session, request.state.principal, answers),
+        visible=_visible(allowed),
+        steps=steps_for_page(session=session, answers=answers, allowed=allowed),
+        step_text=step_text,
+        checklist=checklist_parts.checklist(Context(session=session, day=day), answers),
+        **checklist_parts.helpers(),
         show_url=lambda key: (
             "/barometer?"
             + urlencode(
@@ -100,12 +107,10 @@ def _page(
     )
 
 
-def _visible(
-    session: SessionDep, principal: Principal, answers: Any
-) -> Callable[[Measure], list[Evidence]]:
-    """A measure's evidence without the deviations and risks the principal may not open
-    (as on /gaps: a deviation's text can say who was involved; the page says how many
-    were left out)."""
+def _allowed(session: SessionDep, principal: Principal, answers: Any) -> dict[str, set[int]]:
+    """The deviations and risks among the evidence that the principal may open (as on
+    /gaps: a deviation's text can say who was involved; the page says how many were left
+    out). Other kinds of records are not limited."""
     from hms_tracker.deviations.access import visible_ids as visible_deviations
     from hms_tracker.risks.access import visible_ids as visible_risks
 
@@ -115,12 +120,15 @@ def _visible(
             for e in m.evidence:
                 if e.kind in wanted and e.id is not None:
                     wanted[e.kind].add(e.id)
-    allowed = {
+    return {
         "deviation": visible_deviations(
             session=session, principal=principal, ids=wanted["deviation"]
         ),
         "risk": visible_risks(session=session, principal=principal, ids=wanted["risk"]),
     }
+
+
+def _visible(allowed: dict[str, set[int]]) -> Callable[[Measure], list[Evidence]]:
     return lambda m: [e for e in m.evidence if e.kind not in allowed or e.id in allowed[e.kind]]
 
 
