@@ -54,6 +54,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from hms_tracker.accounts.routes import router as accounts_router
     from hms_tracker.appointments.routes import router as appointments_router
     from hms_tracker.audit.routes import router as audit_router
+    from hms_tracker.barometer.plan_routes import router as barometer_plan_router
     from hms_tracker.barometer.routes import router as barometer_router
     from hms_tracker.barometer.survey_routes import router as survey_router
     from hms_tracker.compliance.routes import router as compliance_router
@@ -77,6 +78,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(audit_router)
     app.include_router(compliance_router)
     app.include_router(barometer_router)
+    app.include_router(barometer_plan_router)
     app.include_router(survey_router)
     app.include_router(appointments_router)
     app.include_router(training_router)

@@ -10,6 +10,8 @@ from hms_tracker.appointments.models import (
 from hms_tracker.audit.models import AuditEvent
 from hms_tracker.barometer.models import (
     BarometerAssessment,
+    BarometerGoal,
+    BarometerPoint,
     BarometerSnapshot,
     Survey,
     SurveyAnswer,
@@ -40,6 +42,8 @@ from hms_tracker.training.models import Certificate, CourseType, TrainingRecord
 
 __all__ = [
     "BarometerAssessment",
+    "BarometerGoal",
+    "BarometerPoint",
     "BarometerSnapshot",
     "DataVersion",
     "Risk",

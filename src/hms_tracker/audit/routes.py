@@ -47,6 +47,8 @@ ENTITY_LABELS = {
     "survey": lazy("Pulsundersøkelse"),
     "barometer_assessment": lazy("Vurdering i HMS-barometeret"),
     "barometer_snapshot": lazy("Årlig gjennomgang (HMS-barometeret)"),
+    "barometer_goal": lazy("HMS-mål"),
+    "barometer_point": lazy("Styrke eller forbedring (årlig gjennomgang)"),
 }
 ACTION_LABELS = {
     "create": lazy("Opprettet"),

@@ -4,9 +4,9 @@ control) as a checklist, each answered as far as the records can answer it:
 - "ok": the records show the duty met (as far as they can show it);
 - "gap": the records show it broken (a gap the rule engine finds, or no sign of it at all);
 - "partly": the records show it done, but not enough (e.g. few deviations reported);
-- "manual": the records cannot answer; the coordinator confirms it (nr. 1 the laws at hand;
-  nr. 4 the HMS goals, until they are recorded here). Nr. 8, the yearly review, is the
-  barometer's yearly snapshot (barometer/review.py).
+- "manual": the records cannot answer; the coordinator confirms it (nr. 1 the laws at
+  hand). Nr. 4 reads the HMS goals set on /barometer (barometer/plan.py), nr. 8 the yearly
+  review, the barometer's snapshot (barometer/review.py).
 
 No rule is decided here: the gaps come from the rule engine's report for the day (the same
 as /gaps), the figures from the barometer's measures, and "enough" from the barometer's own
@@ -57,7 +57,7 @@ def checklist(context: Context, answers: Answers) -> list[ChecklistPoint]:
         ChecklistPoint(1, MANUAL, LAWS_URL),
         _knowledge(figures, findings),
         _participation(figures),
-        ChecklistPoint(4, MANUAL),
+        _goals(context),
         _organisation(context, findings),
         _risks(findings),
         _deviations(figures, findings),
@@ -218,6 +218,21 @@ def _deviations(figures: _Figures, findings: Iterable[Finding]) -> ChecklistPoin
     return ChecklistPoint(7, OK, "/deviations", measures, rules)
 
 
+def _goals(context: Context) -> ChecklistPoint:
+    """Nr. 4: HMS goals are set for the year of the day (the goals of the yearly review,
+    barometer/plan.py); none: a gap, pointing to where they are set."""
+    from hms_tracker.barometer.models import BarometerGoal
+
+    count = len(
+        context.session.exec(
+            select(BarometerGoal.id).where(BarometerGoal.year == context.day.year)
+        ).all()
+    )
+    if not count:
+        return ChecklistPoint(4, GAP, "/barometer#goals", params={"reason": "no_goals"})
+    return ChecklistPoint(4, OK, "/barometer#goals", params={"goals": count})
+
+
 def _review(context: Context, findings: Iterable[Finding]) -> ChecklistPoint:
     """Nr. 8: the yearly review — a barometer snapshot taken in the last 12 months (the
     review this product records, /barometer/{year}). A routine past its review date is a
@@ -314,12 +329,11 @@ def point_notes(point: ChecklistPoint) -> list[str]:
                 "kjenner de viktigste kravene."
             )
         ]
-    if n == 4:
+    if n == 4 and p.get("reason") == "no_goals":
+        return [_("Ingen HMS-mål er satt for i år. Sett dem under «Mål for HMS-arbeidet».")]
+    if n == 4 and p.get("goals"):
         return [
-            _(
-                "HMS-mål registreres ikke i løsningen ennå. Bekreft at dere har fastsatt "
-                "skriftlige mål for HMS-arbeidet."
-            )
+            ngettext("%(num)s mål er satt for i år.", "%(num)s mål er satt for i år.", p["goals"])
         ]
     if n == 8 and p.get("reason") == "no_review":
         return [

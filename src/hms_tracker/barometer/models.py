@@ -195,3 +195,49 @@ class BarometerSnapshot(SQLModel, table=True):
     )
     taken_by_person_id: int | None = Field(default=None, foreign_key="person.id")
     content: str = Field(sa_column=sa.Column(sa.Text(), nullable=False))
+
+
+class BarometerGoal(SQLModel, table=True):
+    """An HMS goal for a year (internkontrollforskriften § 5 nr. 4), with how it is
+    measured — in words, and optionally one of the barometer's figures and a target so the
+    page can show how it goes — and, at the next review, how it went."""
+
+    __tablename__ = "barometer_goal"
+    __audited__ = True
+
+    id: int | None = Field(default=None, primary_key=True)
+    year: int = Field(nullable=False, index=True)
+    text: str = Field(sa_column=sa.Column(sa.String(500), nullable=False))
+    measured_by: str = Field(default="", sa_column=sa.Column(sa.String(500), nullable=False))
+    measure_id: str | None = Field(default=None, max_length=60)
+    target: float | None = None
+    outcome: str | None = Field(default=None, max_length=20)  # met | partly | not_met
+    outcome_note: str = Field(default="", sa_column=sa.Column(sa.Text(), nullable=False))
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=sa.Column(UTCDateTime(), nullable=False)
+    )
+    version: int = Field(default=1, nullable=False)
+
+
+class BarometerPoint(SQLModel, table=True):
+    """What the yearly review found: a strength to keep and reinforce, or an improvement
+    (from the barometer's list of areas, or in the coordinator's words). An improvement is
+    an action with an owner and a deadline, followed up until done and at the next
+    review."""
+
+    __tablename__ = "barometer_point"
+    __audited__ = True
+
+    id: int | None = Field(default=None, primary_key=True)
+    year: int = Field(nullable=False, index=True)
+    kind: str = Field(sa_column=sa.Column(sa.String(20), nullable=False))  # strength | improvement
+    area: str | None = Field(default=None, max_length=40)
+    text: str = Field(sa_column=sa.Column(sa.String(500), nullable=False))
+    owner_person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
+    deadline: date | None = None
+    done_on: date | None = None
+    done_note: str = Field(default="", sa_column=sa.Column(sa.Text(), nullable=False))
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=sa.Column(UTCDateTime(), nullable=False)
+    )
+    version: int = Field(default=1, nullable=False)

@@ -191,6 +191,7 @@ def take_snapshot(
             _question_content(item, surveyed.get(item.question.id), final.get(item.question.id))
             for item in answers.questions
         ],
+        **_decisions(session, year),
     }
     snapshot = BarometerSnapshot(
         year=year,
@@ -231,6 +232,37 @@ def _question_content(item: Any, surveyed: SurveyAnswer | None,
             "share_in_national": surveyed.share_in_national,
         },
         "assessment": None if final is None else {"answer": final.answer, "comment": final.comment},
+    }
+
+
+def _decisions(session: Session, year: int) -> dict[str, Any]:
+    """The review's decisions as they stand: the goals of the year (with how they went) and
+    of the next, the strengths and improvements of the year."""
+    from hms_tracker.barometer import plan
+
+    found = plan.points(session=session, year=year)
+    owners = plan.owner_names(session=session, found=found)
+    return {
+        "goals": [
+            {
+                "year": g.year,
+                "text": g.text,
+                "measured_by": g.measured_by,
+                "outcome": g.outcome,
+                "outcome_note": g.outcome_note,
+            }  # fmt: skip
+            for g in plan.goals(session=session, years=(year, year + 1))
+        ],
+        "points": [
+            {
+                "kind": p.kind,
+                "text": p.text,
+                "owner": owners.get(p.owner_person_id or 0, ""),
+                "deadline": p.deadline.isoformat() if p.deadline else None,
+                "done_on": p.done_on.isoformat() if p.done_on else None,
+            }  # fmt: skip
+            for p in found
+        ],
     }
 
 

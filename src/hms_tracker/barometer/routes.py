@@ -16,7 +16,9 @@ from hms_tracker.barometer import checklist as checklist_parts
 from hms_tracker.barometer import review, service
 from hms_tracker.barometer.chart import answers_chart
 from hms_tracker.barometer.measures import Context, Evidence, Measure
+from hms_tracker.barometer.models import BarometerSnapshot
 from hms_tracker.barometer.next_steps import step_text, steps_for_page
+from hms_tracker.barometer.plan_routes import outcome_label, plan_context
 from hms_tracker.barometer.presenter import (
     evidence_label,
     evidence_url,
@@ -73,6 +75,7 @@ def _page(
         status_code=status_code,
         past=past,
         chart=answers_chart(answers, past),
+        **plan_context(session, day=day, answers=answers, request=request),
         surveyed=review.survey_answers(session=session, barometer=chosen, day=day, minimum=minimum),
         final=review.assessments(session=session, year=day.year),
         locked=review.snapshot_for(session=session, year=day.year) is not None,
@@ -195,9 +198,7 @@ def snapshot_take(
 @router.get("/barometer/{year:int}", dependencies=[Permission("barometer.view")])
 def snapshot_page(request: Request, session: SessionDep, year: int) -> Response:
     """One year's review as it was frozen."""
-    snapshot = review.snapshot_for(session=session, year=year) if 2000 <= year <= 2200 else None
-    if snapshot is None:
-        raise NotFound(_("Det finnes ingen årlig gjennomgang for %(year)s.", year=year))
+    snapshot = _snapshot_or_404(session, year)
     return render(
         request,
         "barometer/snapshot.html",
@@ -205,6 +206,7 @@ def snapshot_page(request: Request, session: SessionDep, year: int) -> Response:
         content=review.read_snapshot(snapshot),
         measure_label=measure_label,
         snapshot_figure=snapshot_figure,
+        outcome_label=outcome_label,
         snapshot_years=review.snapshot_years(session=session),
     )
 
@@ -213,3 +215,37 @@ def _back(values: dict[str, Any], question_id: str) -> str:
     on = str(values.get("on", ""))
     query = "?" + urlencode({"on": on}) if on else ""
     return f"/barometer{query}#q-{question_id}"
+
+
+def _snapshot_or_404(session: SessionDep, year: int) -> BarometerSnapshot:
+    snapshot = review.snapshot_for(session=session, year=year) if 2000 <= year <= 2200 else None
+    if snapshot is None:
+        raise NotFound(_("Det finnes ingen årlig gjennomgang for %(year)s.", year=year))
+    return snapshot
+
+
+@router.get("/barometer/{year:int}.pdf", dependencies=[Permission("barometer.view")])
+def snapshot_pdf_download(request: Request, session: SessionDep, year: int) -> Response:
+    """One year's review as an A4 PDF (`/barometer/2026` is the page: `{year:int}` takes
+    digits only, so the two paths never meet)."""
+    from hms_tracker.barometer.export import snapshot_pdf
+    from hms_tracker.web.templating import company_name
+
+    content = snapshot_pdf(_snapshot_or_404(session, year), company_name=company_name(request))
+    return Response(
+        content,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="hms-barometer-{year}.pdf"'},
+    )
+
+
+@router.get("/barometer/{year:int}.csv", dependencies=[Permission("barometer.view")])
+def snapshot_csv_download(session: SessionDep, year: int) -> Response:
+    """One year's review as CSV: a row per question and figure."""
+    from hms_tracker.barometer.export import snapshot_csv
+
+    return Response(
+        snapshot_csv(_snapshot_or_404(session, year)),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="hms-barometer-{year}.csv"'},
+    )
