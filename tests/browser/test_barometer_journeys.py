@@ -72,3 +72,34 @@ def test_the_barometer_fits_a_phone(live, browsing):
     expect(page.get_by_role("heading", name="Svarene fra registrene over tid")).to_be_visible()
     assert not has_horizontal_scroll(page), "/barometer with a review scrolls sideways"
     check_a11y(page, context="/barometer with a review, 360 px")
+
+
+def test_the_coordinator_opens_a_pulse_survey_and_an_employee_answers_it_on_a_phone(live, browsing):
+    with live.session() as session:
+        admin = make_user(session, is_admin=True)
+        employee = make_user(session)
+        session.commit()
+    desk = browsing.new_page()
+    login(desk, admin.email)
+    desk.goto("/barometer/surveys")
+    check_a11y(desk, context="/barometer/surveys")
+    title = f"Pulsundersøkelse {unique()}"
+    desk.get_by_label("Navn").fill(title)
+    desk.get_by_label("Åpner").fill(today().isoformat())
+    desk.get_by_label("Stenger etter").fill((today() + timedelta(days=14)).isoformat())
+    desk.get_by_role("button", name="Åpne undersøkelsen").click()
+    expect(desk.get_by_role("status").first).to_contain_text(title)
+
+    phone = browsing.new_page(viewport=PHONE)
+    login(phone, employee.email)
+    phone.goto("/survey")
+    assert not has_horizontal_scroll(phone), "/survey scrolls sideways at 360 px"
+    check_a11y(phone, context="/survey at 360 px")
+    questions = phone.locator("fieldset")
+    for index in range(questions.count()):
+        questions.nth(index).get_by_role("radio").nth(3).check()
+    phone.get_by_label("Hva fungerer godt i HMS-arbeidet hos oss?").fill("Gode vernerunder.")
+    phone.get_by_role("button", name="Send svaret").click()
+    expect(phone.get_by_role("status").first).to_contain_text("Takk for at du svarte!")
+    expect(phone.get_by_role("button", name="Send svaret")).to_have_count(0)
+    check_a11y(phone, context="/survey answered, 360 px")
