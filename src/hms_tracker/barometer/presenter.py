@@ -152,3 +152,11 @@ def evidence_url(item: Evidence) -> str:
         "deviation": f"/deviations/{item.id}",
         "appointment": f"/appointments/{item.id}",
     }.get(item.kind, "")
+
+
+def national_group(question: Question, scale: Scale) -> str:
+    """The answers the national figure counts, by their labels ("Nei"; "Ofte, Nesten
+    alltid, Alltid")."""
+    if question.national is None:
+        return ""
+    return ", ".join(scale.option(a).label for a in question.national.answers)

@@ -24,6 +24,7 @@ from hms_tracker.barometer.presenter import (
     evidence_url,
     figure_text,
     measure_label,
+    national_group,
     rule_text,
     snapshot_figure,
 )
@@ -104,6 +105,7 @@ def _page(
         figure_text=figure_text,
         measure_label=measure_label,
         rule_text=rule_text,
+        national_group=national_group,
         evidence_url=evidence_url,
         evidence_label=evidence_label,
         keep={"national": national or ""},  # kept by the day picker
