@@ -86,6 +86,9 @@ def test_the_pdf_holds_the_review_as_the_page_shows_it(client, session):
     assert _words(question["text"]["nb"]) in text
     assert "Mye å gjøre - særlig opplæring." in text  # the comment, its dash made plain
     assert "Svar i den svakere halvdelen av skalaen" in text
+    # The next steps as they stood when the review was locked.
+    assert "Hva kan dere gjøre?" in text
+    assert _words("Ingen pulsundersøkelse er gjennomført. Start en,") in text
     figures = [figure for figure in shown if figure in text]
     assert figures, (shown, text)
     # Every figure the page shows is in the PDF, and each figure's evidence count.

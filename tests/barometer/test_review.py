@@ -75,6 +75,11 @@ def test_the_snapshot_freezes_the_year_once_and_the_database_refuses_to_change_i
     question = next(q for q in content["questions"] if q["id"] == "hms_work_quality")
     assert question["assessment"] == {"answer": "fair", "comment": "Mye å gjøre."}
     assert question["records"]["answer"] in {o["id"] for o in question["scale"]}
+    # What to do next, as it stood, in both languages (no survey held yet here).
+    (step,) = [s for s in content["steps"] if s["url"] == "/barometer/surveys"]
+    assert step["text"]["nb"].startswith("Ingen pulsundersøkelse er gjennomført")
+    assert step["text"]["en"].startswith("No pulse survey has been held")
+    assert "Ingen pulsundersøkelse er gjennomført" in page.text
 
     again = client.post(
         "/barometer/snapshots", data={"csrf_token": client.token("/barometer")},

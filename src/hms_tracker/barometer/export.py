@@ -292,6 +292,13 @@ def snapshot_pdf(snapshot: BarometerSnapshot, *, company_name: str) -> bytes:
             _text(pdf, _("Koordinatorens kommentar:"), style="B", gap=0.3)
             _text(pdf, comment, gap=2)
 
+    steps = content.get("steps") or []
+    if steps:
+        _heading(pdf, _("Hva kan dere gjøre?"), size=13)
+        for step in steps:
+            _text(pdf, "- " + step["text"].get(language, step["text"].get("nb", "")), gap=0.6)
+        pdf.ln(2)
+
     _heading(pdf, _("Svar i den svakere halvdelen av skalaen"), size=13)
     weaker = [q for q in content["questions"] if is_in_worse_half(q)]
     if not weaker:

@@ -192,6 +192,7 @@ def take_snapshot(
             for item in answers.questions
         ],
         **_decisions(session, year),
+        "steps": _steps(session, answers),
     }
     snapshot = BarometerSnapshot(
         year=year,
@@ -233,6 +234,33 @@ def _question_content(item: Any, surveyed: SurveyAnswer | None,
         },
         "assessment": None if final is None else {"answer": final.answer, "comment": final.comment},
     }
+
+
+def _steps(session: Session, answers: Answers) -> list[dict[str, Any]]:
+    """ "Hva kan dere gjøre?" as it stood, in both languages (a snapshot is read in either).
+    Steps about deviations and risks are left out, with a count in their place: a
+    snapshot is read by everyone who may see the barometer, and a deviation's or a risk's
+    text is for those who may open it (as on the page)."""
+    from hms_tracker.barometer.next_steps import next_steps, step_text, visible_steps
+    from hms_tracker.rules.facts import load_rule_settings
+    from hms_tracker.translation import LANGUAGES, _language, set_language
+
+    grace = load_rule_settings(session=session).grace_months
+    steps = visible_steps(
+        next_steps(answers, day=answers.day, grace_months=grace),
+        {"deviation": set(), "risk": set()},
+    )
+    texts: list[dict[str, Any]] = []
+    for step in steps:
+        words: dict[str, str] = {}
+        for language in LANGUAGES:
+            token = set_language(language)
+            try:
+                words[language] = step_text(step)
+            finally:
+                _language.reset(token)
+        texts.append({"text": words, "url": step.url})
+    return texts
 
 
 def _decisions(session: Session, year: int) -> dict[str, Any]:
