@@ -17,6 +17,7 @@ from hms_tracker.barometer.service import records_answers
 from hms_tracker.routines import service as routines
 from hms_tracker.routines.models import Routine
 from hms_tracker.training.models import CourseType, TrainingRecord
+from hms_tracker.translation import OSLO
 from hms_tracker.web.dates import today
 from tests.deviations.helpers import make_deviation
 from tests.factories import make_department, make_person, make_user
@@ -137,3 +138,68 @@ def test_reports_per_100_employees_decide_how_often_deviations_are_registered(se
     assert answer.answer.id == "often"
     participation = _answers(session)["employee_participation"]
     assert participation.measure.value == 1.0  # nobody here leads a department
+
+
+def _measure(session, name: str):
+    from hms_tracker.barometer.measures import Context, compute
+
+    return compute(name, Context(session=session, day=today()))
+
+
+def test_days_from_event_to_report_and_closed_cases_where_the_actions_worked(session):
+    """Reports made 0, 2 and 10 days after the event, and one the same day: the median
+    of 0, 0, 2, 10 is 1. Of three cases closed in the last 12 months with an answer to
+    "did the actions work?", two said yes: 2 of 3. A case closed without that answer is
+    not counted."""
+    from hms_tracker.deviations.models import Deviation
+
+    department = make_department(session, name="Sveis")
+    reporter = make_person(session, department=department)
+    now = datetime.now(UTC)
+    made = []
+    for days in (0, 2, 10):
+        deviation, _receipt = make_deviation(
+            session, department, reporter=reporter, created_at=now - timedelta(hours=2),
+            occurred_at=(now - timedelta(days=days, hours=3)).astimezone(OSLO).strftime(
+                "%Y-%m-%dT%H:%M"
+            ),
+        )  # fmt: skip
+        made.append(deviation)
+    for deviation, effect in zip([*made, None], ["yes", "yes", "no", None], strict=False):
+        if deviation is None:
+            deviation, _receipt = make_deviation(session, department, reporter=reporter)
+        deviation.status, deviation.closed_at, deviation.actions_effect = "closed", now, effect
+        session.add(deviation)
+    session.commit()
+    assert session.exec(select(Deviation)).all()
+    delay = _measure(session, "median_days_to_report")
+    assert (delay.value, delay.total) == (1.0, 4)
+    worked = _measure(session, "share_closed_actions_worked")
+    assert (worked.count, worked.total) == (2, 3)
+    assert worked.value == pytest.approx(2 / 3)
+
+
+def test_a_department_that_never_reports_is_named(session):
+    quiet = make_department(session, name="Kontor")
+    busy = make_department(session, name="Verksted")
+    make_person(session, department=quiet)
+    reporter = make_person(session, department=busy)
+    make_deviation(session, busy, reporter=reporter)
+    session.commit()
+    measure = _measure(session, "departments_without_reports")
+    assert [e.label for e in measure.evidence] == ["Kontor"]
+    assert measure.value == 1.0
+
+
+def test_legal_gaps_count_what_the_gaps_page_counts(session, client):
+    from tests.login import login_admin
+
+    for _ in range(6):  # six employed and no verneombud: a gap of AML § 6-1
+        make_person(session)
+    session.commit()
+    gaps = _measure(session, "legal_gaps")
+    assert gaps.value is not None and gaps.value >= 1
+    assert "aml-6-1.safety-rep-missing" in {e.label for e in gaps.evidence}
+    login_admin(client, session)
+    page = client.get("/gaps").text
+    assert f"{int(gaps.value)} mangler per" in page or f"{int(gaps.value)} mangel per" in page
