@@ -51,3 +51,37 @@ def test_in_english(client, session):
     assert '<html lang="en"' in page.text
     assert page.status_code == 200
     assert "Have all safety representatives had the mandatory training?" in page.text
+
+
+def test_a_leader_sees_the_overdue_actions_of_their_department_and_only_a_count_of_others(
+    client, session
+):
+    """The overdue actions behind a figure name their deviation: a leader sees those of
+    their own department; of the others only how many were left out (as on /gaps)."""
+    from hms_tracker.deviations.models import CorrectiveAction
+    from tests.deviations.helpers import make_deviation
+    from tests.factories import make_leader
+
+    mine = make_department(session, name="Lager")
+    other = make_department(session, name="Verksted")
+    leader = make_leader(session, department=mine)
+    someone = make_person(session, department=other)
+    owners = {mine.id: leader.person_id, other.id: someone.id}
+    for department, text in ((mine, "Sikre reolen i Lager"), (other, "Skjerm dreiebenken")):
+        deviation, _receipt = make_deviation(session, department, reporter=None)
+        deviation.status = "actions"
+        session.add(deviation)
+        session.add(
+            CorrectiveAction(
+                deviation_id=deviation.id, description=text,
+                owner_person_id=owners[department.id],
+                deadline=today() - timedelta(days=3),
+            )
+        )  # fmt: skip
+    session.commit()
+    login_as(client, session, leader)
+    page = client.get("/barometer")
+    assert page.status_code == 200
+    assert "Sikre reolen i Lager" in page.text
+    assert "Skjerm dreiebenken" not in page.text
+    assert "til er ikke vist, fordi du ikke har tilgang" in page.text
