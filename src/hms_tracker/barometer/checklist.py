@@ -19,15 +19,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from hms_tracker.barometer.measures import Context, Measure, compute
 from hms_tracker.barometer.presenter import figure_text, measure_label
 from hms_tracker.barometer.service import Answers
 from hms_tracker.compliance.presenter import present
+from hms_tracker.db import READINGS, RECORDS, VersionedCache
 from hms_tracker.rules.findings import Finding
 from hms_tracker.web.i18n import _, format_date, lazy, ngettext
 
@@ -63,6 +64,21 @@ def checklist(context: Context, answers: Answers) -> list[ChecklistPoint]:
         _deviations(figures, findings),
         _review(context, findings),
     ]
+
+
+# The checklist of a day, kept under the data versions of what it reads (the records and
+# the readings): its points hold codes and figures, not words, so one serves every reader.
+CHECKLISTS: VersionedCache[tuple[date, str], list[ChecklistPoint]] = VersionedCache(
+    size=8, rows=(RECORDS, READINGS)
+)
+
+
+def cached_checklist(*, session: Session, day: date, answers: Answers) -> list[ChecklistPoint]:
+    return CHECKLISTS.get_or_compute(
+        session,
+        (day, answers.barometer.id),
+        lambda: checklist(Context(session=session, day=day), answers),
+    )
 
 
 class _Figures:

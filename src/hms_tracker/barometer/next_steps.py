@@ -24,6 +24,7 @@ from sqlmodel import Session
 
 from hms_tracker.barometer.measures import Evidence, Measure
 from hms_tracker.barometer.service import Answers
+from hms_tracker.db import READINGS, RECORDS, VersionedCache
 from hms_tracker.rules.periods import add_months
 from hms_tracker.rules.settings import RuleSettings
 from hms_tracker.web.i18n import _, format_date, lazy, ngettext
@@ -107,6 +108,13 @@ def next_steps(
     return steps
 
 
+# The steps of a day (before the reader's filter), kept under the data versions of the
+# figures they come from; language-neutral, so one serves every reader.
+STEPS: VersionedCache[tuple[date, str, int], list[Step]] = VersionedCache(
+    size=8, rows=(RECORDS, READINGS)
+)
+
+
 def steps_for_page(
     *, session: Session, answers: Answers, allowed: Mapping[str, set[int]]
 ) -> list[Step]:
@@ -115,7 +123,12 @@ def steps_for_page(
     from hms_tracker.rules.facts import load_rule_settings
 
     grace_months = load_rule_settings(session=session).grace_months
-    return visible_steps(next_steps(answers, day=answers.day, grace_months=grace_months), allowed)
+    steps = STEPS.get_or_compute(
+        session,
+        (answers.day, answers.barometer.id, grace_months),
+        lambda: next_steps(answers, day=answers.day, grace_months=grace_months),
+    )
+    return visible_steps(steps, allowed) if allowed else steps
 
 
 def visible_steps(steps: Iterable[Step], allowed: Mapping[str, set[int]]) -> list[Step]:
