@@ -49,16 +49,18 @@ def answers_chart(answers: Answers, past: dict[str, list[PastAnswer]]) -> Chart:
     for index, item in enumerate(answers.questions):
         y = TOP + index * ROW
         rows.append(Row(index + 1, y, LEFT, LEFT + span))
-        steps = len(item.scale.options) - 1
-
-        def x_of(answer: str, scale=item.scale, steps=steps) -> float:  # noqa: ANN001
-            return LEFT + span * scale.position(answer) / steps
-
-        earlier = [p for p in past.get(item.question.id, []) if p.records in item.scale.ids]
+        scale = item.scale
+        steps = len(scale.options) - 1
         # Earlier years' dots on the line, their labels stacked above it (one height per
         # year, so two years with the same answer stay readable).
-        for offset, p in enumerate(earlier[-3:]):
-            dots.append(Dot(x_of(p.records), y, str(p.year), False, y - 10 - 11 * offset))  # type: ignore[arg-type]
+        earlier = [
+            (p.year, p.records)
+            for p in past.get(item.question.id, [])
+            if p.records is not None and p.records in scale.ids
+        ]
+        for offset, (year, answer) in enumerate(earlier[-3:]):
+            x = LEFT + span * scale.position(answer) / steps
+            dots.append(Dot(x, y, str(year), False, y - 10 - 11 * offset))
         if item.band is not None:
-            dots.append(Dot(x_of(item.band.answer), y, "", True))
+            dots.append(Dot(LEFT + span * scale.position(item.band.answer) / steps, y, "", True))
     return Chart(WIDTH, TOP + len(rows) * ROW, tuple(rows), tuple(dots))

@@ -15,7 +15,6 @@ import statistics
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from fractions import Fraction
 from functools import cached_property
 from typing import Any
 
@@ -418,17 +417,9 @@ def survey_turnout(context: Context) -> Measure:
 
 def _survey_turnout(context: Context) -> tuple[int, int] | None:
     """(answered, asked) of the latest pulse survey opened by the day; None without one."""
-    import importlib
+    from hms_tracker.barometer.survey import turnout_on
 
-    try:
-        survey = importlib.import_module("hms_tracker.barometer.survey")
-    except ImportError:  # the survey is not part of this build
-        return None
-    finder = getattr(survey, "turnout_on", None)
-    if finder is None:
-        return None
-    result: tuple[int, int] | None = finder(session=context.session, day=context.day)
-    return result
+    return turnout_on(session=context.session, day=context.day)
 
 
 # --- verneombud and AMU ----------------------------------------------------------------
@@ -518,8 +509,3 @@ def _window(context: Context) -> tuple[Any, Any]:
 def _routines_in_force(context: Context) -> int:
     found = context.findings("routines.review-overdue")
     return int(found[0].params["routines"]) if found else 0
-
-
-def share_text(value: float | Fraction | None) -> str:
-    """A share as a whole percentage ("81 %"), for notes."""
-    return "" if value is None else f"{round(float(value) * 100)} %"
