@@ -4,7 +4,7 @@ inside functions):
     ground   config, db, errors, paths, risk, translation, migrate, rules/
     web/     what every page shares: knows no domain (the principal, the company name and
              the login hints come in through what the domains register)
-    domains  accounts, appointments, audit, compliance, deviations, notifications,
+    domains  accounts, amu, appointments, audit, barometer, compliance, deviations, notifications,
              organisation, risks, routines, training
     top      app, cli, models, demo/ (they put the house together)
 
@@ -24,7 +24,8 @@ PACKAGE = Path(hms_tracker.__file__).parent
 GROUND = {"config", "db", "errors", "paths", "risk", "translation", "migrate", "rules", "__init__"}
 WEB = {"web"}
 DOMAINS = {
-    "accounts", "appointments", "audit", "barometer", "compliance", "deviations", "notifications",
+    "accounts", "amu", "appointments", "audit", "barometer", "compliance", "deviations",
+    "notifications",
     "organisation", "risks", "routines", "training",
 }  # fmt: skip
 TOP = {"app", "cli", "models", "demo", "__main__"}

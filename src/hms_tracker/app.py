@@ -52,6 +52,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     from hms_tracker.accounts.routes import register_login_hints
     from hms_tracker.accounts.routes import router as accounts_router
+    from hms_tracker.amu.routes import router as amu_router
     from hms_tracker.appointments.routes import router as appointments_router
     from hms_tracker.audit.routes import router as audit_router
     from hms_tracker.barometer.plan_routes import router as barometer_plan_router
@@ -77,6 +78,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(organisation_router)
     app.include_router(audit_router)
     app.include_router(compliance_router)
+    app.include_router(amu_router)
     app.include_router(barometer_router)
     app.include_router(barometer_plan_router)
     app.include_router(survey_router)

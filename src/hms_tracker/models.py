@@ -1,6 +1,7 @@
 """Imports every table class so that SQLModel.metadata is complete (Alembic, tests)."""
 
 from hms_tracker.accounts.models import LoginThrottle, User, UserSession
+from hms_tracker.amu.models import AmuAgendaItem, AmuAttendance, AmuDecision, AmuMeeting
 from hms_tracker.appointments.models import (
     AmuChairPeriod,
     Appointment,
@@ -41,6 +42,10 @@ from hms_tracker.routines.models import (
 from hms_tracker.training.models import Certificate, CourseType, TrainingRecord
 
 __all__ = [
+    "AmuAgendaItem",
+    "AmuAttendance",
+    "AmuDecision",
+    "AmuMeeting",
     "BarometerAssessment",
     "BarometerGoal",
     "BarometerPoint",

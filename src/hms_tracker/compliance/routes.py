@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
@@ -24,7 +22,7 @@ from hms_tracker.compliance.presenter import (
 from hms_tracker.db import SessionDep
 from hms_tracker.errors import InvalidInput
 from hms_tracker.rules.findings import Status
-from hms_tracker.web.auth import Permission, Principal
+from hms_tracker.web.auth import Permission
 from hms_tracker.web.csv import encode_csv
 from hms_tracker.web.dates import chosen_day, today
 from hms_tracker.web.forms import FormValues
@@ -48,7 +46,7 @@ def gaps(
     presented = [present(f) for f in report.findings]
     order = {Status.gap: 0, Status.notice: 1, Status.ok: 2}
     presented.sort(key=lambda p: order.get(p.finding.status, 3))
-    presented, hidden = _only_what_they_may_open(session, request.state.principal, presented)
+    presented, hidden = service.only_what_they_may_open(session, request.state.principal, presented)
     return render(
         request,
         "compliance/gaps.html",
@@ -64,47 +62,6 @@ def gaps(
         show_all=show or "",
         all_url=lambda rule: "/gaps?" + urlencode({**({"on": on} if on else {}), "show": rule}),
     )
-
-
-def _only_what_they_may_open(
-    session: SessionDep, principal: Principal, presented: list[Any]
-) -> tuple[list[Any], dict[int, dict[str, int]]]:
-    """The findings with the deviations and risks the principal may not open left out of
-    the evidence (a deviation's title can say who was involved: AMU sees how many, not
-    which); and per finding (by position) how many of each kind were left out."""
-    from hms_tracker.deviations.access import visible_ids as visible_deviations
-    from hms_tracker.risks.access import visible_ids as visible_risks
-
-    wanted: dict[str, set[int]] = {"deviation": set(), "risk": set()}
-    for item in presented:
-        for ref in item.finding.evidence:
-            if ref.kind in wanted and ref.id is not None:
-                wanted[ref.kind].add(ref.id)
-    if not any(wanted.values()):
-        return presented, {}
-    visible: dict[str, set[int]] = {
-        "deviation": visible_deviations(
-            session=session, principal=principal, ids=wanted["deviation"]
-        ),
-        "risk": visible_risks(session=session, principal=principal, ids=wanted["risk"]),
-    }
-    shown: list[Any] = []
-    hidden: dict[int, dict[str, int]] = {}
-    for index, item in enumerate(presented):
-        keep = tuple(
-            ref
-            for ref in item.finding.evidence
-            if ref.kind not in visible or ref.id in visible[ref.kind]
-        )
-        if len(keep) != len(item.finding.evidence):
-            left_out: dict[str, int] = {}
-            for ref in item.finding.evidence:
-                if ref not in keep:
-                    left_out[ref.kind] = left_out.get(ref.kind, 0) + 1
-            hidden[index] = left_out
-            item = replace(item, finding=replace(item.finding, evidence=keep))
-        shown.append(item)
-    return shown, hidden
 
 
 @router.get("/training", dependencies=[Permission("training.overview")])

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
+from typing import Any
 
 from sqlmodel import Session
 
 from hms_tracker.rules.engine import Report, TrainingStatus
 from hms_tracker.rules.facts import evaluate_on
 from hms_tracker.rules.findings import Status
+from hms_tracker.web.auth import Principal
 
 
 def report_on(*, session: Session, day: date) -> Report:
@@ -46,3 +49,44 @@ def status_counts(rows: Sequence[TrainingStatus]) -> dict[Status, int]:
 def training_for_person(*, session: Session, person_id: int, day: date) -> list[TrainingStatus]:
     """What one person must take, and where they stand, on `day`."""
     return filter_training(report_on(session=session, day=day).training, person_id=person_id)
+
+
+def only_what_they_may_open(
+    session: Session, principal: Principal, presented: list[Any]
+) -> tuple[list[Any], dict[int, dict[str, int]]]:
+    """The findings with the deviations and risks the principal may not open left out of
+    the evidence (a deviation's title can say who was involved: AMU sees how many, not
+    which); and per finding (by position) how many of each kind were left out."""
+    from hms_tracker.deviations.access import visible_ids as visible_deviations
+    from hms_tracker.risks.access import visible_ids as visible_risks
+
+    wanted: dict[str, set[int]] = {"deviation": set(), "risk": set()}
+    for item in presented:
+        for ref in item.finding.evidence:
+            if ref.kind in wanted and ref.id is not None:
+                wanted[ref.kind].add(ref.id)
+    if not any(wanted.values()):
+        return presented, {}
+    visible: dict[str, set[int]] = {
+        "deviation": visible_deviations(
+            session=session, principal=principal, ids=wanted["deviation"]
+        ),
+        "risk": visible_risks(session=session, principal=principal, ids=wanted["risk"]),
+    }
+    shown: list[Any] = []
+    hidden: dict[int, dict[str, int]] = {}
+    for index, item in enumerate(presented):
+        keep = tuple(
+            ref
+            for ref in item.finding.evidence
+            if ref.kind not in visible or ref.id in visible[ref.kind]
+        )
+        if len(keep) != len(item.finding.evidence):
+            left_out: dict[str, int] = {}
+            for ref in item.finding.evidence:
+                if ref not in keep:
+                    left_out[ref.kind] = left_out.get(ref.kind, 0) + 1
+            hidden[index] = left_out
+            item = replace(item, finding=replace(item.finding, evidence=keep))
+        shown.append(item)
+    return shown, hidden

@@ -818,6 +818,9 @@ def build_company(session: Session, *, today: date, seed: int) -> DemoCompany:
 
     # Its own generator, so nothing drawn before changes.
     build_barometer(session, company=company, rng=random.Random(seed + 12))
+    from hms_tracker.demo.amu import build_amu  # it imports this module
+
+    build_amu(session, company=company, rng=random.Random(seed + 13))
     return company
 
 

@@ -138,8 +138,8 @@ class Deviation(SQLModel, table=True):
 
 
 class CorrectiveAction(SQLModel, table=True):
-    """A corrective action (tiltak) with an owner and a deadline: of a deviation, or a
-    planned measure of a risk (exactly one of the two)."""
+    """A corrective action (tiltak) with an owner and a deadline: of a deviation, a planned
+    measure of a risk, or the follow-up of an AMU decision (exactly one of the three)."""
 
     __tablename__ = "corrective_action"
     __audited__ = True
@@ -148,6 +148,8 @@ class CorrectiveAction(SQLModel, table=True):
     deviation_id: int | None = Field(default=None, foreign_key="deviation.id", index=True)
     # A planned measure of a risk in the risk register (instead of a deviation).
     risk_id: int | None = Field(default=None, foreign_key="risk.id", index=True)
+    # The follow-up of a decision of the working environment committee (amu/models.py).
+    amu_decision_id: int | None = Field(default=None, foreign_key="amu_decision.id", index=True)
     description: str = Field(sa_column=sa.Column(sa.Text(), nullable=False))
     owner_person_id: int = Field(foreign_key="person.id", index=True)
     deadline: date = Field(nullable=False)
@@ -161,7 +163,12 @@ class CorrectiveAction(SQLModel, table=True):
     version: int = Field(default=1, nullable=False)
 
     __table_args__ = (
-        sa.CheckConstraint("(deviation_id IS NULL) <> (risk_id IS NULL)", name="deviation_or_risk"),
+        sa.CheckConstraint(
+            "(CASE WHEN deviation_id IS NULL THEN 0 ELSE 1 END) + "
+            "(CASE WHEN risk_id IS NULL THEN 0 ELSE 1 END) + "
+            "(CASE WHEN amu_decision_id IS NULL THEN 0 ELSE 1 END) = 1",
+            name="one_origin",
+        ),
     )
 
     @property
@@ -234,3 +241,8 @@ def search_text_of(title: str | None, description: str | None, place: str | None
 @sa.event.listens_for(Deviation, "before_update")
 def _keep_search_text(_mapper: object, _connection: object, deviation: Deviation) -> None:
     deviation.search_text = search_text_of(deviation.title, deviation.description, deviation.place)
+
+
+# A corrective action may follow up an AMU decision: its table must be known wherever
+# corrective actions are written.
+from hms_tracker.amu import models as _amu_models  # noqa: E402, F401

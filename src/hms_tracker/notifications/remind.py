@@ -143,7 +143,14 @@ def overdue_actions(session: Session, day: date) -> dict[int, list[ReminderItem]
     items: dict[int, list[ReminderItem]] = {}
     for action, title in rows:
         deadline = format_date(action.deadline)
-        if action.deviation_id is None:
+        if action.amu_decision_id is not None:
+            text = _(
+                "Tiltak «%(action)s» etter vedtak i AMU: fristen var %(deadline)s",
+                action=_short(action.description),
+                deadline=deadline,
+            )
+            url = link(f"/amu/actions/{action.id}")
+        elif action.deviation_id is None:
             # A planned measure of a risk in the risk register.
             text = _(
                 "Tiltak «%(action)s» i risikoregisteret: fristen var %(deadline)s",

@@ -24,7 +24,7 @@ M = TypeVar("M", bound=BaseModel)
 # The fields that may come more than once: groups of checkboxes with one name (appointment
 # areas, routine departments, the appointments a course is required for) and file inputs with
 # `multiple`. Each arrives as a list, even of one value.
-LIST_FIELDS = frozenset({"area_ids", "department_ids", "required_for", "files"})
+LIST_FIELDS = frozenset({"area_ids", "attended_ids", "department_ids", "required_for", "files"})
 
 
 class RepeatedField(HTTPException):
