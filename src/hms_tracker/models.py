@@ -1,7 +1,14 @@
 """Imports every table class so that SQLModel.metadata is complete (Alembic, tests)."""
 
 from hms_tracker.accounts.models import LoginThrottle, User, UserSession
-from hms_tracker.amu.models import AmuAgendaItem, AmuAttendance, AmuDecision, AmuMeeting
+from hms_tracker.amu.models import (
+    AmuAgendaItem,
+    AmuAttendance,
+    AmuDecision,
+    AmuMeeting,
+    AmuReport,
+    CalendarFeed,
+)
 from hms_tracker.appointments.models import (
     AmuChairPeriod,
     Appointment,
@@ -46,6 +53,8 @@ __all__ = [
     "AmuAttendance",
     "AmuDecision",
     "AmuMeeting",
+    "AmuReport",
+    "CalendarFeed",
     "BarometerAssessment",
     "BarometerGoal",
     "BarometerPoint",

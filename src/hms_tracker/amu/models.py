@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 from enum import StrEnum
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
@@ -125,3 +126,44 @@ class AmuDecision(SQLModel, table=True):
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=sa.Column(UTCDateTime(), nullable=False)
     )
+
+
+class AmuReport(SQLModel, table=True):
+    """The committee's yearly report of its work (AML § 7-2 (6)): the text written from the
+    year's records and edited before approval, and the figures it was written from, kept
+    when the chair approves it. Approved, it is locked by the database (migration 0017)."""
+
+    __tablename__ = "amu_report"
+    __audited__ = True
+
+    id: int | None = Field(default=None, primary_key=True)
+    year: int = Field(nullable=False, sa_column_kwargs={"unique": True})
+    text: str = Field(default="", sa_column=sa.Column(sa.Text(), nullable=False))
+    figures: dict[str, Any] | None = Field(default=None, sa_column=sa.Column(sa.JSON()))
+    approved_at: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime()))
+    approved_by_person_id: int | None = Field(default=None, foreign_key="person.id")
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=sa.Column(UTCDateTime(), nullable=False)
+    )
+    version: int = Field(default=1, nullable=False)
+
+    @property
+    def is_locked(self) -> bool:
+        return self.approved_at is not None
+
+
+class CalendarFeed(SQLModel, table=True):
+    """A person's secret, revocable address of their HMS calendar (iCalendar feed): only
+    the hash of the token is kept; a new one revokes the old."""
+
+    __tablename__ = "calendar_feed"
+    __audited__ = True
+    __audit_redact__ = frozenset({"token_hash"})
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    token_hash: str = Field(sa_column=sa.Column(sa.String(64), nullable=False, unique=True))
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=sa.Column(UTCDateTime(), nullable=False)
+    )
+    revoked_at: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime()))

@@ -20,6 +20,8 @@ class OutboxMessage(SQLModel, table=True):
     recipient: str = Field(sa_column=sa.Column(sa.String(254), nullable=False))
     subject: str = Field(sa_column=sa.Column(sa.String(300), nullable=False))
     body: str = Field(sa_column=sa.Column(sa.Text(), nullable=False))
+    # An iCalendar invitation sent with the message (text/calendar; METHOD:REQUEST).
+    calendar: str | None = Field(default=None, sa_column=sa.Column(sa.Text(), nullable=True))
     # Same key, same message: a second insert is refused (unique), so it is sent once.
     dedupe_key: str | None = Field(
         default=None, sa_column=sa.Column(sa.String(200), nullable=True, unique=True)
