@@ -236,6 +236,8 @@ def remind(
         text += f", {result.already_done} already queued earlier today"
     if result.without_email:
         text += f", {result.without_email} person(s) without e-mail skipped"
+    if result.agendas:
+        text += f", the agenda of {result.agendas} AMU meeting(s) sent"
     typer.echo(text + ".")
     typer.echo(_mail_summary(result.delivery))
 

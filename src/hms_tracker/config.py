@@ -87,6 +87,10 @@ class Settings(BaseSettings):
     # shown only when at least this many have answered. Never below 5.
     survey_min_answers: int = SURVEY_MIN_ANSWERS_FLOOR
 
+    # The AMU: the agenda (with a calendar invitation) is e-mailed to the members called
+    # this many days before a meeting, by `hms-tracker remind`.
+    amu_agenda_days: int = Field(default=7, ge=0, le=60)
+
     # E-mail (SMTP). An empty host turns e-mail off: messages wait in the outbox.
     smtp_host: str = ""
     smtp_port: int = 25

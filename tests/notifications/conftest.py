@@ -133,8 +133,10 @@ def make_action(
 
 
 def body_of(message: EmailMessage) -> str:
-    """The decoded text body, with the wire's CRLF line ends as plain newlines."""
-    return str(message.get_content()).replace("\r\n", "\n")
+    """The decoded text body (the plain-text part of a message with an attachment), with
+    the wire's CRLF line ends as plain newlines."""
+    part = message.get_body(preferencelist=("plain",)) or message
+    return str(part.get_content()).replace("\r\n", "\n")
 
 
 def make_person_without_email(session: Session, **fields: Any) -> Person:

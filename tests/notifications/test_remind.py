@@ -266,6 +266,9 @@ def test_remind_command_twice_sends_each_digest_once(cli_env, session, smtp_serv
     build_company(session)
     cli_env.setenv("HMS_SMTP_HOST", "127.0.0.1")
     cli_env.setenv("HMS_SMTP_PORT", str(smtp_server.port))
+    # Settings read while the company was built (the environment's, without SMTP) are not
+    # the command's.
+    get_settings.cache_clear()
     runner = CliRunner()
 
     first = runner.invoke(cli, ["remind", "--day", "2026-11-25"])

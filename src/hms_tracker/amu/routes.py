@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from sqlmodel import Session
 
 from hms_tracker.amu import access as _access  # noqa: F401  (registers the actions)
-from hms_tracker.amu import meetings, overview
+from hms_tracker.amu import documents, invitations, meetings, overview
 from hms_tracker.amu.forms import DecisionForm, ItemForm, MeetingForm, MinutesForm
 from hms_tracker.amu.models import AmuMeeting, ItemSource, MeetingStatus
 from hms_tracker.compliance.presenter import SIDE_LABELS
@@ -19,14 +19,14 @@ from hms_tracker.db import SessionDep
 from hms_tracker.deviations.forms import ActionDoneForm
 from hms_tracker.deviations.service import mark_action_done
 from hms_tracker.errors import EditConflict, InvalidInput, NotFound, TransitionRefused
-from hms_tracker.organisation.service import person_choices
+from hms_tracker.organisation.service import person_choices, person_names
 from hms_tracker.web.auth import CurrentUser, Permission, can, ensure
 from hms_tracker.web.dates import chosen_day, today
 from hms_tracker.web.forms import FormValues, parse_form
 from hms_tracker.web.handlers import submit
-from hms_tracker.web.i18n import _, lazy
+from hms_tracker.web.i18n import _, lazy, ngettext
 from hms_tracker.web.params import parse_id, parse_int, picker_search
-from hms_tracker.web.templating import flash, redirect, render
+from hms_tracker.web.templating import company_name, flash, redirect, render
 
 router = APIRouter()
 VIEW = [Permission("amu.view")]
@@ -192,6 +192,7 @@ def _meeting_page(
         owner_search=search,
         today=day,
         member_count=len(member_ids),
+        agenda_days=request.app.state.settings.amu_agenda_days,
     )
 
 
@@ -399,6 +400,67 @@ def meeting_approve(request: Request, session: SessionDep, principal: CurrentUse
                  lambda: meetings.approve(session=session, meeting=meeting, version=version,
                                           person_id=principal.person_id),
                  _("Referatet er godkjent og låst."))  # fmt: skip
+
+
+def _meeting_url(request: Request, meeting: AmuMeeting) -> str:
+    return f"{request.app.state.settings.base_url.rstrip('/')}/amu/meetings/{meeting.id}"
+
+
+@router.post("/amu/meetings/{meeting_id:int}/send", dependencies=PREPARE)
+def meeting_send(request: Request, session: SessionDep, meeting_id: int) -> Response:
+    """E-mail the agenda with the calendar invitation now (again, after a change)."""
+    meeting = _meeting(session, meeting_id)
+    try:
+        sent = invitations.send_agenda(
+            session=session, meeting=meeting, url=_meeting_url(request, meeting)
+        )
+    except TransitionRefused as exc:
+        return _refused(request, session, meeting)(exc)
+    flash(
+        request,
+        ngettext(
+            "Innkallingen er sendt til %(num)s medlem.",
+            "Innkallingen er sendt til %(num)s medlemmer.",
+            sent,
+        ),
+    )
+    return redirect(request, f"/amu/meetings/{meeting.id}")
+
+
+@router.get("/amu/meetings/{meeting_id:int}.ics", dependencies=VIEW)
+def meeting_calendar(request: Request, session: SessionDep, meeting_id: int) -> Response:
+    meeting = _meeting(session, meeting_id)
+    items = meetings.agenda_of(session=session, meeting=meeting)
+    return Response(
+        documents.meeting_ics(meeting, items, url=_meeting_url(request, meeting)),
+        media_type="text/calendar; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="amu-{meeting.meets_on}.ics"'},
+    )
+
+
+@router.get("/amu/meetings/{meeting_id:int}.pdf", dependencies=VIEW)
+def meeting_minutes_pdf(request: Request, session: SessionDep, meeting_id: int) -> Response:
+    """The approved minutes as A4 PDF (minutes not approved yet are not a document)."""
+    meeting = _meeting(session, meeting_id)
+    if not meeting.is_locked:
+        raise NotFound()
+    called = meetings.called_to(session=session, meeting=meeting)
+    items = meetings.agenda_of(session=session, meeting=meeting)
+    approver = person_names(session=session, person_ids={meeting.minutes_approved_by_person_id})
+    content = documents.minutes_pdf(
+        documents.Minutes(
+            meeting=meeting, called=called, quorum=meetings.quorum(called), items=items,
+            decisions=meetings.decisions_of(session=session,
+                                            item_ids=[i.id for i in items if i.id]),
+            chair_name=approver.get(meeting.minutes_approved_by_person_id or 0, ""),
+            side_label=lambda s: _(SIDE_LABELS[s]) if s in SIDE_LABELS else "",
+        ),
+        company_name=company_name(request),
+    )  # fmt: skip
+    return Response(
+        content, media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="amu-referat-{meeting.meets_on}.pdf"'},
+    )  # fmt: skip
 
 
 def _follow_up(session: Session, action_id: int) -> meetings.OpenFollowUp:

@@ -6,18 +6,14 @@ every text in the reader's language, the figures in words as the page /barometer
 shows them (`presenter.snapshot_figure`). No CSV cell is ever run as a formula (web/csv.py,
 as every export).
 
-The PDF uses fpdf2's built-in Helvetica: no font files, no system libraries. Its fonts
-know Latin-1 only, which holds Norwegian (æ ø å, §, « »); `latin1()` maps the few other
-characters our texts use (dashes, arrows, the ellipsis) to plain ones.
+The PDF is written with web/pdf.py (fpdf2's built-in Helvetica, Latin-1).
 """
 
 from __future__ import annotations
 
-import unicodedata
 from typing import Any
 
 from fpdf import FPDF
-from fpdf.enums import XPos, YPos
 from fpdf.fonts import FontFace
 
 from hms_tracker.barometer.models import BarometerSnapshot
@@ -25,6 +21,10 @@ from hms_tracker.barometer.presenter import measure_label, snapshot_figure
 from hms_tracker.barometer.review import read_snapshot
 from hms_tracker.web.csv import encode_csv
 from hms_tracker.web.i18n import _, format_date, get_language, ngettext
+from hms_tracker.web.pdf import Document as _Document
+from hms_tracker.web.pdf import heading as _heading
+from hms_tracker.web.pdf import latin1
+from hms_tracker.web.pdf import paragraph as _text
 
 # --- what both files share ------------------------------------------------------------
 
@@ -129,77 +129,6 @@ def snapshot_csv(snapshot: BarometerSnapshot) -> bytes:
 
 
 # --- PDF ------------------------------------------------------------------------------
-
-# Characters outside Latin-1 that our texts use, as the nearest plain ones.
-_PLAIN = str.maketrans(
-    {
-        "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-",
-        "\u2212": "-", "\u2022": "-", "\u2192": "->", "\u2190": "<-", "\u2026": "...",
-        "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201c": '"', "\u201d": '"',
-        "\u201e": '"', "\u2009": " ", "\u202f": " ", "\u2007": " ", "\u200b": "",
-        "\u20ac": "EUR", "\u0141": "L", "\u0142": "l", "\u0110": "D", "\u0111": "d",
-        "\r": "\n", "\t": " ",
-    }
-)  # fmt: skip
-
-
-def latin1(text: str) -> str:
-    """`text` in the characters the PDF's built-in fonts have (Latin-1): dashes, arrows and
-    the ellipsis as plain ones, an accented letter without its accent, anything else as
-    "?"; line breaks kept, other control characters dropped."""
-    text = text.replace("\r\n", "\n").translate(_PLAIN)
-    if text.isascii() and text.isprintable():
-        return text
-    return "".join(_latin1_char(c) for c in text)
-
-
-def _latin1_char(char: str) -> str:
-    if char == "\n" or (" " <= char <= "~") or ("\xa0" <= char <= "\xff"):
-        return char
-    if unicodedata.category(char).startswith("C"):
-        return ""
-    plain = "".join(
-        c
-        for c in unicodedata.normalize("NFKD", char)
-        if c <= "\xff" and not unicodedata.combining(c) and c.isprintable()
-    )
-    return plain or "?"
-
-
-class _Document(FPDF):
-    """A4 with a footer: what the document is and the page number."""
-
-    footer_text = ""
-
-    def footer(self) -> None:
-        self.set_y(-12)
-        self.set_font("helvetica", size=8)
-        self.set_text_color(90)
-        self.cell(
-            0, 5, latin1(self.footer_text), new_x=XPos.LMARGIN, new_y=YPos.TOP, align="L"
-        )  # fmt: skip
-        self.cell(
-            0, 5, latin1(_("Side %(page)s av %(pages)s", page=self.page_no(), pages="{nb}")),
-            align="R",
-        )  # fmt: skip
-        self.set_text_color(0)
-
-
-def _text(pdf: FPDF, text: str, *, size: float = 10, style: str = "", gap: float = 1) -> None:
-    """A paragraph, wrapped to the page's width."""
-    pdf.set_font("helvetica", style=style, size=size)
-    pdf.multi_cell(
-        0, size * 0.5, latin1(text), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT
-    )  # fmt: skip
-    pdf.ln(gap)
-
-
-def _heading(pdf: FPDF, text: str, *, size: float = 13) -> None:
-    # Keep a heading with at least a few lines of what follows it.
-    if pdf.get_y() > pdf.h - pdf.b_margin - 30:
-        pdf.add_page()
-    pdf.ln(2)
-    _text(pdf, text, size=size, style="B", gap=1.5)
 
 
 def _figures(pdf: FPDF, question: dict[str, Any], *, with_counts: bool) -> None:

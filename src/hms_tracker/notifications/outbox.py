@@ -96,13 +96,16 @@ def enqueue(
     subject: str,
     body: str,
     dedupe_key: str | None = None,
+    calendar: str | None = None,
 ) -> bool:
-    """Add an e-mail to the outbox in the session's transaction. False when a message with
-    the same `dedupe_key` exists already (nothing added, the transaction is unharmed)."""
+    """Add an e-mail to the outbox in the session's transaction (with `calendar`: an
+    iCalendar invitation sent with it). False when a message with the same `dedupe_key`
+    exists already (nothing added, the transaction is unharmed)."""
     values = {
         "recipient": recipient.strip(),
         "subject": " ".join(subject.split())[:300],
         "body": body,
+        "calendar": calendar,
         "dedupe_key": dedupe_key,
         "created_at": utcnow(),
         "attempts": 0,
@@ -280,6 +283,7 @@ def deliver_pending(engine: Engine, settings: Settings, *, limit: int = 500) -> 
                     recipient=message["recipient"],
                     subject=message["subject"],
                     body=message["body"],
+                    calendar=message.get("calendar"),
                 )
                 if connection is None:
                     connection = smtp.connect(settings)

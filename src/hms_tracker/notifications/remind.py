@@ -240,6 +240,7 @@ class RemindResult:
     digests: int  # digests this run enqueued
     already_done: int  # digests another run (this day) had enqueued already
     delivery: DeliveryResult
+    agendas: int = 0  # AMU meetings whose agenda this run sent
 
 
 def render_digest(to: Recipient, items: list[ReminderItem], day: date) -> Digest:
@@ -310,5 +311,10 @@ def run_reminders(engine: Engine, settings: Settings, day: date) -> RemindResult
                 )
                 enqueued += 1
             session.commit()
+        from hms_tracker.amu.invitations import send_due_agendas
+
+        agendas = send_due_agendas(
+            engine, day=day, days_before=settings.amu_agenda_days, base_url=settings.base_url
+        )
     delivery = deliver_pending(engine, settings)
-    return RemindResult(with_items, without_email, enqueued, already, delivery)
+    return RemindResult(with_items, without_email, enqueued, already, delivery, agendas)

@@ -10,7 +10,9 @@ from email.utils import formatdate, make_msgid, parseaddr
 from hms_tracker.config import Settings
 
 
-def build_message(settings: Settings, *, recipient: str, subject: str, body: str) -> EmailMessage:
+def build_message(
+    settings: Settings, *, recipient: str, subject: str, body: str, calendar: str | None = None
+) -> EmailMessage:
     message = EmailMessage()
     message["From"] = settings.smtp_from
     message["To"] = recipient
@@ -21,6 +23,13 @@ def build_message(settings: Settings, *, recipient: str, subject: str, body: str
     message["Message-ID"] = make_msgid(domain=domain)
     # Quoted-printable keeps æøå intact through relays that are not 8-bit clean.
     message.set_content(body, cte="quoted-printable")
+    if calendar:
+        # An invitation calendar programs offer to accept (RFC 6047: text/calendar with the
+        # calendar's METHOD as a parameter).
+        message.add_attachment(
+            calendar, subtype="calendar", filename="invitasjon.ics", cte="quoted-printable",
+            params={"method": "REQUEST"},
+        )  # fmt: skip
     return message
 
 
