@@ -1,6 +1,6 @@
 """Browser journey of issue 13: an AMU member prepares and holds a meeting on a phone
 (plans it, edits the proposed agenda, records attendance, minutes and a decision with its
-action), and the chair approves the minutes; axe-core on every AMU page."""
+action), the chair approves the minutes and the year's report; axe-core on every AMU page."""
 
 from __future__ import annotations
 
@@ -95,3 +95,14 @@ def test_a_member_prepares_and_holds_a_meeting_on_a_phone_and_the_chair_approves
     expect(chair_page.locator(".heading-meta")).to_contain_text("Referat godkjent")
     expect(chair_page.get_by_role("button", name="Lagre referatet")).to_have_count(0)
     check_a11y(chair_page, context="approved minutes")
+
+    # The year's report: the chair saves the draft written from the records and approves it.
+    chair_page.goto(f"/amu/report/{today().year}")
+    expect(chair_page.get_by_label("Teksten i rapporten")).to_contain_text("Sammensetning")
+    check_a11y(chair_page, context="the AMU report, a draft")
+    chair_page.get_by_role("button", name="Lagre rapporten").click()
+    expect(chair_page.get_by_role("status").first).to_contain_text("Rapporten er lagret.")
+    chair_page.get_by_role("button", name="Godkjenn årsrapporten").click()
+    expect(chair_page.get_by_role("status").first).to_contain_text("Årsrapporten er godkjent")
+    expect(chair_page.get_by_role("link", name="Årsrapporten som PDF")).to_be_visible()
+    check_a11y(chair_page, context="the AMU report, approved")

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from hms_tracker.amu.meetings import Called, DecisionRow, Quorum
-from hms_tracker.amu.models import AmuAgendaItem, AmuMeeting, MeetingStatus
+from hms_tracker.amu.models import AmuAgendaItem, AmuMeeting, AmuReport, MeetingStatus
 from hms_tracker.web.i18n import _, format_date, get_language
 from hms_tracker.web.ics import Event, calendar
 from hms_tracker.web.pdf import Document, heading, latin1, paragraph
@@ -117,4 +117,29 @@ def minutes_pdf(minutes: Minutes, *, company_name: str) -> bytes:
     else:
         approved = _("Utkast: referatet er ikke godkjent.")
     paragraph(pdf, approved, style="I")
+    return bytes(pdf.output())
+
+
+def report_pdf(report: AmuReport, *, company_name: str, approver_name: str) -> bytes:
+    """The approved yearly report on A4: its text as the committee approved it, and who
+    approved it when."""
+    title = _("Arbeidsmiljøutvalgets årsrapport for %(year)s", year=report.year)
+    pdf = Document(orientation="portrait", unit="mm", format="A4")
+    pdf.set_margins(18, 16, 18)
+    pdf.set_auto_page_break(auto=True, margin=18)
+    pdf.footer_text = f"{company_name} · {title}"
+    pdf.set_title(latin1(title))
+    pdf.set_author(latin1(company_name))
+    pdf.set_creator("hms-tracker")
+    pdf.set_lang("en" if get_language() == "en" else "nb")
+    pdf.add_page()
+    paragraph(pdf, title, size=18, style="B")
+    paragraph(pdf, company_name, size=12, gap=4)
+    for block in report.text.split("\n\n"):
+        paragraph(pdf, block, gap=2)
+    pdf.ln(4)
+    if report.approved_at is not None:
+        approved = _("Godkjent av %(name)s %(date)s.", name=approver_name or "–",
+                     date=format_date(report.approved_at.date(), "long"))  # fmt: skip
+        paragraph(pdf, approved, style="I")
     return bytes(pdf.output())

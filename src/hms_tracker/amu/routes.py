@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import time
-from typing import Any
+from datetime import date, time
+from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
 from hms_tracker.amu import access as _access  # noqa: F401  (registers the actions)
-from hms_tracker.amu import documents, invitations, meetings, overview
+from hms_tracker.amu import documents, invitations, meetings, overview, report
 from hms_tracker.amu.forms import DecisionForm, ItemForm, MeetingForm, MinutesForm
 from hms_tracker.amu.models import AmuMeeting, ItemSource, MeetingStatus
 from hms_tracker.compliance.presenter import SIDE_LABELS
@@ -20,7 +20,7 @@ from hms_tracker.deviations.forms import ActionDoneForm
 from hms_tracker.deviations.service import mark_action_done
 from hms_tracker.errors import EditConflict, InvalidInput, NotFound, TransitionRefused
 from hms_tracker.organisation.service import person_choices, person_names
-from hms_tracker.web.auth import CurrentUser, Permission, can, ensure
+from hms_tracker.web.auth import CurrentUser, Permission, can, ensure, ensure_route_action
 from hms_tracker.web.dates import chosen_day, today
 from hms_tracker.web.forms import FormValues, parse_form
 from hms_tracker.web.handlers import submit
@@ -463,20 +463,120 @@ def meeting_minutes_pdf(request: Request, session: SessionDep, meeting_id: int) 
     )  # fmt: skip
 
 
-def _follow_up(session: Session, action_id: int) -> meetings.OpenFollowUp:
+# --- the yearly report --------------------------------------------------------------------
+
+
+def _report_page(request: Request, session: Session, year: int, *,
+                 errors: dict[str, str] | None = None, typed: dict[str, Any] | None = None,
+                 status_code: int = 200) -> Response:  # fmt: skip
+    day = today()
+    report.check_year(year, day)
+    found = report.get_report(session=session, year=year)
+    figures = found.figures if found and found.figures else report.figures(
+        session=session, year=year, today=day)  # fmt: skip
+    chair = meetings.chair_on(session=session, day=day)
+    approver = person_names(session=session, person_ids={found.approved_by_person_id}) if (
+        found and found.approved_by_person_id) else {}  # fmt: skip
+    principal = request.state.principal
+    return render(
+        request, "amu/report.html", status_code=status_code, year=year, report=found,
+        figures=figures, draft=report.draft_text(figures), errors=errors or {},
+        typed=typed or {}, today=day,
+        approver_name=approver.get(found.approved_by_person_id or 0, "") if found else "",
+        may_edit=can(principal, "amu.prepare") and not (found and found.is_locked),
+        may_approve=found is not None and not found.is_locked
+        and can(principal, "amu.approve", chair),
+        chair_known=chair.person_id is not None,
+        due=date(year + 1, 3, 31),
+        until=date.fromisoformat(figures["until"]),
+        years=list(range(day.year, max(report.FIRST_YEAR, day.year - 5) - 1, -1)),
+        side_label=lambda s: _(SIDE_LABELS[s]) if s in SIDE_LABELS else "",
+    )  # fmt: skip
+
+
+@router.get("/amu/report/{year:int}", dependencies=VIEW)
+def report_page(request: Request, session: SessionDep, year: int) -> Response:
+    return _report_page(request, session, year)
+
+
+@router.post("/amu/report/{year:int}", dependencies=PREPARE)
+def report_save(request: Request, session: SessionDep, year: int,
+                values: FormValues) -> Response:  # fmt: skip
+    report.check_year(year, today())
+    raw_version = values.get("version")
+    version = _number(raw_version) if raw_version else None
+    try:
+        report.save_text(session=session, year=year, text=str(values.get("text") or ""),
+                         version=version, today=today())  # fmt: skip
+    except InvalidInput as exc:
+        return _report_page(request, session, year, errors=exc.errors, typed=values,
+                            status_code=422)  # fmt: skip
+    except (TransitionRefused, EditConflict) as exc:
+        session.rollback()
+        flash(request, exc.message, "danger")
+        return redirect(request, f"/amu/report/{year}")
+    flash(request, _("Rapporten er lagret."))
+    return redirect(request, f"/amu/report/{year}")
+
+
+@router.post("/amu/report/{year:int}/approve", dependencies=VIEW)
+def report_approve(request: Request, session: SessionDep, principal: CurrentUser, year: int,
+                   values: FormValues) -> Response:  # fmt: skip
+    day = today()
+    report.check_year(year, day)
+    ensure(principal, "amu.approve", meetings.chair_on(session=session, day=day))
+    found = report.get_report(session=session, year=year)
+    if found is None:
+        raise NotFound()
+    version = _number(values.get("version"))
+    try:
+        report.approve(session=session, report=found, version=version,
+                       person_id=principal.person_id, today=day)  # fmt: skip
+    except (TransitionRefused, EditConflict) as exc:
+        session.rollback()
+        flash(request, exc.message, "danger")
+        return redirect(request, f"/amu/report/{year}")
+    flash(request, _("Årsrapporten er godkjent og låst."))
+    return redirect(request, f"/amu/report/{year}")
+
+
+@router.get("/amu/report/{year:int}.pdf", dependencies=VIEW)
+def report_download(request: Request, session: SessionDep, year: int) -> Response:
+    report.check_year(year, today())
+    found = report.get_report(session=session, year=year)
+    if found is None or not found.is_locked:
+        raise NotFound()
+    approver = person_names(session=session, person_ids={found.approved_by_person_id})
+    content = documents.report_pdf(
+        found, company_name=company_name(request),
+        approver_name=approver.get(found.approved_by_person_id or 0, ""),
+    )  # fmt: skip
+    return Response(
+        content, media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="amu-arsrapport-{year}.pdf"'},
+    )  # fmt: skip
+
+
+def load_follow_up(
+    request: Request, action_id: int, session: SessionDep, principal: CurrentUser
+) -> meetings.OpenFollowUp:
+    """Load-or-404 of a decision's action, and the route's action applied to its owner
+    (403 for someone who neither owns it nor reads or prepares the AMU's work)."""
     found = meetings.follow_up(session=session, action_id=action_id)
     if found is None:
         raise NotFound()
+    ensure_route_action(request, principal, found.action.owner_person_id)
     return found
 
 
+load_follow_up.loads_record = True  # type: ignore[attr-defined]
+FollowUpDep = Annotated[meetings.OpenFollowUp, Depends(load_follow_up)]
+
+
 @router.get("/amu/actions/{action_id:int}", dependencies=[Permission("amu.follow_up.view")])
-def follow_up_page(request: Request, session: SessionDep, principal: CurrentUser,
-                   action_id: int) -> Response:  # fmt: skip
+def follow_up_page(request: Request, found: FollowUpDep) -> Response:
     """A decision's follow-up action: what was decided, by which meeting, who owns it and
     until when; its owner marks it done here (the link of the reminder e-mail)."""
-    found = _follow_up(session, action_id)
-    ensure(principal, "amu.follow_up.view", found.action.owner_person_id)
     return _follow_up_page(request, found)
 
 
@@ -493,12 +593,10 @@ def _follow_up_page(request: Request, found: meetings.OpenFollowUp, *,
 
 
 @router.post("/amu/actions/{action_id:int}/done", dependencies=[Permission("amu.follow_up.done")])
-def follow_up_done(request: Request, session: SessionDep, principal: CurrentUser,
-                   action_id: int, values: FormValues) -> Response:  # fmt: skip
+def follow_up_done(request: Request, session: SessionDep, found: FollowUpDep, action_id: int,
+                   values: FormValues) -> Response:  # fmt: skip
     """A decision's action is done: by its owner, a member or the coordinator."""
-    found = _follow_up(session, action_id)
     action = found.action
-    ensure(principal, "amu.follow_up.done", action.owner_person_id)
     back = str(values.get("back") or "")
     url = (
         back
@@ -510,7 +608,8 @@ def follow_up_done(request: Request, session: SessionDep, principal: CurrentUser
                          today=today())  # fmt: skip
     except InvalidInput as exc:
         session.rollback()
-        return _follow_up_page(request, _follow_up(session, action_id), errors=exc.errors,
+        found = meetings.follow_up(session=session, action_id=action_id) or found
+        return _follow_up_page(request, found, errors=exc.errors,
                                typed=values, status_code=422)  # fmt: skip
     except (TransitionRefused, EditConflict) as exc:
         session.rollback()

@@ -492,6 +492,27 @@ def _risk_measures_overdue(f: Finding) -> Words:
     )
 
 
+def _amu_report(f: Finding) -> Words:
+    year = f.params.get("year")
+    if f.is_gap:
+        return Words(
+            _("Årsrapport fra arbeidsmiljøutvalget"),
+            _(
+                "Arbeidsmiljøutvalget har ikke godkjent årsrapporten for %(year)s. Fristen "
+                "var %(due)s.",
+                year=year, due=format_date(f.params.get("due")),
+            ),
+            f"/amu/report/{year}",
+            _("Skriv årsrapporten"),
+        )  # fmt: skip
+    return Words(
+        _("Årsrapport fra arbeidsmiljøutvalget"),
+        _("Årsrapporten for %(year)s er godkjent.", year=year),
+        f"/amu/report/{year}",
+        _("Se årsrapporten"),
+    )
+
+
 # Rule code (as the engine returns it) -> the function that words its finding.
 WORDS: dict[str, Callable[[Finding], Words]] = {
     "aml-6-1.safety-rep": _safety_rep,
@@ -512,6 +533,7 @@ WORDS: dict[str, Callable[[Finding], Words]] = {
     "aml-7-1.amu-chair-not-eligible": _amu_chair_not_eligible,
     "aml-7-1.amu-chair-too-long": _amu_chair_too_long,
     "aml-7-1.amu-chair": _amu_chair,
+    "aml-7-2.amu-report": _amu_report,
     "forskrift-3-4.term-expired": _term_expired,
     "training.required": _training_required,
     "aml-5-2.serious-injury-notification": _serious_injury_notification,

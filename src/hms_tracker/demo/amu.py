@@ -1,18 +1,18 @@
 """The demo's AMU year: four meetings of the last year, held, with their agenda,
 attendance, minutes and decisions, approved by the chair of the day (one decision's action
-still open, so it comes back on the next agenda), and the next meeting planned with the
-agenda the product proposes."""
+still open, so it comes back on the next agenda), last year's approved annual report, and
+the next meeting planned with the agenda the product proposes."""
 
 from __future__ import annotations
 
 import random
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlmodel import Session, select
 
-from hms_tracker.amu import meetings, overview
+from hms_tracker.amu import meetings, overview, report
 from hms_tracker.amu.forms import DecisionForm, MeetingForm, MinutesForm
-from hms_tracker.amu.models import AmuAttendance
+from hms_tracker.amu.models import AmuAttendance, AmuReport
 from hms_tracker.demo.builder import COORDINATOR_EMAIL, DemoCompany
 from hms_tracker.deviations.models import CorrectiveAction
 from hms_tracker.web.i18n import OSLO
@@ -108,6 +108,18 @@ def build_amu(session: Session, *, company: DemoCompany, rng: random.Random) -> 
         if chair.person_id is not None:
             meetings.approve(session=session, meeting=meeting, version=meeting.version,
                              person_id=chair.person_id)  # fmt: skip
+    # Last year's report, approved by the chair in February.
+    last_year = today.year - 1
+    if report.had_committee(session=session, year=last_year):
+        approved_on = date(today.year, 2, 15)
+        found = report.figures(session=session, year=last_year, today=today)
+        session.add(
+            AmuReport(
+                year=last_year, text=report.draft_text(found), figures=found,
+                approved_at=datetime.combine(approved_on, time(12), tzinfo=OSLO).astimezone(UTC),
+                approved_by_person_id=meetings.chair_on(session=session, day=approved_on).person_id,
+            )
+        )  # fmt: skip
     # The next meeting, three weeks ahead, with the agenda the product proposes.
     upcoming = today + timedelta(days=21)
     meetings.plan_meeting(

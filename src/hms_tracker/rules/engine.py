@@ -181,6 +181,8 @@ class Facts:
     routines: tuple[RoutineFact, ...] = ()
     deviations: tuple[DeviationFact, ...] = ()
     risks: tuple[RiskFact, ...] = ()
+    # Years whose AMU report (AML § 7-2 (6)) was approved by the day evaluated.
+    amu_report_years: frozenset[int] = frozenset()
 
     def employed_on(self, day: date) -> frozenset[int]:
         return frozenset(e.person_id for e in self.employments if e.is_employed_on(day))
@@ -938,6 +940,30 @@ def overdue_risk_measure_rule(facts: Facts, day: date) -> list[Finding]:
     ]
 
 
+def amu_report_rule(facts: Facts, day: date) -> list[Finding]:
+    """AML § 7-2 (6): the committee reports on its work each year. A year's report is due
+    by the end of the following year's first quarter: from then on, a year in which anyone
+    sat on the AMU without an approved report is a gap. The latest year due is checked;
+    without a committee that year, no finding."""
+    year = day.year - 1 if day >= date(day.year, 4, 1) else day.year - 2
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    sat = any(
+        a.kind == AMU_MEMBER and a.starts_on <= last and (a.last_day is None or a.last_day >= first)
+        for a in facts.appointments
+    )
+    if not sat:
+        return []
+    return [
+        Finding(
+            "aml-7-2.amu-report",
+            Status.ok if year in facts.amu_report_years else Status.gap,
+            "AML § 7-2",
+            (),
+            {"year": year, "due": date(year + 1, 3, 31)},
+        )
+    ]
+
+
 def evaluate(facts: Facts, day: date, settings: RuleSettings | None = None) -> Report:
     """Everything the law asks, on `day`."""
     settings = settings or RuleSettings()
@@ -945,6 +971,7 @@ def evaluate(facts: Facts, day: date, settings: RuleSettings | None = None) -> R
     findings = (
         safety_rep_rules(facts, day, settings)
         + amu_rules(facts, day, settings)
+        + amu_report_rule(facts, day)
         + [term_rule(facts, day)]
         + training_rules(training, facts)
         + whistleblowing_rule(facts, day, settings)

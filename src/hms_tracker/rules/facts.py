@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from fractions import Fraction
 
@@ -89,6 +89,7 @@ def employee_counts(*, session: Session, day: date) -> EmployeeCounts:
 
 def load_facts(*, session: Session, day: date) -> Facts:
     """Everything the rule engine needs for `day`, in a fixed number of queries."""
+    from hms_tracker.amu.models import AmuReport
     from hms_tracker.appointments.models import (
         AmuChairPeriod,
         Appointment,
@@ -156,7 +157,16 @@ def load_facts(*, session: Session, day: date) -> Facts:
             ).where(TrainingRecord.completed_on <= day, col(TrainingRecord.withdrawn_on).is_(None))
         ).all()
     )
+    approved_until = datetime.combine(day + timedelta(days=1), time(0), tzinfo=OSLO)
+    report_years = frozenset(
+        session.exec(
+            select(AmuReport.year).where(
+                col(AmuReport.approved_at).is_not(None), col(AmuReport.approved_at) < approved_until
+            )
+        ).all()
+    )
     return Facts(
+        amu_report_years=report_years,
         employments=tuple(load_employments(session=session, until=day)),
         appointments=appointments,
         chairs=tuple(
