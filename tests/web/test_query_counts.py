@@ -36,6 +36,9 @@ PAGES = (
     "/risks/matrix",
     "/audit",
     "/barometer",
+    "/amu",
+    "/amu/meetings",
+    f"/amu/report/{today().year}",
 )
 
 

@@ -303,7 +303,10 @@ def open_follow_ups(*, session: Session, before: date | None = None) -> list[Ope
     query = (
         _follow_up_query()
         .where(
-            col(CorrectiveAction.done_on).is_(None), col(CorrectiveAction.withdrawn_at).is_(None)
+            # Through the index of AMU decisions' actions, not a scan of every action.
+            col(CorrectiveAction.amu_decision_id).is_not(None),
+            col(CorrectiveAction.done_on).is_(None),
+            col(CorrectiveAction.withdrawn_at).is_(None),
         )
         .order_by(col(CorrectiveAction.deadline), col(CorrectiveAction.id))
     )

@@ -104,12 +104,16 @@ def figures(*, session: Session, year: int, today: date) -> dict[str, Any]:
         .where(in_year)
     ).one()
     actions = {"done": 0, "open": 0, "overdue": 0, "withdrawn": 0}
-    for done_on, withdrawn_at, deadline in session.exec(
-        select(CorrectiveAction.done_on, CorrectiveAction.withdrawn_at, CorrectiveAction.deadline)
-        .join(AmuDecision, col(AmuDecision.id) == CorrectiveAction.amu_decision_id)
+    decided = (
+        select(AmuDecision.id)
         .join(AmuAgendaItem, col(AmuAgendaItem.id) == AmuDecision.agenda_item_id)
         .join(AmuMeeting, col(AmuMeeting.id) == AmuAgendaItem.meeting_id)
         .where(in_year)
+    )
+    for done_on, withdrawn_at, deadline in session.exec(
+        select(CorrectiveAction.done_on, CorrectiveAction.withdrawn_at, CorrectiveAction.deadline)
+        # Through the index of AMU decisions' actions, not a scan of every action.
+        .where(col(CorrectiveAction.amu_decision_id).in_(decided))
     ).all():
         if withdrawn_at is not None:
             actions["withdrawn"] += 1
@@ -121,20 +125,21 @@ def figures(*, session: Session, year: int, today: date) -> dict[str, Any]:
             actions["open"] += 1
     # Deviations and injuries of the year (by when they happened).
     reported = sa.and_(col(Deviation.occurred_at) >= start, col(Deviation.occurred_at) < end)
-    by_category = {
-        category: int(count)
-        for category, count in session.exec(
-            select(Deviation.category, func.count()).where(reported).group_by(Deviation.category)
-        ).all()
-    }
-    serious = session.exec(
-        select(func.count()).select_from(Deviation).where(reported, col(Deviation.serious_injury))
-    ).one()
-    still_open = session.exec(
-        select(func.count())
-        .select_from(Deviation)
-        .where(reported, col(Deviation.status).in_(OPEN_STATUSES))
-    ).one()
+    by_category: dict[str, int] = {}
+    serious = still_open = 0
+    for category, count, serious_count, open_count in session.exec(
+        select(
+            Deviation.category,
+            func.count(),
+            func.sum(sa.case((col(Deviation.serious_injury), 1), else_=0)),
+            func.sum(sa.case((col(Deviation.status).in_(OPEN_STATUSES), 1), else_=0)),
+        )
+        .where(reported)
+        .group_by(Deviation.category)
+    ).all():
+        by_category[category] = int(count)
+        serious += int(serious_count or 0)
+        still_open += int(open_count or 0)
     # Training of the members, routines and risks, on the period's last day (rule engine).
     found = report_on(session=session, day=period.last)
     member_training = [r for r in found.training if "amu_member" in r.reasons]

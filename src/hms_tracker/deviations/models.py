@@ -64,7 +64,7 @@ class Deviation(SQLModel, table=True):
     description: str = Field(sa_column=sa.Column(sa.Text(), nullable=False))
     department_id: int = Field(foreign_key="department.id", index=True)
     place: str | None = Field(default=None, max_length=200)
-    occurred_at: datetime = Field(sa_column=sa.Column(UTCDateTime(), nullable=False))
+    occurred_at: datetime = Field(sa_column=sa.Column(UTCDateTime(), nullable=False, index=True))
     category: str = Field(sa_column=sa.Column(sa.String(30), nullable=False, index=True))
     consequence: int = Field(nullable=False)
     probability: int = Field(nullable=False)
