@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import literal_column
 from sqlalchemy.sql.util import find_tables
 from sqlmodel import Session, func, select
@@ -85,13 +86,59 @@ def _reads_unversioned(structure: Any, counting: Any) -> bool:
     return found
 
 
+# The keys of the rows on a page of a list's select, under the data version they were read
+# on: sorting and skipping a whole filtered list is done once per change of the records,
+# and each later read of the page fetches its rows by key.
+PAGE_KEYS: VersionedCache[tuple[Any, tuple[str, ...], int, int], tuple[Any, ...]] = VersionedCache(
+    size=256
+)
+
+
 def paged(
     session: Session, query: Any, *, requested: int, size: int
 ) -> tuple[list[Any], PageSlice]:
-    """One page of an ordered select and where it lies: two statements."""
+    """One page of an ordered select and where it lies: the count (cached), and the page's
+    rows fetched by the keys found when the page was last sorted out under the same data
+    version (two statements then, three the first time). A select of columns rather than
+    of a record, or one that reads a table outside the data version, is read directly."""
     where = page_slice(total=count_rows(session, query), requested=requested, size=size)
-    rows = list(session.exec(query.offset(where.offset).limit(where.size)).all())
-    return rows, where
+    window = query.offset(where.offset).limit(where.size)
+    key_column = _record_key(query)
+    cache_key = query._generate_cache_key() if key_column is not None else None
+    if key_column is None or cache_key is None or _reads_unversioned(cache_key.key, query):
+        return list(session.exec(window).all()), where
+    key = (
+        cache_key.key,
+        tuple(repr(p.effective_value) for p in cache_key.bindparams),
+        where.offset,
+        where.size,
+    )
+    keys = PAGE_KEYS.get_or_compute(
+        session,
+        key,
+        lambda: tuple(
+            session.execute(window.with_only_columns(key_column, maintain_column_froms=True))
+            .scalars()
+            .all()
+        ),
+    )
+    if not keys:
+        return [], where
+    # The same select and order, narrowed to the page's keys (no skipping, no limit).
+    return list(session.exec(query.where(key_column.in_(set(keys)))).all()), where
+
+
+def _record_key(query: Any) -> Any:
+    """The primary key column of the record a select reads first (select(Routine, …)), or
+    None for a select of columns or of a record with a composite key."""
+    descriptions = query.column_descriptions
+    entity = descriptions[0].get("entity") if descriptions else None
+    if entity is None or descriptions[0].get("expr") is not entity:
+        return None
+    keys = list(sa_inspect(entity).primary_key)
+    if len(keys) != 1:
+        return None
+    return getattr(entity, keys[0].key)
 
 
 _CURSOR = re.compile(r"([0-9]{20})-([0-9]{1,10})")
