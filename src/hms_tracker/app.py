@@ -52,7 +52,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     from hms_tracker.accounts.routes import register_login_hints
     from hms_tracker.accounts.routes import router as accounts_router
+    from hms_tracker.amu.calendar_routes import router as calendar_router
+    from hms_tracker.amu.inspection_routes import router as inspection_router
     from hms_tracker.amu.routes import router as amu_router
+    from hms_tracker.appointments.notice_routes import router as notice_router
     from hms_tracker.appointments.routes import router as appointments_router
     from hms_tracker.audit.routes import router as audit_router
     from hms_tracker.barometer.plan_routes import router as barometer_plan_router
@@ -79,6 +82,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(audit_router)
     app.include_router(compliance_router)
     app.include_router(amu_router)
+    app.include_router(calendar_router)
+    app.include_router(inspection_router)
+    app.include_router(notice_router)
     app.include_router(barometer_router)
     app.include_router(barometer_plan_router)
     app.include_router(survey_router)

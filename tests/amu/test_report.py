@@ -89,6 +89,8 @@ def test_the_figures_of_a_year_are_the_ones_counted_by_hand(session):
     assert "Utvalget holdt 2 møter." in text
     assert "Tiltak: 1 utført, 0 i arbeid, 1 over fristen, 0 trukket tilbake." in text
     assert "Det ble meldt 4 avvik, hvorav 1 alvorlige personskader." in text
+    assert found["self_assessment"] is None
+    assert "Den årlige gjennomgangen for året er ikke låst ennå." in text
 
 
 def test_the_report_is_edited_approved_by_the_chair_and_then_never_changed(client, session, engine):

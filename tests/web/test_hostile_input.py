@@ -479,7 +479,8 @@ def test_post_route_answers_hostile_form_without_server_error(
 
 def test_the_crawl_found_real_records_and_forms(world: World) -> None:
     """Most routes with an id are tried on a real record, most POST routes with their form."""
-    with_ids = [r.path for r in ROUTES if "{" in r.path]
+    # A secret token in the address (a calendar feed) is linked from no page.
+    with_ids = [r.path for r in ROUTES if "{" in r.path and "{token}" not in r.path]
     unresolved = [t for t in with_ids if t not in world.paths and t not in world.forms]
     assert len(unresolved) <= len(with_ids) // 4, unresolved
     formless = [r.path for r in POST_ROUTES if r.path not in world.forms]

@@ -30,6 +30,9 @@ PUBLIC_PATHS = {
     "/report/receipt",
     "/report/status",
     "/report/status/add",
+    # A person's calendar feed: the secret token in the address is the credential, for
+    # calendar programs that cannot log in (revocable; only its hash is stored).
+    "/calendar/feed/{token}.ics",
 }
 # Write actions every logged-in person takes with no record to check, and why.
 OPEN_WRITES = {

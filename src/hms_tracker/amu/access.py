@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from hms_tracker.appointments.access import REPRESENTATIVE_ROLES
-from hms_tracker.web.auth import Action, Principal, anyone, register_actions
+from hms_tracker.web.auth import Action, Principal, admin, anyone, register_actions
 
 
 def reads_amu(p: Principal) -> bool:
@@ -52,3 +52,7 @@ register_actions(
     Action("amu.prepare", prepares_amu),
     Action("amu.approve", prepares_amu, record=_is_chair),
 )
+
+# The inspection pack (amu/inspection.py): every register of the company in one download,
+# for the coordinator only (the deviation log and the training records name people).
+register_actions(Action("inspection.download", admin))

@@ -26,6 +26,7 @@ from hms_tracker.amu.models import (
     MeetingStatus,
 )
 from hms_tracker.appointments.models import AmuChairPeriod, Appointment, AppointmentKind
+from hms_tracker.barometer.models import BarometerSnapshot
 from hms_tracker.compliance.service import report_on
 from hms_tracker.db import claim_version, utcnow
 from hms_tracker.deviations.models import OPEN_STATUSES, CorrectiveAction, Deviation
@@ -146,6 +147,12 @@ def figures(*, session: Session, year: int, today: date) -> dict[str, Any]:
     lacking = sorted({r.person_name for r in member_training
                       if r.status in (Status.missing, Status.expired)})  # fmt: skip
     rules = {f.rule: f for f in found.findings}
+    # The year's self-assessment against HMS-barometeret, when it was locked.
+    snapshot = session.exec(
+        select(BarometerSnapshot.taken_on, BarometerSnapshot.barometer_year).where(
+            BarometerSnapshot.year == year
+        )
+    ).first()
     routines = rules.get("routines.review-overdue")
     high = rules.get("ik-5-6.high-risk-without-routine")
     return {
@@ -163,6 +170,8 @@ def figures(*, session: Session, year: int, today: date) -> dict[str, Any]:
         "routines": {"total": int((routines.params or {}).get("routines", 0)) if routines else 0,
                      "overdue": len(routines.evidence) if routines else 0},
         "high_risks_without_routine": len(high.evidence) if high and high.is_gap else 0,
+        "self_assessment": {"taken_on": snapshot[0].isoformat(), "barometer_year": snapshot[1]}
+        if snapshot else None,
     }  # fmt: skip
 
 
@@ -240,6 +249,19 @@ def draft_text(f: dict[str, Any]) -> str:
             high=f["high_risks_without_routine"],
         )  # fmt: skip
     )
+    lines += ["", _("Egenvurdering mot HMS-barometeret")]
+    assessed = f.get("self_assessment")
+    if assessed:
+        lines.append(
+            _(
+                "Den årlige gjennomgangen ble låst %(date)s, sammenlignet med HMS-barometeret "
+                "%(barometer)s.",
+                date=format_date(date.fromisoformat(assessed["taken_on"])),
+                barometer=assessed["barometer_year"],
+            )
+        )
+    else:
+        lines.append(_("Den årlige gjennomgangen for året er ikke låst ennå."))
     return "\n".join(lines)
 
 

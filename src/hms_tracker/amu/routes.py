@@ -489,6 +489,8 @@ def _report_page(request: Request, session: Session, year: int, *,
         chair_known=chair.person_id is not None,
         due=date(year + 1, 3, 31),
         until=date.fromisoformat(figures["until"]),
+        assessed_on=date.fromisoformat(figures["self_assessment"]["taken_on"])
+        if figures.get("self_assessment") else None,
         years=list(range(day.year, max(report.FIRST_YEAR, day.year - 5) - 1, -1)),
         side_label=lambda s: _(SIDE_LABELS[s]) if s in SIDE_LABELS else "",
     )  # fmt: skip

@@ -49,6 +49,13 @@ ENTITY_LABELS = {
     "barometer_snapshot": lazy("Årlig gjennomgang (HMS-barometeret)"),
     "barometer_goal": lazy("HMS-mål"),
     "barometer_point": lazy("Styrke eller forbedring (årlig gjennomgang)"),
+    "amu_meeting": lazy("AMU-møte"),
+    "amu_attendance": lazy("Innkalt til AMU-møte"),
+    "amu_agenda_item": lazy("Sak i AMU-møte"),
+    "amu_decision": lazy("Vedtak i AMU"),
+    "amu_report": lazy("AMUs årsrapport"),
+    "calendar_feed": lazy("Kalenderadresse"),
+    "inspection_pack": lazy("Tilsynspakke"),
 }
 ACTION_LABELS = {
     "create": lazy("Opprettet"),
@@ -56,6 +63,7 @@ ACTION_LABELS = {
     "delete": lazy("Fjernet"),
     "sessions_ended": lazy("Innlogginger avsluttet"),
     "employment_ended": lazy("Ansettelse avsluttet"),
+    "downloaded": lazy("Lastet ned"),
 }
 
 

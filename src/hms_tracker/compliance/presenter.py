@@ -5,7 +5,7 @@ them into text in the user's language."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -559,6 +559,37 @@ def present(finding: Finding) -> Presented:
 def legal_basis(finding: Finding) -> str:
     """The legal basis, or that the requirement is the company's own choice."""
     return finding.legal_basis or _("bedriftens eget krav")
+
+
+def training_table(
+    rows: Iterable[TrainingStatus], extra: tuple[str, Callable[[TrainingStatus], str]] | None = None
+) -> tuple[list[str], list[list[str]]]:
+    """The training overview as a table for export (/training/export.csv, the inspection
+    pack): a header and one row per person and course; `extra` adds a column."""
+    header = [
+        _("Navn"), _("Kurs"), _("Verv"), _("Status"), _("Timer fullført"), _("Timer kreves"),
+        _("Fullført"), _("Utløper"), _("Frist"), _("Hjemmel"),
+    ]  # fmt: skip
+    if extra:
+        header.append(extra[0])
+    cells = []
+    for r in rows:
+        row = [
+            r.person_name,
+            r.course_name,
+            ", ".join(reason_label(x) for x in r.reasons),
+            status_label(r.status),
+            str(r.hours_done).replace(".", ","),
+            str(r.required_hours).replace(".", ","),
+            r.completed_on.isoformat() if r.completed_on else "",
+            r.expires_on.isoformat() if r.expires_on else "",
+            r.due_on.isoformat() if r.due_on else "",
+            r.legal_basis,
+        ]
+        if extra:
+            row.append(extra[1](r))
+        cells.append(row)
+    return header, cells
 
 
 def helpers() -> dict[str, Any]:

@@ -18,6 +18,7 @@ from hms_tracker.compliance.presenter import (
     status_colour,
     status_label,
     training_note,
+    training_table,
 )
 from hms_tracker.db import SessionDep
 from hms_tracker.errors import InvalidInput
@@ -118,33 +119,7 @@ def training_export(
     rows = service.filter_training(
         report.training, status=status or None, reason=kind or None, course_id=parse_id(course)
     )
-    header = [
-        _("Navn"),
-        _("Kurs"),
-        _("Verv"),
-        _("Status"),
-        _("Timer fullført"),
-        _("Timer kreves"),
-        _("Fullført"),
-        _("Utløper"),
-        _("Frist"),
-        _("Hjemmel"),
-    ]
-    cells = (
-        [
-            r.person_name,
-            r.course_name,
-            ", ".join(reason_label(x) for x in r.reasons),
-            status_label(r.status),
-            str(r.hours_done).replace(".", ","),
-            str(r.required_hours).replace(".", ","),
-            r.completed_on.isoformat() if r.completed_on else "",
-            r.expires_on.isoformat() if r.expires_on else "",
-            r.due_on.isoformat() if r.due_on else "",
-            r.legal_basis,
-        ]
-        for r in rows
-    )
+    header, cells = training_table(rows)
     return Response(
         encode_csv(header, cells),
         media_type="text/csv; charset=utf-8",
