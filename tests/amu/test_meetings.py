@@ -351,3 +351,28 @@ def test_a_meeting_moved_to_another_day_calls_those_in_office_then(client, sessi
     assert meeting.meets_on == later and meeting.starts_at == time(10, 0)
     assert "Nina Ny" in client.get(url).text
     assert len(session.exec(select(AmuAttendance)).all()) == len(appointments) + 1
+
+
+def test_no_more_votes_than_voting_members_present(client, session):
+    member, _chair, _apps = _committee(session)
+    login_as(client, session, member)
+    url = _meeting_url(_plan(client))
+    meeting = session.exec(select(AmuMeeting)).one()
+    client.submit(f"{url}/held", {"version": str(meeting.version)}, token_page=url)
+    session.expire_all()
+    meeting = session.get(AmuMeeting, meeting.id)
+    called = session.exec(select(AmuAttendance)).all()
+    present = [str(a.id) for a in called]  # all seven, the BHT member among them
+    client.submit(f"{url}/attendance", {"attended_ids": present, "version": str(meeting.version)},
+                  token_page=url)  # fmt: skip
+    item = session.exec(select(AmuAgendaItem)).first()
+    too_many = client.submit(f"{url}/decisions", {
+        "item_id": str(item.id), "text": "Nye vernesko", "votes_for": "5", "votes_against": "2",
+    }, token_page=url)  # fmt: skip
+    assert too_many.status_code == 422
+    assert "Flere stemmer enn det var stemmeberettigede til stede (6)" in too_many.text
+    assert session.exec(select(AmuDecision)).first() is None
+    ok = client.submit(f"{url}/decisions", {
+        "item_id": str(item.id), "text": "Nye vernesko", "votes_for": "4", "votes_against": "2",
+    }, token_page=url)  # fmt: skip
+    assert ok.status_code == 303

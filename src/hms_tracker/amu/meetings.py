@@ -35,7 +35,7 @@ from hms_tracker.deviations.models import CorrectiveAction
 from hms_tracker.errors import InvalidInput, NotFound, TransitionRefused
 from hms_tracker.organisation.models import Person
 from hms_tracker.organisation.service import active_on
-from hms_tracker.web.i18n import _, format_date
+from hms_tracker.web.i18n import _, format_date, ngettext
 
 # How far back and ahead a meeting may be registered (a year's plan, or the last year's
 # meetings typed in afterwards).
@@ -555,6 +555,18 @@ def add_decision(
             errors["deadline"] = _("Skriv fristen for tiltaket.")
         elif data.deadline < today:
             errors["deadline"] = _("Fristen kan ikke være før i dag.")
+    votes = [v for v in (data.votes_for, data.votes_against, data.votes_abstaining) if v]
+    if votes:
+        # Only members with a vote who came can vote (the BHT member has no vote).
+        present = quorum(called_to(session=session, meeting=meeting))
+        if present.recorded and sum(votes) > present.present:
+            errors["votes_for"] = ngettext(
+                "Flere stemmer enn det var stemmeberettigede til stede (%(num)s). "
+                "Bedriftshelsetjenesten har ikke stemmerett.",
+                "Flere stemmer enn det var stemmeberettigede til stede (%(num)s). "
+                "Bedriftshelsetjenesten har ikke stemmerett.",
+                present.present,
+            )
     if errors:
         raise InvalidInput(errors)
     decision = AmuDecision(
