@@ -273,11 +273,35 @@ def watch_data_version(engine: Engine) -> None:
     event.listen(engine.pool, "reset", _forget_on_reset)
 
 
+_READ_VERSIONS = "data_versions_read"
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_versions_read(session: Session, transaction: Any) -> None:
+    if transaction.parent is None:
+        session.info.pop(_READ_VERSIONS, None)
+
+
 def data_version(session: Session, rows: tuple[int, ...] = (RECORDS,)) -> str | None:
     """The data version `session` reads (of the records, or of each of `rows`), or None when
     its own transaction has written to what they stand for (not yet committed: nothing
     cached may stand for what it sees) or a version row is missing (no caching until the
-    next write makes it)."""
+    next write makes it). A web request reads it once per transaction: the caches one page
+    asks share the read (the page is one moment of the records); other sessions read it
+    every time."""
+    if not session.info.get("web_request"):
+        version = _read_version(session, rows)
+    else:
+        read: dict[tuple[int, ...], str | None] = session.info.setdefault(_READ_VERSIONS, {})
+        if rows not in read:
+            read[rows] = _read_version(session, rows)
+        version = read[rows]
+    if version is None or session.connection().info.get(_WROTE, set()) & set(rows):
+        return None
+    return version
+
+
+def _read_version(session: Session, rows: tuple[int, ...]) -> str | None:
     if len(rows) == 1:
         tokens = list(
             session.execute(sa.select(DataVersion.token).where(DataVersion.id == rows[0])).scalars()  # type: ignore[call-overload, arg-type]
@@ -289,7 +313,7 @@ def data_version(session: Session, rows: tuple[int, ...] = (RECORDS,)) -> str | 
             ).all()
         )
         tokens = [found[row] for row in rows if row in found]
-    if len(tokens) != len(rows) or session.connection().info.get(_WROTE, set()) & set(rows):
+    if len(tokens) != len(rows):
         return None
     return "-".join(tokens)
 
