@@ -276,10 +276,26 @@ def watch_data_version(engine: Engine) -> None:
 _READ_VERSIONS = "data_versions_read"
 
 
+_MEMO = "request_memo"
+
+
 @event.listens_for(Session, "after_transaction_end")
 def _forget_versions_read(session: Session, transaction: Any) -> None:
     if transaction.parent is None:
         session.info.pop(_READ_VERSIONS, None)
+        session.info.pop(_MEMO, None)
+
+
+def request_memo(session: Session, key: Hashable, compute: Callable[[], T]) -> T:
+    """What a web request reads several times (the department tree, a routine's scope),
+    read once per transaction — as long as the transaction has written nothing; any other
+    session computes every time."""
+    if not session.info.get("web_request") or session.connection().info.get(_WROTE):
+        return compute()
+    memo: dict[Hashable, Any] = session.info.setdefault(_MEMO, {})
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]  # type: ignore[no-any-return]
 
 
 def data_version(session: Session, rows: tuple[int, ...] = (RECORDS,)) -> str | None:

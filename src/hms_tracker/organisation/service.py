@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from pydantic import Field
 from sqlmodel import Session, col, func, select
 
-from hms_tracker.db import claim_version
+from hms_tracker.db import claim_version, request_memo
 from hms_tracker.errors import InvalidInput, NotFound
 from hms_tracker.organisation.forms import DepartmentForm, PersonForm
 from hms_tracker.organisation.models import Department, DepartmentLeader, Person
@@ -210,12 +210,17 @@ def department_options(
 
 
 def department_parents(*, session: Session) -> dict[int, int | None]:
-    """Every department's id mapped to its parent's id (None at the top), in one statement."""
-    return {
-        dept_id: parent_id
-        for dept_id, parent_id in session.exec(select(Department.id, Department.parent_id)).all()
-        if dept_id is not None
-    }
+    """Every department's id mapped to its parent's id (None at the top), in one statement,
+    once per request (not to be changed by those who read it)."""
+    return request_memo(
+        session,
+        "department_parents",
+        lambda: {
+            dept_id: parent_id
+            for dept_id, parent_id in session.exec(select(Department.id, Department.parent_id))
+            if dept_id is not None
+        },
+    )
 
 
 def subtree_ids(*, session: Session, department_ids: Iterable[int]) -> frozenset[int]:

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from sqlmodel import Session, col, select
 
-from hms_tracker.db import SessionDep
+from hms_tracker.db import SessionDep, request_memo
 from hms_tracker.errors import Forbidden, NotFound
 from hms_tracker.organisation.service import department_parents
 from hms_tracker.routines.models import Routine, RoutineDepartment, RoutineVersion, VersionStatus
@@ -39,13 +39,17 @@ def get_routine(*, session: Session, routine_id: int) -> Routine:
 
 
 def current_version(*, session: Session, routine: Routine) -> RoutineVersion | None:
-    """The published version (in force), if any."""
-    return session.exec(
-        select(RoutineVersion).where(
-            RoutineVersion.routine_id == routine.id,
-            RoutineVersion.status == VersionStatus.published.value,
-        )
-    ).first()
+    """The published version (in force), if any; read once per request."""
+    return request_memo(
+        session,
+        ("routine_version_in_force", routine.id),
+        lambda: session.exec(
+            select(RoutineVersion).where(
+                RoutineVersion.routine_id == routine.id,
+                RoutineVersion.status == VersionStatus.published.value,
+            )
+        ).first(),
+    )
 
 
 @dataclass(frozen=True)
@@ -89,7 +93,12 @@ def scopes_of(
 
 
 def scope_of(*, session: Session, routine: Routine) -> Scope:
-    return scopes_of(session, [routine])[routine.id]  # type: ignore[index]
+    """The routine's scope, read once per request (the page asks it for access, the detail
+    and the coverage)."""
+    return request_memo(
+        session, ("routine_scope", routine.id),
+        lambda: scopes_of(session, [routine])[routine.id],  # type: ignore[index]
+    )  # fmt: skip
 
 
 @dataclass(frozen=True)
