@@ -34,8 +34,10 @@ def led_departments(session: Session, person_id: int) -> frozenset[int]:
     return organisation.subtree_ids(session=session, department_ids=direct)
 
 
-def build_principal(session: Session, user: User, row: UserSession, day: date) -> Principal:
-    person = session.get(Person, user.person_id)
+def build_principal(
+    session: Session, user: User, row: UserSession, day: date, person: Person | None = None
+) -> Principal:
+    person = person or session.get(Person, user.person_id)
     assert person is not None and person.id is not None
     roles = {"employee"}
     if user.is_admin:
@@ -67,6 +69,6 @@ def principal_for_token(session: Session, settings: Any, token: str) -> Principa
     loaded = accounts.load_session(session=session, settings=settings, token=token)
     if loaded is None:
         return None
-    row, user = loaded
+    row, user, person = loaded
     session.info["actor"] = Actor(label=user.email, user_id=user.id, person_id=user.person_id)
-    return build_principal(session, user, row, today())
+    return build_principal(session, user, row, today(), person)

@@ -241,11 +241,12 @@ def authenticate(
     return user
 
 
-def can_log_in(*, session: Session, user: User, today: date) -> bool:
-    """An active account of a person who has not left (employment ended before today)."""
+def can_log_in(*, session: Session, user: User, today: date, person: Person | None = None) -> bool:
+    """An active account of a person who has not left (employment ended before today);
+    `person`, the user's, when it is at hand."""
     if not user.is_active:
         return False
-    person = session.get(Person, user.person_id)
+    person = person or session.get(Person, user.person_id)
     return person is not None and (person.employed_to is None or person.employed_to >= today)
 
 
@@ -269,8 +270,9 @@ def start_session(*, session: Session, user: User, previous_token: str | None = 
 
 def load_session(
     *, session: Session, settings: Settings, token: str
-) -> tuple[UserSession, User] | None:
-    """The live session for a cookie token, touching its last-seen time; None if it ended.
+) -> tuple[UserSession, User, Person] | None:
+    """The live session for a cookie token, with its user and person, touching its
+    last-seen time; None if it ended.
 
     A session ends after `session_idle_minutes` without a request, and after
     `session_max_hours` in any case.
@@ -282,11 +284,13 @@ def load_session(
     idle_limit = row.last_seen_at + timedelta(minutes=settings.session_idle_minutes)
     max_limit = row.created_at + timedelta(hours=settings.session_max_hours)
     user = session.get(User, row.user_id)
+    person = session.get(Person, user.person_id) if user is not None else None
     if (
         now > idle_limit
         or now > max_limit
         or user is None
-        or not can_log_in(session=session, user=user, today=today_in_norway())
+        or person is None
+        or not can_log_in(session=session, user=user, today=today_in_norway(), person=person)
     ):
         # Recorded after the request, in a short transaction of its own: the request that
         # found it will not succeed, and a reading request must not become a writing one.
@@ -312,7 +316,7 @@ def load_session(
             )
 
         _bookkeeping(session, touch)
-    return row, user
+    return row, user, person
 
 
 def _bookkeeping(session: Session, work: Callable[[Session], None]) -> None:
