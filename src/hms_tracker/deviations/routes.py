@@ -261,16 +261,22 @@ def _detail(
     search = search or {}
     values = values or {}
 
+    picked: dict[tuple[str, tuple[int | None, ...]], list[tuple[int, str]]] = {}
+
     def choices(field: str, *current: Any) -> list[tuple[int, str]]:
+        """A picker's people; the two pickers share one read when they offer the same."""
         if not access.work:
             return []
-        return organisation.person_choices(
-            session=session,
-            today=day,
-            search=search.get(field, ""),
-            department_ids=[deviation.department_id],
-            include=[parse_id(c) for c in current],
-        )
+        asked = (search.get(field, ""), tuple(parse_id(c) for c in current))
+        if asked not in picked:
+            picked[asked] = organisation.person_choices(
+                session=session,
+                today=day,
+                search=asked[0],
+                department_ids=[deviation.department_id],
+                include=list(asked[1]),
+            )
+        return picked[asked]
 
     return render(
         request,
