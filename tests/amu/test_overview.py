@@ -83,3 +83,16 @@ def test_a_follow_up_is_read_and_done_by_its_owner_who_is_not_in_the_committee(c
     session.expire_all()
     assert session.get(CorrectiveAction, action.id).done_on == today()
     assert "Utført" in client.get(f"/amu/actions/{action.id}").text
+
+
+def test_a_long_section_shows_its_first_ten_and_all_on_request(client, session):
+    member, _chair, _apps = _committee(session)
+    for i in range(12):
+        _overdue_routine(session, f"Rutine nr {i:02d}")
+    session.commit()
+    login_as(client, session, member)
+    section = _section(client.get("/amu").text, "routines")
+    assert "(12)" in section and "Vis alle 12" in section
+    assert sum(f"Rutine nr {i:02d}" in section for i in range(12)) == 10
+    every = _section(client.get("/amu", params={"show": "routines"}).text, "routines")
+    assert all(f"Rutine nr {i:02d}" in every for i in range(12)) and "Vis alle" not in every

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from hms_tracker.amu.meetings import (
     Proposal,
@@ -30,6 +30,7 @@ from hms_tracker.deviations.models import OPEN_STATUSES, Deviation
 from hms_tracker.rules.findings import Finding, Status
 from hms_tracker.web.auth import Principal
 from hms_tracker.web.i18n import _, format_date, lazy
+from hms_tracker.web.pagination import count_rows
 
 # Without a next meeting planned, training that lapses within this many days is shown.
 LOOK_AHEAD_DAYS = 90
@@ -233,9 +234,10 @@ def overview(*, session: Session, principal: Principal, day: date) -> Overview:
             else:
                 view.items.append(item)
         sections.append(view)
-    open_deviations = session.exec(
-        select(func.count()).select_from(Deviation).where(col(Deviation.status).in_(OPEN_STATUSES))
-    ).one()
+    # Counted once per change of the records (web/pagination.py).
+    open_deviations = count_rows(
+        session, select(Deviation.id).where(col(Deviation.status).in_(OPEN_STATUSES))
+    )
     result = Overview(
         day=day, horizon=horizon, next_meeting=upcoming, last_meeting=last, sections=sections,
         open_deviations=int(open_deviations),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, time
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import Response
@@ -64,9 +65,13 @@ def _time(value: time) -> str:
 # --- the open gaps ----------------------------------------------------------------------
 
 
+# A section lists its first ITEMS_SHOWN records; `?show=<section>` lists all of it.
+ITEMS_SHOWN = 10
+
+
 @router.get("/amu", dependencies=VIEW)
 def amu_page(request: Request, session: SessionDep, principal: CurrentUser,
-             on: str | None = None) -> Response:  # fmt: skip
+             on: str | None = None, show: str | None = None) -> Response:  # fmt: skip
     day, day_error = chosen_day(on)
     found = overview.overview(session=session, principal=principal, day=day)
     return render(
@@ -77,7 +82,11 @@ def amu_page(request: Request, session: SessionDep, principal: CurrentUser,
         day_error=day_error,
         view=found,
         time_text=_time,
-    )
+        items_shown=ITEMS_SHOWN,
+        show_all=show or "",
+        all_url=lambda section: "/amu?" + urlencode({**({"on": on} if on else {}),
+                                                     "show": section}),
+    )  # fmt: skip
 
 
 # --- meetings ---------------------------------------------------------------------------
