@@ -85,3 +85,15 @@ def test_a_leader_sees_the_overdue_actions_of_their_department_and_only_a_count_
     assert "Sikre reolen i Lager" in page.text
     assert "Skjerm dreiebenken" not in page.text
     assert "til er ikke vist, fordi du ikke har tilgang" in page.text
+
+
+def test_the_coordinator_opens_one_questions_form_at_a_time(client, session):
+    from tests.login import login_admin as _login_admin
+
+    _login_admin(client, session)
+    page = client.get("/barometer").text
+    assert 'name="question_id"' not in page  # read first: no forms until asked
+    assert "/barometer?assess=hms_work_quality#assess-hms_work_quality" in page
+    one = client.get("/barometer", params={"assess": "hms_work_quality"}).text
+    assert one.count('name="question_id"') == 1
+    assert 'name="question_id" value="hms_work_quality"' in one

@@ -49,8 +49,9 @@ def barometer_page(
     on: str | None = None,
     national: str | None = None,
     show: str | None = None,
+    assess: str | None = None,
 ) -> Response:
-    return _page(request, session, on=on, national=national, show=show)
+    return _page(request, session, on=on, national=national, show=show, assess=assess)
 
 
 def _page(
@@ -60,6 +61,7 @@ def _page(
     on: str | None = None,
     national: str | None = None,
     show: str | None = None,
+    assess: str | None = None,
     errors: dict[str, str] | None = None,
     typed: dict[str, Any] | None = None,
     status_code: int = 200,
@@ -102,6 +104,15 @@ def _page(
                 {k: v for k, v in {"on": on, "national": national, "show": key}.items() if v}
             )
         ),
+        # The coordinator's form of one question at a time (`?assess=<question>`): the page
+        # stays a page to read, not thirteen forms.
+        assessing=assess or "",
+        assess_url=lambda question: (
+            "/barometer?"
+            + urlencode(
+                {k: v for k, v in {"on": on, "national": national, "assess": question}.items() if v}
+            )
+        ),  # fmt: skip
         figure_text=figure_text,
         measure_label=measure_label,
         rule_text=rule_text,
