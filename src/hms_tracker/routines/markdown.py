@@ -53,10 +53,16 @@ HEADING_OFFSET = 2  # the page has h1 (the title) and h2 (the text's heading): "
 
 def render_markdown(text: str) -> Markup:
     """The routine's Markdown as HTML that is safe to put in a page. Headings start at h3,
-    below the page's own, so the outline stays in order."""
+    below the page's own, so the outline stays in order. A text is rendered once per
+    process (a version's text never changes once published; the same text, the same HTML)."""
+    return _rendered(text or "")
+
+
+@lru_cache(maxsize=256)
+def _rendered(text: str) -> Markup:
     md = _parser()
     env: dict[str, object] = {}
-    tokens = md.parse(text or "", env)
+    tokens = md.parse(text, env)
     for token in tokens:
         if token.type in ("heading_open", "heading_close"):
             token.tag = f"h{min(6, int(token.tag[1:]) + HEADING_OFFSET)}"
