@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from pydantic import Field
 from sqlmodel import Session, col, func, select
 
-from hms_tracker.db import claim_version, request_memo
+from hms_tracker.db import VersionedCache, claim_version, request_memo
 from hms_tracker.errors import InvalidInput, NotFound
 from hms_tracker.organisation.forms import DepartmentForm, PersonForm
 from hms_tracker.organisation.models import Department, DepartmentLeader, Person
@@ -187,6 +187,18 @@ def list_departments(*, session: Session, today: date) -> list[DepartmentRow]:
     ]
 
 
+# Every department (id, name, closed) by name, kept under the data version: the filter
+# selects of most lists read it.
+DEPARTMENTS: VersionedCache[str, tuple[tuple[int | None, str, date | None], ...]] = VersionedCache(
+    size=1
+)
+
+
+def _departments_by_name(session: Session) -> tuple[tuple[int | None, str, date | None], ...]:
+    query = select(col(Department.id), col(Department.name), col(Department.closed_on))
+    return tuple(session.exec(query.order_by(Department.name)).all())
+
+
 def department_options(
     *,
     session: Session,
@@ -196,12 +208,11 @@ def department_options(
     """Open departments to choose from (limited to `only_ids` when given); `include_ids` are
     shown even when closed, so that a form never silently changes a stored choice."""
     keep = {i for i in include_ids if i is not None}
-    query = select(col(Department.id), col(Department.name), col(Department.closed_on)).order_by(
-        Department.name
-    )
     allowed = set(only_ids) if only_ids is not None else None
     options = []
-    for dept_id, name, closed_on in session.exec(query).all():
+    for dept_id, name, closed_on in DEPARTMENTS.get_or_compute(
+        session, "by_name", lambda: _departments_by_name(session)
+    ):
         if dept_id is None:
             continue
         if dept_id in keep or (closed_on is None and (allowed is None or dept_id in allowed)):

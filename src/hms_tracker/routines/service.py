@@ -983,8 +983,20 @@ def sees_unpublished(*, session: Session, principal: Principal) -> bool:
     )
 
 
+# The tags in use, for the list's filter, kept under the data version.
+TAGS: VersionedCache[str, tuple[str, ...]] = VersionedCache(size=1)
+
+
 def all_tags(*, session: Session) -> list[str]:
-    return list(session.exec(select(RoutineTag.tag).distinct().order_by(RoutineTag.tag)).all())
+    return list(
+        TAGS.get_or_compute(
+            session,
+            "tags",
+            lambda: tuple(
+                session.exec(select(RoutineTag.tag).distinct().order_by(RoutineTag.tag)).all()
+            ),
+        )
+    )
 
 
 def department_coverage(
