@@ -5,7 +5,7 @@ known (both databases): who lacks training, the routines' coverage, the deviatio
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
@@ -155,7 +155,9 @@ def test_days_from_event_to_report_and_closed_cases_where_the_actions_worked(ses
 
     department = make_department(session, name="Sveis")
     reporter = make_person(session, department=department)
-    now = datetime.now(UTC)
+    # Yesterday at noon in Oslo: every day boundary in the test is the same whatever the
+    # hour the test runs at (at 00:30 "3 hours ago" was yesterday).
+    now = datetime.combine(today() - timedelta(days=1), time(12), tzinfo=OSLO).astimezone(UTC)
     made = []
     for days in (0, 2, 10):
         deviation, _receipt = make_deviation(
@@ -167,7 +169,10 @@ def test_days_from_event_to_report_and_closed_cases_where_the_actions_worked(ses
         made.append(deviation)
     for deviation, effect in zip([*made, None], ["yes", "yes", "no", None], strict=False):
         if deviation is None:
-            deviation, _receipt = make_deviation(session, department, reporter=reporter)
+            deviation, _receipt = make_deviation(
+                session, department, reporter=reporter, created_at=now,
+                occurred_at=(now - timedelta(hours=1)).astimezone(OSLO).strftime("%Y-%m-%dT%H:%M"),
+            )  # fmt: skip
         deviation.status, deviation.closed_at, deviation.actions_effect = "closed", now, effect
         session.add(deviation)
     session.commit()

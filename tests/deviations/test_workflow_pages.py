@@ -624,7 +624,7 @@ def test_the_pickers_offer_the_department_and_find_anyone_employed(client, sessi
     # The one found can be given the case.
     r = client.submit(
         f"{url}/assign",
-        {"responsible_person_id": kjell_id, "deadline": date.today().isoformat(), "version": "1"},
+        {"responsible_person_id": kjell_id, "deadline": today().isoformat(), "version": "1"},
     )
     assert r.status_code == 303, r.text[:2000]
 

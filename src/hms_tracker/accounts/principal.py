@@ -16,6 +16,7 @@ from sqlmodel import Session, select
 from hms_tracker.accounts import service as accounts
 from hms_tracker.accounts.models import User, UserSession
 from hms_tracker.audit.service import Actor
+from hms_tracker.db import VersionedCache
 from hms_tracker.organisation import service as organisation
 from hms_tracker.organisation.models import DepartmentLeader, Person
 from hms_tracker.web.auth import ROLE_PROVIDERS, Principal, register_principal_loader
@@ -34,22 +35,43 @@ def led_departments(session: Session, person_id: int) -> frozenset[int]:
     return organisation.subtree_ids(session=session, department_ids=direct)
 
 
-def build_principal(
-    session: Session, user: User, row: UserSession, day: date, person: Person | None = None
-) -> Principal:
-    person = person or session.get(Person, user.person_id)
-    assert person is not None and person.id is not None
-    roles = {"employee"}
-    if user.is_admin:
-        roles.add("admin")
+# What a person's roles are made of (the departments they lead, the roles and scopes of
+# their appointments) on a day, kept under the data version: the records they come from
+# are all versioned, so a change to any of them is seen on the next request, here and on
+# every other instance. `admin` is read from the account on every request.
+ROLES: VersionedCache[
+    tuple[int, date], tuple[frozenset[int], frozenset[str], dict[str, frozenset[int]]]
+] = VersionedCache(size=512)
+
+
+def _roles_of(
+    session: Session, user: User, person: Person, day: date
+) -> tuple[frozenset[int], frozenset[str], dict[str, frozenset[int]]]:
+    assert person.id is not None
     led = led_departments(session, person.id)
-    if led:
-        roles.add("leader")
+    roles: set[str] = set()
     scopes: dict[str, frozenset[int]] = {}
     for provider in ROLE_PROVIDERS:
         extra_roles, extra_scopes = provider(session, user, person, day)
         roles |= extra_roles
         scopes.update(extra_scopes)
+    return led, frozenset(roles), scopes
+
+
+def build_principal(
+    session: Session, user: User, row: UserSession, day: date, person: Person | None = None
+) -> Principal:
+    person = person or session.get(Person, user.person_id)
+    assert person is not None and person.id is not None
+    led, provided, provided_scopes = ROLES.get_or_compute(
+        session, (person.id, day), lambda: _roles_of(session, user, person, day)
+    )
+    roles = {"employee", *provided}
+    if user.is_admin:
+        roles.add("admin")
+    if led:
+        roles.add("leader")
+    scopes = dict(provided_scopes)
     return Principal(
         user=user,
         person=person,
