@@ -12,9 +12,9 @@ from typing import Any
 
 from hms_tracker.amu.meetings import Called, DecisionRow, Quorum
 from hms_tracker.amu.models import AmuAgendaItem, AmuMeeting, AmuReport, MeetingStatus
-from hms_tracker.web.i18n import _, format_date, get_language
+from hms_tracker.web.i18n import _, format_date
 from hms_tracker.web.ics import Event, calendar
-from hms_tracker.web.pdf import Document, heading, latin1, paragraph
+from hms_tracker.web.pdf import a4_document, heading, paragraph
 
 
 def meeting_event(meeting: AmuMeeting, items: list[AmuAgendaItem], *, url: str) -> Event:
@@ -59,15 +59,7 @@ def minutes_pdf(minutes: Minutes, *, company_name: str) -> bytes:
     who approved the minutes when."""
     m = minutes.meeting
     title = _("Referat fra AMU-møte %(date)s", date=format_date(m.meets_on, "long"))
-    pdf = Document(orientation="portrait", unit="mm", format="A4")
-    pdf.set_margins(18, 16, 18)
-    pdf.set_auto_page_break(auto=True, margin=18)
-    pdf.footer_text = f"{company_name} · {title}"
-    pdf.set_title(latin1(title))
-    pdf.set_author(latin1(company_name))
-    pdf.set_creator("hms-tracker")
-    pdf.set_lang("en" if get_language() == "en" else "nb")
-    pdf.add_page()
+    pdf = a4_document(title, company_name=company_name)
     paragraph(pdf, title, size=18, style="B")
     paragraph(pdf, company_name, size=12, gap=2)
     when = _("kl. %(start)s–%(end)s", start=f"{m.starts_at:%H:%M}", end=f"{m.ends_at:%H:%M}")
@@ -124,15 +116,7 @@ def report_pdf(report: AmuReport, *, company_name: str, approver_name: str) -> b
     """The approved yearly report on A4: its text as the committee approved it, and who
     approved it when."""
     title = _("Arbeidsmiljøutvalgets årsrapport for %(year)s", year=report.year)
-    pdf = Document(orientation="portrait", unit="mm", format="A4")
-    pdf.set_margins(18, 16, 18)
-    pdf.set_auto_page_break(auto=True, margin=18)
-    pdf.footer_text = f"{company_name} · {title}"
-    pdf.set_title(latin1(title))
-    pdf.set_author(latin1(company_name))
-    pdf.set_creator("hms-tracker")
-    pdf.set_lang("en" if get_language() == "en" else "nb")
-    pdf.add_page()
+    pdf = a4_document(title, company_name=company_name)
     paragraph(pdf, title, size=18, style="B")
     paragraph(pdf, company_name, size=12, gap=4)
     for block in report.text.split("\n\n"):

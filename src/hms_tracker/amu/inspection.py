@@ -70,8 +70,8 @@ from hms_tracker.routines.models import Routine, RoutineVersion, VersionStatus
 from hms_tracker.rules.engine import Report, TrainingStatus
 from hms_tracker.training.models import Certificate, TrainingRecord
 from hms_tracker.web.csv import encode_csv
-from hms_tracker.web.i18n import OSLO, _, format_date, get_language, ngettext
-from hms_tracker.web.pdf import Document, heading, latin1, paragraph
+from hms_tracker.web.i18n import OSLO, _, format_date, ngettext
+from hms_tracker.web.pdf import a4_document, heading, latin1, paragraph
 from hms_tracker.web.uploads import EXTENSIONS
 
 # How far back the deviation log and the AMU's documents go.
@@ -298,12 +298,12 @@ def routines_in_force(*, session: Session, today: date) -> list[RoutineCoverage]
     if not found:
         return []
     scopes = scopes_of(session, [r for r, _v in found])
-    people = routines._people_by_department(session, today)
-    acknowledged = routines._acknowledgements_by_department(session, None, today)
+    people = routines.people_by_department(session, today)
+    acknowledged = routines.acknowledgements_by_department(session, None, today)
     owners = person_names(session=session, person_ids={r.owner_id for r, _v in found})
     result = []
     for routine, version in found:
-        departments = routines._in_scope(scopes[routine.id], people, None)  # type: ignore[index]
+        departments = routines.in_scope(scopes[routine.id], people, None)  # type: ignore[index]
         result.append(
             RoutineCoverage(
                 routine=routine,
@@ -364,7 +364,7 @@ def risk_rows(*, session: Session, today: date) -> list[tuple[risks.RiskRow, str
     owners = person_names(session=session, person_ids={r.owner_person_id for r in found})
     return [
         (row, owners.get(row.risk.owner_person_id or 0, ""))
-        for row in risks._risk_rows(session, found, today)
+        for row in risks.risk_rows(session, found, today)
     ]
 
 
@@ -465,7 +465,7 @@ def deviation_log(*, session: Session, today: date) -> list[LoggedDeviation]:
     ).all():
         actions.setdefault(action.deviation_id, []).append((action, owner))  # type: ignore[arg-type]
     logged = []
-    for row in deviations._rows(session, found, today):
+    for row in deviations.deviation_rows(session, found, today):
         d = row.deviation
         if d.anonymous or d.reporter_person_id is None:
             reporter = _("Anonym") if d.anonymous else ""
@@ -498,7 +498,7 @@ def deviations_csv(logged: list[LoggedDeviation]) -> bytes:
     cells = (
         [
             *(
-                deviation_export._csv_text(c.kind, c.value(item.row))
+                deviation_export.csv_text(c.kind, c.value(item.row))
                 for c in deviation_export.COLUMNS
             ),
             item.reporter,
@@ -863,15 +863,11 @@ def _contents(pdf: FPDF, pack: Pack) -> None:
 
 def overview_pdf(pack: Pack) -> bytes:
     title = _("Tilsynspakke")
-    pdf = Document(orientation="portrait", unit="mm", format="A4")
-    pdf.set_margins(18, 16, 18)
-    pdf.set_auto_page_break(auto=True, margin=18)
-    pdf.footer_text = f"{pack.company_name} · {title} {pack.today.isoformat()}"
-    pdf.set_title(latin1(title))
-    pdf.set_author(latin1(pack.company_name))
-    pdf.set_creator("hms-tracker")
-    pdf.set_lang("en" if get_language() == "en" else "nb")
-    pdf.add_page()
+    pdf = a4_document(
+        title,
+        company_name=pack.company_name,
+        footer=f"{pack.company_name} · {title} {pack.today.isoformat()}",
+    )
     paragraph(pdf, title, size=18, style="B")
     paragraph(pdf, pack.company_name, size=12, gap=1)
     paragraph(

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
@@ -55,11 +55,6 @@ class Member:
     side: str | None  # employer | employee | ohs
     is_deputy: bool
     is_chair: bool = False
-
-    @property
-    def votes(self) -> bool:
-        """The BHT member (and anyone without a side) sits without a vote."""
-        return self.side in (AmuSide.employer.value, AmuSide.employee.value)
 
 
 def members_on(*, session: Session, day: date) -> list[Member]:
@@ -153,6 +148,7 @@ class Called:
 
     @property
     def votes(self) -> bool:
+        """The BHT member (and anyone without a side) sits without a vote."""
         return self.side in (AmuSide.employer.value, AmuSide.employee.value)
 
 
@@ -592,14 +588,23 @@ def add_decision(
     return decision
 
 
+def may_be_held(meeting: AmuMeeting, today: date) -> bool:
+    """A planned meeting is recorded as held from its day on."""
+    return (
+        meeting.status == MeetingStatus.planned.value
+        and not meeting.is_locked
+        and meeting.meets_on <= today
+    )
+
+
 def mark_held(*, session: Session, meeting: AmuMeeting, version: int, gaps: list[list[str]],
               today: date) -> AmuMeeting:  # fmt: skip
     """The meeting took place: its open gaps of the day are kept, to tell at the next
     meeting what changed since."""
     _editable(meeting)
-    if meeting.status != MeetingStatus.planned.value:
-        raise TransitionRefused(_("Møtet er allerede ført som holdt."))
-    if meeting.meets_on > today:
+    if not may_be_held(meeting, today):
+        if meeting.status != MeetingStatus.planned.value:
+            raise TransitionRefused(_("Møtet er allerede ført som holdt."))
         raise TransitionRefused(_("Et møte kan ikke føres som holdt før møtedagen."))
     claim_version(session, meeting, version)
     meeting.status = MeetingStatus.held.value
@@ -635,8 +640,3 @@ def approve(*, session: Session, meeting: AmuMeeting, version: int, person_id: i
     session.add(meeting)
     session.flush()
     return meeting
-
-
-def agenda_due(meeting: AmuMeeting, days_before: int) -> date:
-    """The day the agenda is sent to those called."""
-    return meeting.meets_on - timedelta(days=days_before)

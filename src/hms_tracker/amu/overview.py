@@ -174,7 +174,7 @@ def gather(*, session: Session, day: date) -> tuple[dict[str, list[Item]], date,
             Item(
                 key=f"follow_up:action:{f.action.id}",
                 label=f.action.description.strip().splitlines()[0][:200],
-                url=f"/amu/meetings/{f.meeting_id}",
+                url=f"/amu/actions/{f.action.id}",
                 note=_(
                     "%(owner)s, frist %(deadline)s",
                     owner=f.owner_name,

@@ -269,8 +269,7 @@ def get_report(*, session: Session, year: int) -> AmuReport | None:
     return session.exec(select(AmuReport).where(AmuReport.year == year)).first()
 
 
-def save_text(*, session: Session, year: int, text: str, version: int | None,
-              today: date) -> AmuReport:  # fmt: skip
+def save_text(*, session: Session, year: int, text: str, version: int | None) -> AmuReport:
     """The committee's text of the year (the first save makes the report)."""
     text = text.replace("\r\n", "\n").strip()
     if not text:

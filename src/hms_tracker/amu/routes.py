@@ -181,7 +181,7 @@ def _meeting_page(
         may_approve=can(principal, "amu.approve", chair)
         and meeting.status == "held"
         and not meeting.is_locked,
-        may_hold=meeting.status == MeetingStatus.planned.value and meeting.meets_on <= day,
+        may_hold=meetings.may_be_held(meeting, day),
         status_label=status_label,
         source_label=lambda s: _(SOURCE_LABELS.get(s, SOURCE_LABELS["manual"])),
         side_label=lambda s: _(SIDE_LABELS[s]) if s in SIDE_LABELS else "",
@@ -518,7 +518,7 @@ def report_save(request: Request, session: SessionDep, year: int,
     version = _number(raw_version) if raw_version else None
     try:
         report.save_text(session=session, year=year, text=str(values.get("text") or ""),
-                         version=version, today=today())  # fmt: skip
+                         version=version)  # fmt: skip
     except InvalidInput as exc:
         return _report_page(request, session, year, errors=exc.errors, typed=values,
                             status_code=422)  # fmt: skip

@@ -21,9 +21,8 @@ from hms_tracker.barometer.presenter import measure_label, snapshot_figure
 from hms_tracker.barometer.review import read_snapshot
 from hms_tracker.web.csv import encode_csv
 from hms_tracker.web.i18n import _, format_date, get_language, ngettext
-from hms_tracker.web.pdf import Document as _Document
+from hms_tracker.web.pdf import a4_document, latin1
 from hms_tracker.web.pdf import heading as _heading
-from hms_tracker.web.pdf import latin1
 from hms_tracker.web.pdf import paragraph as _text
 
 # --- what both files share ------------------------------------------------------------
@@ -159,15 +158,7 @@ def snapshot_pdf(snapshot: BarometerSnapshot, *, company_name: str) -> bytes:
     title = _("Årlig gjennomgang %(year)s", year=snapshot.year)
     none = "-"
 
-    pdf = _Document(orientation="portrait", unit="mm", format="A4")
-    pdf.set_margins(18, 16, 18)
-    pdf.set_auto_page_break(auto=True, margin=18)
-    pdf.footer_text = f"{company_name} · {title}"
-    pdf.set_title(latin1(title))
-    pdf.set_author(latin1(company_name))
-    pdf.set_creator("hms-tracker")
-    pdf.set_lang(language)
-    pdf.add_page()
+    pdf = a4_document(title, company_name=company_name)
 
     _text(pdf, title, size=18, style="B", gap=1)
     _text(pdf, company_name, size=12, gap=3)

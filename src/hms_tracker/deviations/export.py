@@ -69,7 +69,7 @@ def headers() -> list[str]:
 # --- CSV ----------------------------------------------------------------------------------
 
 
-def _csv_text(kind: str, value: Any) -> str:
+def csv_text(kind: str, value: Any) -> str:
     if value is None:
         return ""
     if kind == "datetime":
@@ -82,7 +82,7 @@ def _csv_text(kind: str, value: Any) -> str:
 def write_csv(rows: Iterable[DeviationRow]) -> bytes:
     """BOM, `;`, CRLF line ends, formulas guarded (web/csv.py), ISO dates, a header in the
     reader's language."""
-    cells = ([_csv_text(c.kind, c.value(row)) for c in COLUMNS] for row in rows)
+    cells = ([csv_text(c.kind, c.value(row)) for c in COLUMNS] for row in rows)
     return encode_csv(headers(), cells)
 
 

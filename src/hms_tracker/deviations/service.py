@@ -828,7 +828,9 @@ class DeviationPage:
     filters: ListFilters = field(default_factory=ListFilters)
 
 
-def _rows(session: Session, deviations: list[Deviation], today: date) -> list[DeviationRow]:
+def deviation_rows(
+    session: Session, deviations: list[Deviation], today: date
+) -> list[DeviationRow]:
     if not deviations:
         return []
     # In batches: an export holds every deviation, more ids than one statement may carry.
@@ -874,7 +876,7 @@ def list_deviations(
     )
     filters.page = where.number
     return DeviationPage(
-        rows=_rows(session, found, today),
+        rows=deviation_rows(session, found, today),
         total=where.total,
         page=where.number,
         pages=where.pages,
@@ -887,7 +889,7 @@ def export_deviations(
 ) -> list[DeviationRow]:
     """Every deviation matching the filters (no paging), for CSV/XLSX."""
     found = session.exec(_ordered(_filtered(principal, filters, today), filters.sort)).all()
-    return _rows(session, list(found), today)
+    return deviation_rows(session, list(found), today)
 
 
 def department_filter_options(*, session: Session, principal: Principal) -> list[tuple[int, str]]:

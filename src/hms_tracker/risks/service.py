@@ -463,12 +463,12 @@ def list_risks(
     )
     filters.page = where.number
     return RiskPage(
-        rows=_risk_rows(session, risks, today), total=where.total, page=where.number,
+        rows=risk_rows(session, risks, today), total=where.total, page=where.number,
         pages=where.pages,
     )  # fmt: skip
 
 
-def _risk_rows(session: Session, risks: list[Risk], today: date) -> list[RiskRow]:
+def risk_rows(session: Session, risks: list[Risk], today: date) -> list[RiskRow]:
     if not risks:
         return []
     ids = [r.id for r in risks]

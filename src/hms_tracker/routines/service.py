@@ -812,7 +812,7 @@ COVERAGE: VersionedCache[tuple[date, bool, frozenset[int]], list[DepartmentCover
 )
 
 
-def _people_by_department(session: Session, today: date) -> dict[int | None, int]:
+def people_by_department(session: Session, today: date) -> dict[int | None, int]:
     """How many people are employed today in each department (None: in none)."""
 
     def count() -> dict[int | None, int]:
@@ -828,7 +828,7 @@ def _people_by_department(session: Session, today: date) -> dict[int | None, int
     return HEADCOUNTS.get_or_compute(session, today, count)
 
 
-def _acknowledgements_by_department(
+def acknowledgements_by_department(
     session: Session, version_ids: list[int] | None, today: date
 ) -> dict[tuple[int, int | None], int]:
     """Per (version, department): how many people employed today have acknowledged it, for
@@ -864,7 +864,7 @@ def _acknowledgements_by_department(
     return READ_COUNTS.get_or_compute(session, key, count)
 
 
-def _in_scope(
+def in_scope(
     scope: Scope, people: dict[int | None, int], only: frozenset[int] | None
 ) -> list[int | None]:
     """The departments (None: no department) whose people a scope covers, limited to
@@ -923,8 +923,8 @@ def list_routines(
     ).all():
         chosen.setdefault(routine_id, []).append(name)
     version_ids = [v.id for v in current.values() if v.id is not None]
-    people = _people_by_department(session, today)
-    acknowledged = _acknowledgements_by_department(session, version_ids, today)
+    people = people_by_department(session, today)
+    acknowledged = acknowledgements_by_department(session, version_ids, today)
     mine = principal.person.department_id
     me_active = principal.person.is_active_on(today)
     read_by_me = set(
@@ -943,7 +943,7 @@ def list_routines(
         status = routine_status(r, version is not None)
         row_coverage = None
         if version is not None and access.sees_coverage and status == "published":
-            departments = _in_scope(scope, people, access.coverage_departments)
+            departments = in_scope(scope, people, access.coverage_departments)
             row_coverage = (
                 sum(acknowledged.get((version.id, d), 0) for d in departments),  # type: ignore[misc]
                 sum(people[d] for d in departments),
@@ -1036,8 +1036,8 @@ def _department_coverage(
     if not rows:
         return []
     scopes = scopes_of(session, [r for r, _v in rows])
-    people = _people_by_department(session, today)
-    acknowledged = _acknowledgements_by_department(session, None, today)
+    people = people_by_department(session, today)
+    acknowledged = acknowledgements_by_department(session, None, today)
     names = dict(session.exec(select(Department.id, Department.name)).all())
     result: list[DepartmentCoverage] = []
     for dept, employed in people.items():

@@ -10,7 +10,7 @@ import unicodedata
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from hms_tracker.web.i18n import _
+from hms_tracker.web.i18n import _, get_language
 
 # Characters outside Latin-1 that our texts use, as the nearest plain ones.
 _PLAIN = str.maketrans(
@@ -82,3 +82,18 @@ def heading(pdf: FPDF, text: str, *, size: float = 13) -> None:
         pdf.add_page()
     pdf.ln(2)
     paragraph(pdf, text, size=size, style="B", gap=1.5)
+
+
+def a4_document(title: str, *, company_name: str, footer: str | None = None) -> Document:
+    """A new A4 document titled `title`, by the company, in the reader's language, with
+    `footer` (default: company and title) on every page and its first page added."""
+    pdf = Document(orientation="portrait", unit="mm", format="A4")
+    pdf.set_margins(18, 16, 18)
+    pdf.set_auto_page_break(auto=True, margin=18)
+    pdf.footer_text = footer or f"{company_name} · {title}"
+    pdf.set_title(latin1(title))
+    pdf.set_author(latin1(company_name))
+    pdf.set_creator("hms-tracker")
+    pdf.set_lang("en" if get_language() == "en" else "nb")
+    pdf.add_page()
+    return pdf
