@@ -20,7 +20,7 @@ from sqlmodel import Session, col, select, update
 from hms_tracker.accounts.models import LoginThrottle, User, UserSession
 from hms_tracker.audit.service import Actor, record_event
 from hms_tracker.config import Settings, get_settings
-from hms_tracker.db import UTCDateTime, after_request, utcnow
+from hms_tracker.db import UTCDateTime, after_request, note_version_tokens, utcnow, version_tokens
 from hms_tracker.errors import InvalidInput, NotFound
 from hms_tracker.organisation.models import Person
 from hms_tracker.web.dates import today as today_in_norway
@@ -277,14 +277,23 @@ def load_session(
     A session ends after `session_idle_minutes` without a request, and after
     `session_max_hours` in any case.
     """
-    row = session.get(UserSession, _token_id(token))
-    if row is None or row.ended_at is not None:
+    # One statement: the session, its user and person, and the data versions the page's
+    # caches will ask for (a round trip each otherwise, on every page).
+    found = session.exec(
+        select(UserSession, User, Person, *version_tokens())  # type: ignore[call-overload]
+        .outerjoin(User, col(User.id) == UserSession.user_id)
+        .outerjoin(Person, col(Person.id) == User.person_id)
+        .where(col(UserSession.id) == _token_id(token))
+    ).first()
+    if found is None:
+        return None
+    row, user, person, *tokens = found
+    note_version_tokens(session, tokens)
+    if row.ended_at is not None:
         return None
     now = utcnow()
     idle_limit = row.last_seen_at + timedelta(minutes=settings.session_idle_minutes)
     max_limit = row.created_at + timedelta(hours=settings.session_max_hours)
-    user = session.get(User, row.user_id)
-    person = session.get(Person, user.person_id) if user is not None else None
     if (
         now > idle_limit
         or now > max_limit

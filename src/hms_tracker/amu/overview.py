@@ -9,7 +9,7 @@ held its keys are kept (`AmuMeeting.gaps_at_meeting`), and the next page compare
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -26,8 +26,10 @@ from hms_tracker.amu.meetings import (
 from hms_tracker.amu.models import AmuMeeting, ItemSource
 from hms_tracker.compliance.presenter import present
 from hms_tracker.compliance.service import report_on
+from hms_tracker.db import VersionedCache
 from hms_tracker.deviations.models import OPEN_STATUSES, Deviation
 from hms_tracker.rules.findings import Finding, Status
+from hms_tracker.web import i18n
 from hms_tracker.web.auth import Principal
 from hms_tracker.web.i18n import _, format_date, lazy
 from hms_tracker.web.pagination import count_rows
@@ -157,13 +159,24 @@ def _finding_items(finding: Finding) -> list[Item]:
                  note=str(shown.explanation or ""))]  # fmt: skip
 
 
-def gather(*, session: Session, day: date) -> tuple[dict[str, list[Item]], date, Any, Any]:
+def gather(
+    *, session: Session, day: date
+) -> tuple[Mapping[str, Sequence[Item]], date, AmuMeeting | None, AmuMeeting | None]:
     """Every open item on `day` per section (nothing left out yet), the training horizon,
     and the next and last meetings."""
-    report = report_on(session=session, day=day)
     upcoming = next_meeting(session=session, day=day)
     last = last_held_meeting(session=session, day=day)
     horizon = upcoming.meets_on if upcoming else day + timedelta(days=LOOK_AHEAD_DAYS)
+    items = ITEMS.get_or_compute(
+        session,
+        (day, horizon, i18n.get_language()),
+        lambda: _open_items(session=session, day=day, horizon=horizon),
+    )
+    return items, horizon, upcoming, last
+
+
+def _open_items(*, session: Session, day: date, horizon: date) -> dict[str, tuple[Item, ...]]:
+    report = report_on(session=session, day=day)
     items: dict[str, list[Item]] = {s.id: [] for s in SECTIONS}
     for finding in report.findings:
         if finding.status is not Status.gap:
@@ -196,10 +209,15 @@ def gather(*, session: Session, day: date) -> tuple[dict[str, list[Item]], date,
                     note=_("går ut %(date)s", date=format_date(lapses)),
                 )
             )
-    return items, horizon, upcoming, last
+    return {section: tuple(found) for section, found in items.items()}
 
 
-def gap_keys(items: dict[str, list[Item]]) -> list[list[str]]:
+# The open items of a day, up to a horizon, in a language: computed once per change of the
+# records (a few thousand items for a large company); readers must not change them.
+ITEMS: VersionedCache[tuple[date, date, str], dict[str, tuple[Item, ...]]] = VersionedCache(size=8)
+
+
+def gap_keys(items: Mapping[str, Sequence[Item]]) -> list[list[str]]:
     """What a held meeting keeps: [key, label] of every open gap."""
     return [
         [item.key, item.kept_label()]
@@ -214,8 +232,8 @@ def overview(*, session: Session, principal: Principal, day: date) -> Overview:
     from hms_tracker.risks.access import visible_ids as visible_risks
 
     items, horizon, upcoming, last = gather(session=session, day=day)
-    wanted = {"deviation": set(), "risk": set()}
-    for found in items.values():
+    wanted: dict[str, set[int]] = {"deviation": set(), "risk": set()}
+    for found in items.values() if not principal.is_admin else ():
         for item in found:
             if item.kind in wanted and item.record_id is not None:
                 wanted[item.kind].add(item.record_id)
@@ -228,11 +246,14 @@ def overview(*, session: Session, principal: Principal, day: date) -> Overview:
     sections = []
     for s in SECTIONS:
         view = SectionView(id=s.id, title=_(s.title))
-        for item in items[s.id]:
-            if item.kind in visible and item.record_id not in visible[item.kind]:
-                view.hidden += 1
-            else:
-                view.items.append(item)
+        if principal.is_admin:  # opens every record: nothing to leave out
+            view.items = list(items[s.id])
+        else:
+            for item in items[s.id]:
+                if item.kind in visible and item.record_id not in visible[item.kind]:
+                    view.hidden += 1
+                else:
+                    view.items.append(item)
         sections.append(view)
     # Counted once per change of the records (web/pagination.py).
     open_deviations = count_rows(

@@ -54,11 +54,23 @@ _FIELD_NAMES = {
 }
 
 
-def _ids(session: Session, model: Any, deviation_id: int) -> list[str]:
-    return [
-        str(i)
-        for i in session.exec(select(model.id).where(model.deviation_id == deviation_id)).all()
+def _part_ids(session: Session, deviation_id: int) -> dict[str, list[str]]:
+    """The ids of the case's actions, comments and attachments (withdrawn ones too), as
+    the audit trail keeps them (text), per entity: one statement."""
+    parts = [
+        select(sa.literal(entity).label("entity"), sa.cast(model.id, sa.String).label("id")).where(
+            model.deviation_id == deviation_id
+        )
+        for entity, model in (
+            ("corrective_action", CorrectiveAction),
+            ("deviation_comment", DeviationComment),
+            ("deviation_attachment", DeviationAttachment),
+        )
     ]
+    found: dict[str, list[str]] = {}
+    for entity, part_id in session.execute(sa.union_all(*parts)).all():
+        found.setdefault(entity, []).append(part_id)
+    return found
 
 
 def _value(field: str, value: Any, names: dict[int, str], departments: dict[int, str]) -> str:
@@ -138,22 +150,14 @@ def _deviation_entry(
 
 def timeline_for(*, session: Session, deviation: Deviation, internal: bool) -> list[Entry]:
     assert deviation.id is not None
-    action_ids = _ids(session, CorrectiveAction, deviation.id)
-    comment_ids = _ids(session, DeviationComment, deviation.id)
-    attachment_ids = _ids(session, DeviationAttachment, deviation.id)
     conditions = [
         sa.and_(AuditEvent.entity == "deviation", AuditEvent.entity_id == str(deviation.id))
     ]
     if internal:
-        for entity, ids in (
-            ("corrective_action", action_ids),
-            ("deviation_comment", comment_ids),
-            ("deviation_attachment", attachment_ids),
-        ):
-            if ids:
-                conditions.append(
-                    sa.and_(AuditEvent.entity == entity, col(AuditEvent.entity_id).in_(ids))
-                )
+        for entity, ids in _part_ids(session, deviation.id).items():
+            conditions.append(
+                sa.and_(AuditEvent.entity == entity, col(AuditEvent.entity_id).in_(ids))
+            )
     events = session.exec(
         select(AuditEvent)
         .where(sa.or_(*conditions))
@@ -174,7 +178,21 @@ def timeline_for(*, session: Session, deviation: Deviation, internal: bool) -> l
         if person_ids
         else {}
     )
-    departments: dict[int, str] = dict(session.exec(select(Department.id, Department.name)).all())
+    moved = {
+        int(snapshot["department_id"])
+        for event in events
+        for snapshot in (event.before or {}, event.after or {})
+        if isinstance(snapshot.get("department_id"), int)
+    }
+    departments: dict[int, str] = (
+        dict(
+            session.exec(
+                select(Department.id, Department.name).where(col(Department.id).in_(moved))
+            ).all()
+        )
+        if moved
+        else {}
+    )
     entries: list[Entry] = []
     for event in events:
         if event.actor_person_id:

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from pydantic import Field
 from sqlmodel import Session, col, func, select
 
-from hms_tracker.db import VersionedCache, claim_version, request_memo
+from hms_tracker.db import VersionedCache, claim_version
 from hms_tracker.errors import InvalidInput, NotFound
 from hms_tracker.organisation.forms import DepartmentForm, PersonForm
 from hms_tracker.organisation.models import Department, DepartmentLeader, Person
@@ -83,16 +83,16 @@ def person_choices(
     else:
         query = query.where(col(Person.department_id).in_(list(department_ids)))
     if wanted:
-        query = select(Person.id, Person.name).where(
-            sa.or_(
-                col(Person.id).in_(
-                    query.with_only_columns(col(Person.id))
-                    .order_by(Person.name, col(Person.id))
-                    .limit(size)
-                ),
-                col(Person.id).in_(wanted),
-            )
+        # A union, not an OR of two IN lists: PostgreSQL would read every person for it.
+        # (the first `size` in a subquery of its own: SQLite allows no LIMIT in a union's part)
+        first = (
+            query.with_only_columns(col(Person.id).label("id"))
+            .order_by(Person.name, col(Person.id))
+            .limit(size)
+            .subquery()
         )
+        offered = sa.union(select(first.c.id), select(Person.id).where(col(Person.id).in_(wanted)))
+        query = select(Person.id, Person.name).where(col(Person.id).in_(offered))
     labelled = (
         query.add_columns(col(Department.name))
         .outerjoin(Department, col(Department.id) == col(Person.department_id))
@@ -220,18 +220,32 @@ def department_options(
     return options
 
 
+def departments_by_name(*, session: Session) -> list[tuple[int, str]]:
+    """Every department, closed ones too, as (id, name) by name: a filter's choices."""
+    return [
+        (dept_id, name)
+        for dept_id, name, _closed in DEPARTMENTS.get_or_compute(
+            session, "by_name", lambda: _departments_by_name(session)
+        )
+        if dept_id is not None
+    ]
+
+
 def department_parents(*, session: Session) -> dict[int, int | None]:
     """Every department's id mapped to its parent's id (None at the top), in one statement,
-    once per request (not to be changed by those who read it)."""
-    return request_memo(
+    kept under the data version (not to be changed by those who read it)."""
+    return DEPARTMENTS_TREE.get_or_compute(
         session,
-        "department_parents",
+        "parents",
         lambda: {
             dept_id: parent_id
             for dept_id, parent_id in session.exec(select(Department.id, Department.parent_id))
             if dept_id is not None
         },
     )
+
+
+DEPARTMENTS_TREE: VersionedCache[str, dict[int, int | None]] = VersionedCache(size=1)
 
 
 def subtree_ids(*, session: Session, department_ids: Iterable[int]) -> frozenset[int]:

@@ -223,7 +223,15 @@ def linked_routines(
     force is asked in it, not by reading every routine in force)."""
     if not risk_ids:
         return {}
-    in_force = col(Routine.id).in_(_in_force_ids(today))
+    # Per linked routine (correlated), not a list of every routine in force.
+    in_force = sa.and_(
+        sa.exists().where(
+            col(RoutineVersion.routine_id) == Routine.id,
+            RoutineVersion.status == VersionStatus.published.value,
+            col(RoutineVersion.published_on) <= today,
+        ),
+        sa.or_(col(Routine.archived_on).is_(None), col(Routine.archived_on) > today),
+    )
     result: dict[int, list[LinkedRoutine]] = {}
     for risk_id, routine_id, title, live in session.exec(
         select(RiskRoutine.risk_id, Routine.id, Routine.title, in_force)
@@ -511,15 +519,19 @@ def risk_rows(session: Session, risks: list[Risk], today: date) -> list[RiskRow]
 def department_filter_options(*, session: Session, principal: Principal) -> list[tuple[int, str]]:
     """Departments to filter by: every one for the coordinator and AMU, else those the
     principal sees risks of."""
-    query = select(Department.id, Department.name).order_by(Department.name)
-    if not reads_all(principal):
-        with_risks = select(Risk.department_id).where(visible_clause(principal)).distinct()
-        query = query.where(
+    if reads_all(principal):
+        return organisation.departments_by_name(session=session)
+    with_risks = select(Risk.department_id).where(visible_clause(principal)).distinct()
+    query = (
+        select(Department.id, Department.name)
+        .order_by(Department.name)
+        .where(
             sa.or_(
                 col(Department.id).in_(seen_departments(principal) or {0}),
                 col(Department.id).in_(with_risks),
             )
         )
+    )
     return [(dept_id, name) for dept_id, name in session.exec(query).all() if dept_id is not None]
 
 

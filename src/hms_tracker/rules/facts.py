@@ -386,13 +386,20 @@ def load_rule_settings(*, session: Session) -> RuleSettings:
     engine all ask this."""
     from hms_tracker.organisation.models import CompanySetting
 
-    values = {
-        row.key: row.value
-        for row in session.exec(
-            select(CompanySetting).where(col(CompanySetting.key).startswith("rules."))
-        ).all()
-    }
-    return RuleSettings.from_values(values)
+    def load() -> RuleSettings:
+        values = {
+            row.key: row.value
+            for row in session.exec(
+                select(CompanySetting).where(col(CompanySetting.key).startswith("rules."))
+            ).all()
+        }
+        return RuleSettings.from_values(values)
+
+    return RULE_SETTINGS.get_or_compute(session, "rules", load)
+
+
+# The thresholds, kept under the data version (a change of a setting changes it).
+RULE_SETTINGS: VersionedCache[str, RuleSettings] = VersionedCache(size=1)
 
 
 # The rule engine's reports, each kept under the data version it was computed on: a few
