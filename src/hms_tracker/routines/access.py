@@ -7,7 +7,7 @@ archives. An unpublished routine does not exist for anyone else (404)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -69,20 +69,29 @@ class Scope:
         return self.whole_company or bool(self.department_ids & set(department_ids))
 
 
-def scopes_of(
-    session: Session, routines: list[Routine], parents: dict[int, int | None] | None = None
-) -> dict[int, Scope]:
-    """Every routine's scope, in two statements (one when the department tree, `parents`,
-    is at hand)."""
-    ids = [r.id for r in routines if r.id is not None]
+def chosen_departments(session: Session, routine_ids: list[int]) -> dict[int, set[int]]:
+    """The departments chosen for each routine (not expanded), in one statement."""
     chosen: dict[int, set[int]] = {}
-    if ids:
+    if routine_ids:
         for routine_id, department_id in session.exec(
             select(RoutineDepartment.routine_id, RoutineDepartment.department_id).where(
-                col(RoutineDepartment.routine_id).in_(ids)
+                col(RoutineDepartment.routine_id).in_(routine_ids)
             )
         ).all():
             chosen.setdefault(routine_id, set()).add(department_id)
+    return chosen
+
+
+def scopes_of(
+    session: Session,
+    routines: list[Routine],
+    parents: dict[int, int | None] | None = None,
+    chosen: Mapping[int, Collection[int]] | None = None,
+) -> dict[int, Scope]:
+    """Every routine's scope, in two statements (fewer when the department tree, `parents`,
+    or the chosen departments, `chosen`, are at hand)."""
+    if chosen is None:
+        chosen = chosen_departments(session, [r.id for r in routines if r.id is not None])
     if parents is None:
         parents = department_parents(session=session) if chosen else {}
     tree = Tree(parents)
@@ -97,7 +106,16 @@ def scope_of(*, session: Session, routine: Routine) -> Scope:
     and the coverage)."""
     return request_memo(
         session, ("routine_scope", routine.id),
-        lambda: scopes_of(session, [routine])[routine.id],  # type: ignore[index]
+        lambda: scopes_of(session, [routine], chosen={
+            routine.id: chosen_of(session=session, routine=routine)})[routine.id],  # type: ignore[index, dict-item]
+    )  # fmt: skip
+
+
+def chosen_of(*, session: Session, routine: Routine) -> frozenset[int]:
+    """The departments chosen for the routine (not expanded), read once per request."""
+    return request_memo(
+        session, ("routine_chosen", routine.id),
+        lambda: frozenset(chosen_departments(session, [routine.id]).get(routine.id, ())),  # type: ignore[list-item]
     )  # fmt: skip
 
 

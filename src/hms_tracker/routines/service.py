@@ -32,11 +32,13 @@ from sqlmodel import Session, col, func, select
 from hms_tracker.db import READINGS, RECORDS, VersionedCache, claim_version, utcnow
 from hms_tracker.errors import Forbidden, InvalidInput, NotFound, TransitionRefused
 from hms_tracker.organisation.models import Department, Person
-from hms_tracker.organisation.service import active_on, department_parents
+from hms_tracker.organisation.service import active_on, department_parents, departments_by_name
 from hms_tracker.routines.access import (
     Access,
     Scope,
     access_to,
+    chosen_departments,
+    chosen_of,
     current_version,
     is_editor,
     reader_departments,
@@ -127,14 +129,9 @@ def tags_of(*, session: Session, routine: Routine) -> list[str]:
 
 
 def scope_department_ids(*, session: Session, routine: Routine) -> list[int]:
-    """The departments chosen for the routine (without the ones below them)."""
-    return list(
-        session.exec(
-            select(RoutineDepartment.department_id).where(
-                RoutineDepartment.routine_id == routine.id
-            )
-        ).all()
-    )
+    """The departments chosen for the routine (without the ones below them), read once per
+    request (its scope is built from them)."""
+    return sorted(chosen_of(session=session, routine=routine))
 
 
 # --- scope -----------------------------------------------------------------------------
@@ -576,7 +573,7 @@ def coverage(
         .where(*in_scope)
         .group_by(Person.department_id)
     ).all()
-    names = dict(session.exec(select(Department.id, Department.name)).all())
+    names = dict(departments_by_name(session=session))
     result = Coverage()
     for dept, required, acknowledged in counts:
         row = DepartmentCoverage(dept, names.get(dept, "") if dept else "")
@@ -731,6 +728,8 @@ def _listed(
     current = sa.orm.aliased(RoutineVersion)
     query = (
         select(Routine, current)
+        # the list shows the version's number, not its text
+        .options(sa.orm.load_only(current.id, current.routine_id, current.number, current.status))
         .outerjoin(
             current,
             sa.and_(
@@ -901,7 +900,8 @@ def list_routines(
             )
         ).all()
     )
-    scopes = scopes_of(session, routines, parents)
+    picked = chosen_departments(session, ids)  # type: ignore[arg-type]
+    scopes = scopes_of(session, routines, parents, picked)
     tags: dict[int, list[str]] = {}
     for routine_id, tag in session.exec(
         select(RoutineTag.routine_id, RoutineTag.tag)
@@ -915,13 +915,11 @@ def list_routines(
         if owners
         else {}
     )
-    chosen: dict[int, list[str]] = {}
-    for routine_id, name in session.exec(
-        select(RoutineDepartment.routine_id, Department.name)
-        .join(Department, col(Department.id) == RoutineDepartment.department_id)
-        .where(col(RoutineDepartment.routine_id).in_(ids))
-    ).all():
-        chosen.setdefault(routine_id, []).append(name)
+    department_names = dict(departments_by_name(session=session))
+    chosen = {
+        rid: [department_names.get(d, "?") for d in departments]
+        for rid, departments in picked.items()
+    }
     version_ids = [v.id for v in current.values() if v.id is not None]
     people = people_by_department(session, today)
     acknowledged = acknowledgements_by_department(session, version_ids, today)
@@ -1038,7 +1036,7 @@ def _department_coverage(
     scopes = scopes_of(session, [r for r, _v in rows])
     people = people_by_department(session, today)
     acknowledged = acknowledgements_by_department(session, None, today)
-    names = dict(session.exec(select(Department.id, Department.name)).all())
+    names = dict(departments_by_name(session=session))
     result: list[DepartmentCoverage] = []
     for dept, employed in people.items():
         if principal and not principal.is_admin and dept not in principal.led_department_ids:
@@ -1093,12 +1091,10 @@ def routine_detail(
     current = next((v for v in versions if v.status == VersionStatus.published.value), None)
     draft = next((v for v in versions if v.status == VersionStatus.draft.value), None)
     numbered = [v for v in versions if v.number is not None]
-    chosen = scope_department_ids(session=session, routine=routine)
-    names = dict(
-        session.exec(
-            select(Department.id, Department.name).where(col(Department.id).in_(chosen or [0]))
-        ).all()
-    )
+    every_name = dict(departments_by_name(session=session))
+    names = {
+        d: every_name.get(d, "?") for d in scope_department_ids(session=session, routine=routine)
+    }
     person_ids = {routine.owner_id} | {v.published_by_person_id for v in numbered}
     people = dict(
         session.exec(
@@ -1114,17 +1110,7 @@ def routine_detail(
     reviews = review_log(session=session, routine=routine)
     shown_draft = draft if access.may_edit or access.may_manage else None
     pending = pending_settings(shown_draft)
-    pending_names = (
-        dict(
-            session.exec(
-                select(Department.id, Department.name).where(
-                    col(Department.id).in_(pending.department_ids or [0])
-                )
-            ).all()
-        )
-        if pending
-        else {}
-    )
+    pending_names = {d: every_name.get(d, "?") for d in pending.department_ids} if pending else {}
     return {
         "current": current,
         "draft": shown_draft,
