@@ -97,6 +97,8 @@ def test_demo_deviations_cover_every_state_consistently(demo, session):
         assert (d.actions_effect == "no_actions") == (actions == [])
         if d.actions_effect in ("partly", "no_actions"):
             assert d.closing_note
+    # A few closed cases tell the reporter what was done (reporter_summary).
+    assert any(d.reporter_summary for d in by_status["closed"])
     effects = {d.actions_effect for d in by_status["closed"]}
     assert {"yes", "partly", "no_actions"} <= effects
     for d in by_status["rejected"]:

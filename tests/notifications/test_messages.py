@@ -154,6 +154,50 @@ def test_reporter_is_told_of_closure_and_nothing_internal(session, mail):
         assert secret not in message.body and secret not in message.subject
 
 
+def test_reporter_is_told_the_summary_written_for_them(session, engine, mail, mailbox):
+    """The summary for the reporter goes into the closure e-mail, delivered as it was
+    written; the cause and the closing note stay internal."""
+    dept = make_department(session)
+    reporter = make_person(session, name="Per Melder", email="per@test.example")
+    deviation = make_deviation(
+        session,
+        department=dept,
+        reporter_person_id=reporter.id,
+        status="closed",
+        root_cause="Intern rotårsak",
+        closing_note="Internt lukkenotat",
+        reporter_summary="Vi har satt opp rekkverk – «takk» for at du sa fra!",
+        actions_effect="yes",
+        closed_at=datetime(2026, 11, 20, tzinfo=UTC),
+    )
+    notify_reporter(session, deviation)
+    session.commit()
+
+    assert deliver_pending(engine, mail).sent == 1
+    [message] = mailbox.to("per@test.example")
+    assert message["Subject"] == "[HMS] Avviket du meldte er lukket"
+    body = body_of(message)
+    assert "Vi har satt opp rekkverk – «takk» for at du sa fra!" in body
+    assert "Du ser tiltakene som ble gjennomført, og om de virket, på avvikets side." in body
+    assert f"{BASE}/deviations/{deviation.id}" in body
+    assert "rotårsak" not in body and "lukkenotat" not in body
+
+
+def test_closed_without_actions_points_to_the_outcome(session, mail):
+    reporter = make_person(session, email="per@test.example")
+    deviation = make_deviation(
+        session,
+        department=make_department(session),
+        reporter_person_id=reporter.id,
+        status="closed",
+        actions_effect="no_actions",
+    )
+    notify_reporter(session, deviation)
+    [message] = queued(session)
+    assert "Du ser utfallet på avvikets side." in message.body
+    assert "Oppsummering til deg" not in message.body
+
+
 def test_anonymous_reporter_gets_nothing(session, mail):
     deviation = make_deviation(session, department=make_department(session), anonymous=True)
     notify_reporter(session, deviation)
@@ -297,6 +341,10 @@ def test_bodies_are_the_plain_texts_from_the_templates(session, mail):
     notify_assigned(session, deviation)
     notify_action_created(session, action, deviation)
     deviation.status = "closed"
+    deviation.actions_effect = "yes"
+    notify_reporter(session, deviation)
+    deviation.reporter_summary = "Lokket er på plass.\nTakk for <meldingen>!"
+    deviation.version += 1
     notify_reporter(session, deviation)
     deviation.status = "rejected"
     notify_reporter(session, deviation)
@@ -313,6 +361,13 @@ def test_bodies_are_the_plain_texts_from_the_templates(session, mail):
         f"Se avviket: {link}\n",
         "Hei Kari <Nordmann>,\n\n"
         f"Avviket du meldte (nr. {deviation.id}) er lukket.\n\n"
+        "Du ser tiltakene som ble gjennomført, og om de virket, på avvikets side.\n\n"
+        f"Se avviket: {link}\n",
+        "Hei Kari <Nordmann>,\n\n"
+        f"Avviket du meldte (nr. {deviation.id}) er lukket.\n\n"
+        "Oppsummering til deg fra dem som behandlet avviket:\n\n"
+        "Lokket er på plass.\nTakk for <meldingen>!\n\n"
+        "Du ser tiltakene som ble gjennomført, og om de virket, på avvikets side.\n\n"
         f"Se avviket: {link}\n",
         "Hei Kari <Nordmann>,\n\n"
         f"Avviket du meldte (nr. {deviation.id}) er avvist. Du ser begrunnelsen på "

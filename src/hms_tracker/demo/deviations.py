@@ -118,6 +118,7 @@ class Case:
     root_cause: str | None = None
     effect: ActionsEffect | None = None
     closing_note: str | None = None
+    reporter_summary: str | None = None  # written for the reporter when closing
     rejection: str | None = None  # "{ref}" is replaced by the id of the `ref` case
     ref: str | None = None
     reopen_days_ago: int | None = None  # closed, then reopened this many days ago
@@ -202,6 +203,8 @@ CASES: tuple[Case, ...] = (
         ),
         root_cause="Slitt kontakt i nødstoppbryteren; nødstopper ble ikke testet jevnlig.",
         effect=YES,
+        reporter_summary="Nødstoppbryteren var slitt og er byttet. Alle nødstopper testes nå "
+        "hver måned. Takk for at du testet ved skiftstart og sa fra!",
         comments=(("leader", TO_REPORTER, "Bryteren er byttet og maskinen testet. Takk for at "
                    "du testet ved skiftstart!"),),
     ),
@@ -232,6 +235,7 @@ CASES: tuple[Case, ...] = (
         place="Pauserommet",
         effect=NONE,
         closing_note="Leverandøren byttet pakningen dagen etter. Ingen videre tiltak nødvendig.",
+        reporter_summary="Leverandøren har byttet pakningen, og automaten lekker ikke lenger.",
     ),
     Case(
         "Manglende vern på søylebor",
@@ -509,6 +513,8 @@ CASES: tuple[Case, ...] = (
         place="Trappen til mesaninen", reporter=EMPLOYEE_EMAIL, absence=True,
         actions=(("Sklisikre trinn og ekstra lys i trappen", "maintenance"),),
         root_cause="Glatte trinn og dårlig belysning.", effect=YES,
+        reporter_summary="Trappen har fått sklisikre trinn og nytt lys. Si fra hvis den "
+        "fortsatt føles utrygg.",
         comments=(("leader", TO_REPORTER, "Trappen får nye trinn og lys neste uke. God "
                    "bedring!"),),
     ),
@@ -1103,6 +1109,7 @@ class _Writer:
             or "Gjennomgått med de involverte; ingen bakenforliggende årsak funnet.",
             actions_effect=(case.effect or YES).value,
             closing_note=case.closing_note,
+            reporter_summary=case.reporter_summary,
             closed_at=closed,
             closed_by_person_id=handler.id if handler else None,
         )

@@ -242,9 +242,11 @@ class CloseForm(BaseModel):
     root_cause: str = Field(min_length=1, max_length=5000)
     actions_effect: ActionsEffect
     closing_note: str | None = Field(default=None, max_length=5000)
+    # For the reporter (optional): shown to them with the actions done and their effect.
+    reporter_summary: str | None = Field(default=None, max_length=5000)
     version: int
 
-    @field_validator("root_cause", "closing_note", mode="before")
+    @field_validator("root_cause", "closing_note", "reporter_summary", mode="before")
     @classmethod
     def _multiline(cls, value: Any) -> Any:
         return multiline_text(value)

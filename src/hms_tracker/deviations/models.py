@@ -100,6 +100,10 @@ class Deviation(SQLModel, table=True):
     root_cause: str | None = Field(default=None, sa_column=sa.Column(sa.Text()))
     actions_effect: str | None = Field(default=None, max_length=20)
     closing_note: str | None = Field(default=None, sa_column=sa.Column(sa.Text()))
+    # Written for the reporter when closing ("Oppsummering til melderen"): shown to them on
+    # the case page, the receipt-code status page and in the closure e-mail. The root cause
+    # and the closing note stay internal.
+    reporter_summary: str | None = Field(default=None, sa_column=sa.Column(sa.Text()))
     closed_at: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime()))
     closed_by_person_id: int | None = Field(default=None, foreign_key="person.id")
 

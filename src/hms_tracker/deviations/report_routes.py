@@ -261,6 +261,7 @@ def _status_page(
         attachments=attachments,
         names=names,
         timeline=timeline_for(session=session, deviation=deviation, internal=False),
+        outcome=service.reporter_outcome(session=session, deviation=deviation),
         values=values or {},
         errors=errors or {},
         message=message,

@@ -303,6 +303,10 @@ def _detail(
         ),
         search=search,
         timeline=timeline_for(session=session, deviation=deviation, internal=access.internal),
+        # The reporter's view of a closed case: the summary, the actions done, the effect.
+        outcome=None
+        if access.internal
+        else service.reporter_outcome(session=session, deviation=deviation),
         broken_routine=breaches.routine_title(session=session, routine_id=deviation.routine_id),
         open_form=form,
         values=values,
@@ -465,6 +469,7 @@ def field_labels() -> dict[str, str]:
         "root_cause": _("Årsak"),
         "actions_effect": _("Virket tiltakene?"),
         "closing_note": _("Merknad ved lukking"),
+        "reporter_summary": _("Oppsummering til melderen"),
         "notified_at": _("Varslet"),
         "notification_note": _("Merknad om varslingen"),
         "owner_person_id": _("Eier"),

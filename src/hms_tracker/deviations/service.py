@@ -67,7 +67,7 @@ from hms_tracker.web.filters import (
     one_of,
 )
 from hms_tracker.web.i18n import _, format_datetime
-from hms_tracker.web.pagination import paged
+from hms_tracker.web.pagination import count_rows, paged
 from hms_tracker.web.params import parse_id
 from hms_tracker.web.uploads import CheckedUpload
 
@@ -447,6 +447,7 @@ def close(
     deviation.root_cause = data.root_cause
     deviation.actions_effect = data.actions_effect.value
     deviation.closing_note = data.closing_note
+    deviation.reporter_summary = data.reporter_summary
     deviation.closed_at = utcnow()
     deviation.closed_by_person_id = closed_by
     session.add(deviation)
@@ -455,6 +456,41 @@ def close(
 
     mail.notify_reporter(session, deviation)
     return deviation
+
+
+@dataclass(frozen=True)
+class DoneAction:
+    """A corrective action as the reporter sees it: what was done and when, no names."""
+
+    description: str
+    done_on: date
+
+
+@dataclass(frozen=True)
+class ReporterOutcome:
+    """What the reporter (logged in, or with the receipt code) is told about a closed case:
+    the summary written for them, the actions that were done, and whether they worked.
+    Never the root cause, the closing note, internal comments or anyone's name."""
+
+    summary: str | None
+    actions: list[DoneAction]
+    effect: str | None
+
+
+def reporter_outcome(*, session: Session, deviation: Deviation) -> ReporterOutcome | None:
+    """The outcome to show the reporter; None unless the case is closed (a rejected case
+    shows its reason, which is written for the reporter)."""
+    if deviation.status != DeviationStatus.closed:
+        return None
+    done = [
+        DoneAction(description=a.description, done_on=a.done_on)
+        for a in actions_of(session=session, deviation=deviation)
+        if a.done_on is not None and a.withdrawn_at is None
+    ]
+    done.sort(key=lambda a: a.done_on)
+    return ReporterOutcome(
+        summary=deviation.reporter_summary, actions=done, effect=deviation.actions_effect
+    )
 
 
 def reopen(
@@ -882,6 +918,14 @@ def list_deviations(
         pages=where.pages,
         filters=filters,
     )
+
+
+def count_deviations(
+    *, session: Session, principal: Principal, filters: ListFilters, today: date
+) -> int:
+    """How many deviations the list shows for these filters (the home page's counts link
+    to it)."""
+    return count_rows(session, _filtered(principal, filters, today))
 
 
 def export_deviations(

@@ -124,6 +124,7 @@ def _deviation_entry(
         ("reopen_reason", _("Begrunnelse")),
         ("root_cause", _("Årsak")),
         ("closing_note", _("Merknad")),
+        ("reporter_summary", _("Oppsummering til melderen")),
     ):
         if after.get(key):
             details.append(f"{label}: {after[key]}")

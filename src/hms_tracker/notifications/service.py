@@ -22,7 +22,12 @@ from sqlalchemy.orm import Session
 from sqlmodel import select
 
 from hms_tracker.accounts.models import User
-from hms_tracker.deviations.models import CorrectiveAction, Deviation, DeviationStatus
+from hms_tracker.deviations.models import (
+    ActionsEffect,
+    CorrectiveAction,
+    Deviation,
+    DeviationStatus,
+)
 from hms_tracker.notifications.outbox import (
     DeliveryResult,
     current_settings,
@@ -177,9 +182,11 @@ def notify_action_created(session: Session, action: CorrectiveAction, deviation:
 def notify_reporter(session: Session, deviation: Deviation) -> None:
     """Tell the reporter (if known) that their report was closed or rejected, by its status.
 
-    Only that and the link: no cause, no note, no comment — those may be internal; a
-    rejection's reason is written for the reporter and shown on the report's page. An open
-    deviation has nothing to tell.
+    That, the summary written for the reporter on closing (`reporter_summary`, when there is
+    one) and the link to the page that shows the actions done and whether they worked. No
+    cause, no closing note, no comment — those may be internal; a rejection's reason is
+    written for the reporter and shown on the report's page. An open deviation has nothing
+    to tell.
     """
     status = deviation.status
     if deviation.anonymous or status not in _REPORTER_SUBJECTS:
@@ -195,6 +202,8 @@ def notify_reporter(session: Session, deviation: Deviation) -> None:
             name=to.name,
             status=status,
             number=deviation.id,
+            summary=deviation.reporter_summary if status == DeviationStatus.closed else None,
+            with_actions=deviation.actions_effect != ActionsEffect.no_actions,
             url=deviation_url(deviation.id),
         )
     enqueue(
