@@ -249,6 +249,9 @@ def _crawl(world: World) -> None:
 
     def visit(client: AppClient, page: str) -> None:
         response = client.get(page)
+        # Not the start page's links (also behind /login's redirect): the records it names
+        # are those waiting for someone, not a spread of states (the lists give those).
+        follow = response.url.path != "/"
         if "text/html" not in response.headers.get("content-type", ""):
             return
         parser = _PageParser(page)
@@ -257,7 +260,7 @@ def _crawl(world: World) -> None:
             for t, pattern in forms.items():
                 if pattern.match(form.action) and _usable(world, t, form.action):
                     world.forms.setdefault(t, form)
-        for link in [*parser.links, *(f.action for f in parser.forms)]:
+        for link in [*parser.links, *(f.action for f in parser.forms)] if follow else ():
             for t, pattern in patterns.items():
                 if pattern.match(link) and link not in candidates[t] and _usable(world, t, link):
                     candidates[t].append(link)

@@ -53,7 +53,7 @@ from hms_tracker.rules.engine import (
 from hms_tracker.web.auth import Principal
 from hms_tracker.web.filters import Flag, ListQuery, PageNumber, one_of
 from hms_tracker.web.i18n import _, format_date
-from hms_tracker.web.pagination import paged
+from hms_tracker.web.pagination import count_rows, paged
 from hms_tracker.web.params import parse_id, parse_int
 
 
@@ -646,3 +646,10 @@ def field_labels() -> dict[str, str]:
         "done_on": _("Utført dato"),
         "version": _("Versjon"),
     }
+
+
+def count_risks(
+    *, session: Session, principal: Principal, filters: ListFilters, today: date
+) -> int:
+    """How many risks the list shows for these filters (the home page's counts link to it)."""
+    return count_rows(session, _filtered(session, principal, filters, today))

@@ -70,7 +70,7 @@ from hms_tracker.web.filters import (
     contains_pattern,
 )
 from hms_tracker.web.i18n import _
-from hms_tracker.web.pagination import paged
+from hms_tracker.web.pagination import count_rows, paged
 from hms_tracker.web.uploads import CheckedUpload, UploadLimits, Wording, check_upload
 
 __all__ = ["WHISTLEBLOWING_TAG"]
@@ -602,16 +602,11 @@ class ReadingRow:
     earlier_acknowledged: bool  # read an earlier version: this one is new
 
 
-def reading_list(*, session: Session, person: Person, today: date) -> list[ReadingRow]:
-    """The routines in force that apply to the person, each with whether they have read
-    the version in force; unread first. Four statements."""
-    if not person.is_active_on(today):
-        return []
-    # A routine applies to the whole company or to chosen departments and those below
-    # them: to the person's department when one of its chosen ones is that department or
-    # above it. Only those are read.
+def _applies_to(person: Person, parents: dict[int, int | None]) -> Any:
+    """SQL: the routine applies to the person. A routine applies to the whole company or to
+    chosen departments and those below them: to the person's department when one of its
+    chosen ones is that department or above it."""
     applies: Any = col(Routine.whole_company)
-    parents = department_parents(session=session)
     if person.department_id is not None:
         above = ancestors_of([person.department_id], parents)
         applies = sa.or_(
@@ -622,6 +617,47 @@ def reading_list(*, session: Session, person: Person, today: date) -> list[Readi
                 )
             ),
         )
+    return applies
+
+
+def unread_count(*, session: Session, person: Person, today: date) -> int:
+    """How many routines in force the person has still to read (those `/my/reading` lists
+    as not read), in one statement."""
+    if not person.is_active_on(today):
+        return 0
+    read = select(RoutineAcknowledgement.routine_version_id).where(
+        RoutineAcknowledgement.person_id == person.id
+    )
+    return count_rows(
+        session,
+        select(RoutineVersion.id)
+        .join(Routine, col(Routine.id) == RoutineVersion.routine_id)
+        .where(
+            RoutineVersion.status == VersionStatus.published.value,
+            col(Routine.archived_on).is_(None),
+            _applies_to(person, department_parents(session=session)),
+            col(RoutineVersion.id).not_in(read),
+        ),
+    )
+
+
+def count_routines(
+    *, session: Session, principal: Principal, filters: ListFilters, today: date
+) -> int:
+    """How many routines the list shows for these filters (the home page's counts)."""
+    parents = department_parents(session=session)
+    return count_rows(
+        session, _listed(principal=principal, filters=filters, today=today, parents=parents)
+    )
+
+
+def reading_list(*, session: Session, person: Person, today: date) -> list[ReadingRow]:
+    """The routines in force that apply to the person, each with whether they have read
+    the version in force; unread first. Four statements."""
+    if not person.is_active_on(today):
+        return []
+    parents = department_parents(session=session)
+    applies = _applies_to(person, parents)
     rows = session.exec(
         select(Routine, RoutineVersion)
         .join(RoutineVersion, col(RoutineVersion.routine_id) == Routine.id)

@@ -7,6 +7,7 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy import text
 
 from hms_tracker.db import SessionDep
+from hms_tracker.home.service import what_needs
 from hms_tracker.migrate import is_up_to_date
 from hms_tracker.rules.facts import employee_counts
 from hms_tracker.rules.headcount import as_decimal
@@ -43,10 +44,18 @@ def readyz(request: Request) -> JSONResponse:
 
 @router.get("/", dependencies=[Permission("home.view")])
 def home(request: Request, principal: CurrentUser, session: SessionDep) -> Response:
+    """What needs the person: their own tasks first, then each role's."""
+    day = today()
     counts = None
     if principal.is_admin or principal.is_leader:
-        counts = employee_counts(session=session, day=today())
-    return render(request, "home.html", counts=counts, as_decimal=as_decimal)
+        counts = employee_counts(session=session, day=day)
+    return render(
+        request,
+        "home.html",
+        home=what_needs(session=session, principal=principal, day=day),
+        counts=counts,
+        as_decimal=as_decimal,
+    )
 
 
 @router.post("/language", dependencies=[PUBLIC])
