@@ -4,8 +4,8 @@ inside functions):
     ground   config, db, errors, paths, risk, translation, migrate, rules/
     web/     what every page shares: knows no domain (the principal, the company name and
              the login hints come in through what the domains register)
-    domains  accounts, amu, appointments, audit, barometer, compliance, deviations, notifications,
-             organisation, risks, routines, training
+    domains  accounts, amu, appointments, audit, barometer, compliance, deviations, home,
+             notifications, organisation, risks, routines, training
     top      app, cli, models, demo/ (they put the house together)
 
 A layer imports only its own and those below it. The one exception: `rules/facts.py`, the
@@ -24,7 +24,7 @@ PACKAGE = Path(hms_tracker.__file__).parent
 GROUND = {"config", "db", "errors", "paths", "risk", "translation", "migrate", "rules", "__init__"}
 WEB = {"web"}
 DOMAINS = {
-    "accounts", "amu", "appointments", "audit", "barometer", "compliance", "deviations",
+    "accounts", "amu", "appointments", "audit", "barometer", "compliance", "deviations", "home",
     "notifications",
     "organisation", "risks", "routines", "training",
 }  # fmt: skip

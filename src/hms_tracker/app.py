@@ -67,6 +67,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from hms_tracker.deviations.report_routes import router as deviation_report_router
     from hms_tracker.deviations.routes import router as deviations_router
     from hms_tracker.deviations.stats_routes import router as deviation_stats_router
+    from hms_tracker.home.routes import router as home_router
     from hms_tracker.organisation import company  # noqa: F401  (the company name in the layout)
     from hms_tracker.organisation.routes import router as organisation_router
     from hms_tracker.risks.routes import router as risks_router
@@ -77,6 +78,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     register_login_hints(lambda session: demo_accounts(session=session))
 
     app.include_router(web_router)
+    app.include_router(home_router)
     app.include_router(accounts_router)
     app.include_router(organisation_router)
     app.include_router(audit_router)

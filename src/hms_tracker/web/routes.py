@@ -1,4 +1,5 @@
-"""Pages every user shares: the start page, health checks and the language switch."""
+"""Pages every user shares: health checks and the language switch (the start page is
+`home/`)."""
 
 from __future__ import annotations
 
@@ -7,16 +8,12 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy import text
 
 from hms_tracker.db import SessionDep
-from hms_tracker.home.service import what_needs
 from hms_tracker.migrate import is_up_to_date
-from hms_tracker.rules.facts import employee_counts
-from hms_tracker.rules.headcount import as_decimal
-from hms_tracker.web.auth import PUBLIC, CurrentUser, Permission
-from hms_tracker.web.dates import today
+from hms_tracker.web.auth import PUBLIC
 from hms_tracker.web.forms import FormValues
 from hms_tracker.web.i18n import LANGUAGES
 from hms_tracker.web.security import LANGUAGE_COOKIE
-from hms_tracker.web.templating import redirect, render, safe_next
+from hms_tracker.web.templating import redirect, safe_next
 
 router = APIRouter()
 
@@ -40,22 +37,6 @@ def readyz(request: Request) -> JSONResponse:
     if not migrated:
         return JSONResponse({"status": "unavailable", "database": "not migrated"}, status_code=503)
     return JSONResponse({"status": "ok", "database": "ok"})
-
-
-@router.get("/", dependencies=[Permission("home.view")])
-def home(request: Request, principal: CurrentUser, session: SessionDep) -> Response:
-    """What needs the person: their own tasks first, then each role's."""
-    day = today()
-    counts = None
-    if principal.is_admin or principal.is_leader:
-        counts = employee_counts(session=session, day=day)
-    return render(
-        request,
-        "home.html",
-        home=what_needs(session=session, principal=principal, day=day),
-        counts=counts,
-        as_decimal=as_decimal,
-    )
 
 
 @router.post("/language", dependencies=[PUBLIC])
