@@ -91,3 +91,19 @@ def test_the_coordinator_sees_the_most_urgent_legal_gap_first(demo, client, sess
     # The demo holds a serious injury without a recorded notification: it leads.
     first = re.search(r'<li><a class="ds-link" href="[^"]*">([^<]+)</a>', listed)
     assert first and "alvorlig personskade" in first.group(1).lower()
+
+
+def test_the_start_page_shows_a_write_at_once(demo, client, session):
+    """The page is kept under the data version: a new report of one's own shows on the
+    very next request."""
+    from hms_tracker.organisation.models import Department, Person
+    from tests.deviations.helpers import make_deviation
+
+    user = session.exec(select(User).where(User.email == "ansatt@example.com")).one()
+    login_as(client, session, user)
+    assert "Stige uten fot" not in client.get("/").text
+    person = session.get(Person, user.person_id)
+    department = session.get(Department, person.department_id)
+    make_deviation(session, department, reporter=person, title="Stige uten fot")
+    session.commit()
+    assert "Stige uten fot" in client.get("/").text

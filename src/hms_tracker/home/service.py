@@ -10,7 +10,7 @@ with its own link, not counted.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, time
 from urllib.parse import urlencode
 
 from sqlmodel import Session, col, select
@@ -21,7 +21,8 @@ from hms_tracker.amu.meetings import next_meeting
 from hms_tracker.amu.models import AmuMeeting
 from hms_tracker.appointments import service as appointments
 from hms_tracker.compliance.presenter import present
-from hms_tracker.compliance.service import filter_training, report_on
+from hms_tracker.compliance.service import report_on, status_counts
+from hms_tracker.db import READINGS, RECORDS, VersionedCache
 from hms_tracker.deviations import service as deviations
 from hms_tracker.deviations.forms import status_tag
 from hms_tracker.deviations.models import Deviation
@@ -31,7 +32,7 @@ from hms_tracker.routines import service as routines
 from hms_tracker.rules.engine import TrainingStatus
 from hms_tracker.rules.findings import Finding, Status
 from hms_tracker.web.auth import Principal
-from hms_tracker.web.i18n import _, format_date, ngettext
+from hms_tracker.web.i18n import _, format_date, get_language, ngettext
 
 # How many of one's own reports the page shows (the rest are one link away).
 OWN_REPORTS_SHOWN = 5
@@ -90,6 +91,16 @@ class Part:
         return not self.tasks and not self.named
 
 
+@dataclass(frozen=True)
+class Meeting:
+    """The next AMU meeting, as the page names it."""
+
+    id: int
+    meets_on: date
+    starts_at: time
+    place: str
+
+
 @dataclass
 class Home:
     day: date
@@ -99,7 +110,13 @@ class Home:
     my_work: int  # open cases I am responsible for or hold an action on
     my_training: list[Named]
     parts: list[Part]
-    meeting: AmuMeeting | None
+    meeting: Meeting | None
+
+
+def _meeting(found: AmuMeeting | None) -> Meeting | None:
+    if found is None or found.id is None:
+        return None
+    return Meeting(found.id, found.meets_on, found.starts_at, found.place)
 
 
 def _url(path: str, **params: str) -> str:
@@ -154,8 +171,35 @@ def _training_line(row: TrainingStatus, *, with_name: bool) -> Named:
 TRAINING_TO_DO = (Status.missing, Status.expired, Status.in_grace, Status.expiring)
 
 
+@dataclass(frozen=True)
+class TrainingIndex:
+    """The rule engine's training rows of a day, counted per status (as /training counts
+    them) and, those still to do, per person: the start page looks up its few people
+    instead of going through the whole company's rows."""
+
+    counts: dict[Status, int]
+    to_do: dict[int, tuple[TrainingStatus, ...]]
+
+
+def _training_index(session: Session, day: date) -> TrainingIndex:
+    def build() -> TrainingIndex:
+        rows = report_on(session=session, day=day).training
+        to_do: dict[int, list[TrainingStatus]] = {}
+        for r in rows:
+            if r.status in TRAINING_TO_DO:
+                to_do.setdefault(r.person_id, []).append(r)
+        return TrainingIndex(
+            status_counts(rows), {pid: tuple(found) for pid, found in to_do.items()}
+        )
+
+    return TRAINING.get_or_compute(session, day, build)
+
+
+TRAINING: VersionedCache[date, TrainingIndex] = VersionedCache(size=4)
+
+
 def _leader_part(
-    session: Session, principal: Principal, day: date, training: tuple[TrainingStatus, ...]
+    session: Session, principal: Principal, day: date, training: TrainingIndex
 ) -> Part:
     part = Part("leader", _("Avdelingene du leder"))
     part.tasks += _deviation_tasks(session, principal, day)
@@ -178,14 +222,11 @@ def _leader_part(
         late_measures, _url("/risks", overdue_measures="1"), "danger",
     )  # fmt: skip
     part.tasks += _routine_task(session, principal, day)
-    people = _people_of(session, principal, day)
-    gaps = [
-        r
-        for r in training
-        if r.person_id in people
-        and r.status in TRAINING_TO_DO
-        and r.person_id != principal.person_id
-    ]
+    people = _people_of(session, principal, day) - {principal.person_id}
+    gaps = sorted(
+        (r for pid in people for r in training.to_do.get(pid, ())),
+        key=lambda r: (r.person_name, r.course_name),
+    )
     part.named_title = _("Opplæring som mangler eller går ut hos dine ansatte")
     part.named = [_training_line(r, with_name=True) for r in gaps[:NAMED]]
     if len(gaps) > NAMED:
@@ -227,7 +268,7 @@ def _urgency(finding: Finding) -> int:
 
 def _coordinator_part(
     session: Session, principal: Principal, day: date, report_gaps: list[Finding],
-    training: tuple[TrainingStatus, ...],
+    training: TrainingIndex,
 ) -> Part:  # fmt: skip
     part = Part("coordinator", _("Som HMS-koordinator"))
     gaps = sorted(report_gaps, key=_urgency)
@@ -243,9 +284,9 @@ def _coordinator_part(
                  days=appointments.ENDING_SOON_DAYS),
         ending, _url("/appointments", status="ending_soon"), "info",
     )  # fmt: skip
-    missing = len(filter_training(training, status="missing"))
-    expired = len(filter_training(training, status="expired"))
-    expiring = len(filter_training(training, status="expiring"))
+    missing = training.counts.get(Status.missing, 0)
+    expired = training.counts.get(Status.expired, 0)
+    expiring = training.counts.get(Status.expiring, 0)
     part.tasks += _task(
         ngettext("%(num)s mangler pålagt opplæring", "%(num)s mangler pålagt opplæring", missing),
         missing, _url("/training", status="missing"), "danger",
@@ -296,11 +337,26 @@ def _amu_part(session: Session, principal: Principal, day: date) -> Part:
     return part
 
 
+# Each person's start page of a day, kept under the data versions of the records and of
+# the readings (a write anywhere, or an acknowledgement, computes it afresh); keyed by all
+# that decides what the person sees, so a changed role or language is a new page.
+PAGES: VersionedCache[tuple[object, ...], Home] = VersionedCache(size=512, rows=(RECORDS, READINGS))
+
+
 def what_needs(*, session: Session, principal: Principal, day: date) -> Home:
-    """The start page for `principal` on `day`."""
+    """The start page for `principal` on `day` (not to be changed by those who read it)."""
+    key = (
+        principal.person_id, day, get_language(), principal.roles,
+        principal.led_department_ids,
+        tuple(sorted((k, tuple(sorted(v))) for k, v in principal.scopes.items())),
+    )  # fmt: skip
+    return PAGES.get_or_compute(session, key, lambda: _what_needs(session, principal, day))
+
+
+def _what_needs(session: Session, principal: Principal, day: date) -> Home:
     person = principal.person
     report = report_on(session=session, day=day)
-    mine = [r for r in report.training if r.person_id == principal.person_id]
+    training = _training_index(session, day)
     own = session.exec(
         select(Deviation.id, Deviation.title, Deviation.status)
         .where(Deviation.reporter_person_id == principal.person_id)
@@ -315,9 +371,9 @@ def what_needs(*, session: Session, principal: Principal, day: date) -> Home:
         )
     parts: list[Part] = []
     if principal.is_admin:
-        parts.append(_coordinator_part(session, principal, day, report.gaps, report.training))
+        parts.append(_coordinator_part(session, principal, day, report.gaps, training))
     if principal.is_leader:
-        parts.append(_leader_part(session, principal, day, report.training))
+        parts.append(_leader_part(session, principal, day, training))
     if not principal.is_admin and (
         principal.has_role("safety_rep") or principal.has_role("chief_safety_rep")
     ):
@@ -331,8 +387,9 @@ def what_needs(*, session: Session, principal: Principal, day: date) -> Home:
         own_open=_count_deviations(session, principal, day, mine="1", status="open"),
         my_work=_count_deviations(session, principal, day, assigned="1", status="open"),
         my_training=[
-            _training_line(r, with_name=False) for r in mine if r.status in TRAINING_TO_DO
+            _training_line(r, with_name=False)
+            for r in training.to_do.get(principal.person_id or 0, ())
         ],
         parts=parts,
-        meeting=next_meeting(session=session, day=day) if reads_amu(principal) else None,
+        meeting=_meeting(next_meeting(session=session, day=day)) if reads_amu(principal) else None,
     )
