@@ -428,16 +428,19 @@ class ServerLog:
 
     exceptions: Counter[str] = field(default_factory=Counter)
     busy: Counter[str] = field(default_factory=Counter)  # "METHOD /path" -> busy answers
+    # "METHOD /path: reason" -> answers 503 because the database refused (web/errors.py)
+    unavailable: Counter[str] = field(default_factory=Counter)
     other_errors: Counter[str] = field(default_factory=Counter)
     first_traceback: list[str] = field(default_factory=list)
 
     @property
     def troubled(self) -> bool:
-        return bool(self.exceptions or self.busy or self.other_errors)
+        return bool(self.exceptions or self.busy or self.unavailable or self.other_errors)
 
 
 LOG_LEVELS = ("INFO", "WARNING", "ERROR", "CRITICAL", "DEBUG")
 BUSY_LINE = re.compile(r"busy: (\S+ \S+) waited")  # web/admission.py
+UNAVAILABLE_LINE = re.compile(r"database unavailable for (\S+ \S+): (.*)")  # web/errors.py
 EXCEPTION_LINE = re.compile(r"^[A-Za-z_][\w.]*(: |$)")
 
 
@@ -466,6 +469,8 @@ def read_server_log(log_path: Path) -> ServerLog:
             close_block()
             if match := BUSY_LINE.search(line):
                 log.busy[match.group(1)] += 1
+            elif match := UNAVAILABLE_LINE.search(line):
+                log.unavailable[f"{match.group(1)}: {match.group(2)[:200]}"] += 1
             elif line.startswith(("ERROR", "CRITICAL")) and "Exception in ASGI" not in line:
                 log.other_errors[line] += 1
     close_block()
@@ -1003,6 +1008,8 @@ def run_database(database: Database, args: argparse.Namespace, tmp: Path) -> Dat
         say(f"  server log: {n}× {line}")
     for request, n in server_log.busy.items():
         say(f"  server log: {n}× busy page (503) for {request}")
+    for request, n in server_log.unavailable.items():
+        say(f"  server log: {n}× database unavailable (503) for {request}")
     return DatabaseRun(
         database=database,
         version=database.version(),
@@ -1217,13 +1224,17 @@ def reporters_lines(reports: ReportResult) -> list[str]:
 
 def server_log_lines(log: ServerLog) -> list[str]:
     if not log.troubled:
-        return ["Server log: no exceptions, errors or busy answers."]
+        return ["Server log: no exceptions, errors, busy answers or refusals by the database."]
     lines = ["Server log:", ""]
     lines += [f"- {n}× exception `{line}`" for line, n in log.exceptions.most_common()]
     lines += [f"- {n}× `{line}`" for line, n in log.other_errors.most_common(10)]
     lines += [
         f"- {n}× `{request}` waited too long for a slot: busy page (503)"
         for request, n in log.busy.most_common()
+    ]
+    lines += [
+        f"- {n}× `{request}`: the database refused, answered 503"
+        for request, n in log.unavailable.most_common()
     ]
     if log.busy:
         lines.append(

@@ -82,7 +82,56 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any, *, busy_ms: int = 10_00
     dbapi_connection.create_function("lower", 1, _unicode_lower, deterministic=True)
 
 
-def _sqlite_begin(connection: sa.Connection) -> None:
+class _WriterQueue:
+    """This process's SQLite writers, one at a time, waiting in a lock rather than in
+    SQLite's busy handler. The busy handler polls with growing sleeps, so under many
+    concurrent writers a newcomer often takes the lock while an older one sleeps, and that
+    one can wait out the whole busy timeout (a refused request); a thread waiting on this
+    lock is woken as soon as the writer before it is done. Held from BEGIN IMMEDIATE to its
+    commit or rollback. A thread that writes on a second connection while holding it goes
+    straight to SQLite (as before); past `timeout` the writer goes on to SQLite's own wait.
+    Other processes on the same file still meet at SQLite's lock."""
+
+    def __init__(self, timeout: float) -> None:
+        self.timeout = timeout
+        self._lock = threading.Lock()
+        self._owner: int | None = None
+
+    def enter(self, connection: sa.Connection) -> None:
+        if self._owner == threading.get_ident():
+            return
+        if self._lock.acquire(timeout=self.timeout):
+            self._owner = threading.get_ident()
+            connection.info[_HOLDS_WRITER_LOCK] = self
+
+    def leave(self, info: dict[Any, Any]) -> None:
+        if info.pop(_HOLDS_WRITER_LOCK, None) is self:
+            self._owner = None
+            self._lock.release()
+
+
+_HOLDS_WRITER_LOCK = "holds_sqlite_writer_lock"
+
+
+def _leave_writer_queue(conn: sa.Connection) -> None:
+    queue = conn.info.get(_HOLDS_WRITER_LOCK)
+    if queue is not None:
+        queue.leave(conn.info)
+
+
+def _leave_writer_queue_on_reset(dbapi_connection: Any, record: Any, reset_state: Any) -> None:
+    queue = record.info.get(_HOLDS_WRITER_LOCK)
+    if queue is not None:  # back in the pool without a commit or rollback event
+        queue.leave(record.info)
+
+
+def _leave_writer_queue_on_invalidate(dbapi_connection: Any, record: Any, exception: Any) -> None:
+    queue = record.info.get(_HOLDS_WRITER_LOCK)
+    if queue is not None:  # the connection is thrown away mid-transaction
+        queue.leave(record.info)
+
+
+def _sqlite_begin(connection: sa.Connection, queue: _WriterQueue | None = None) -> None:
     """How a transaction begins on SQLite.
 
     A connection marked for writing (`writing_engine`: a request that may write) begins
@@ -96,7 +145,13 @@ def _sqlite_begin(connection: sa.Connection) -> None:
     dbapi = connection.connection.driver_connection
     if connection.get_execution_options().get("sqlite_begin") == "IMMEDIATE":
         dbapi.isolation_level = None  # type: ignore[union-attr]
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        if queue is not None:
+            queue.enter(connection)
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except Exception:
+            _leave_writer_queue(connection)
+            raise
     else:
         dbapi.isolation_level = ""  # type: ignore[union-attr]
 
@@ -154,8 +209,15 @@ def create_db_engine(url: str, pool: PoolSettings | None = None, **kwargs: Any) 
             "connect",
             lambda conn, record: _sqlite_pragmas(conn, record, busy_ms=pool.sqlite_busy_ms),
         )
-        event.listen(engine, "begin", _sqlite_begin)
+        queue = _WriterQueue(pool.sqlite_busy_ms / 1000)
+        event.listen(engine, "begin", lambda conn: _sqlite_begin(conn, queue))
         watch_data_version(engine)
+        # After the data version's own commit listener (its statement is the transaction's
+        # last, under the lock); the next writer's BEGIN waits the moment the COMMIT takes.
+        event.listen(engine, "commit", _leave_writer_queue)
+        event.listen(engine, "rollback", _leave_writer_queue)
+        event.listen(engine.pool, "reset", _leave_writer_queue_on_reset)
+        event.listen(engine.pool, "invalidate", _leave_writer_queue_on_invalidate)
         return engine
     connect_args: dict[str, Any] = {"connect_timeout": pool.connect_timeout_seconds}
     if pool.statement_timeout_seconds > 0:
