@@ -243,7 +243,11 @@ def _detail(
     comments = service.comments_of(
         session=session, deviation=deviation, reporter_view=not access.internal
     )
-    attachments = service.attachments_of(session=session, deviation=deviation)
+    # Withdrawn files too, once: the history names them; the page lists the others.
+    every_attachment = service.attachments_of(
+        session=session, deviation=deviation, include_withdrawn=True
+    )
+    attachments = [a for a in every_attachment if a.withdrawn_at is None]
     if not access.internal:
         attachments = [
             a for a in attachments if service.reporter_may_see(session=session, attachment=a)
@@ -302,7 +306,20 @@ def _detail(
             principal.person_id,
         ),
         search=search,
-        timeline=timeline_for(session=session, deviation=deviation, internal=access.internal),
+        timeline=timeline_for(
+            session=session,
+            deviation=deviation,
+            internal=access.internal,
+            # The internal view has every action and comment loaded (withdrawn ones too).
+            parts={
+                "corrective_action": [str(a.id) for a in actions],
+                "deviation_comment": [str(c.id) for c in comments],
+                "deviation_attachment": [str(a.id) for a in every_attachment],
+            }
+            if access.internal
+            else None,
+            known_names=names,
+        ),
         # The reporter's view of a closed case: the summary, the actions done, the effect.
         outcome=None
         if access.internal

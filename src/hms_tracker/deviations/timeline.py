@@ -149,13 +149,26 @@ def _deviation_entry(
     return what, details
 
 
-def timeline_for(*, session: Session, deviation: Deviation, internal: bool) -> list[Entry]:
+def timeline_for(
+    *,
+    session: Session,
+    deviation: Deviation,
+    internal: bool,
+    parts: dict[str, list[str]] | None = None,
+    known_names: dict[int, str] | None = None,
+) -> list[Entry]:
+    """The case's history. `parts`: the ids of its actions, comments and attachments
+    (withdrawn ones too) when the page has them at hand; `known_names`: people's names
+    it has read already."""
     assert deviation.id is not None
     conditions = [
         sa.and_(AuditEvent.entity == "deviation", AuditEvent.entity_id == str(deviation.id))
     ]
     if internal:
-        for entity, ids in _part_ids(session, deviation.id).items():
+        found = parts if parts is not None else _part_ids(session, deviation.id)
+        for entity, ids in found.items():
+            if not ids:
+                continue
             conditions.append(
                 sa.and_(AuditEvent.entity == entity, col(AuditEvent.entity_id).in_(ids))
             )
@@ -172,13 +185,12 @@ def timeline_for(*, session: Session, deviation: Deviation, internal: bool) -> l
             for key in ("responsible_person_id", "owner_person_id"):
                 if isinstance(snapshot.get(key), int):
                     person_ids.add(snapshot[key])
-    names = (
-        dict(
-            session.exec(select(Person.id, Person.name).where(col(Person.id).in_(person_ids))).all()
+    names = dict(known_names or {})
+    missing = person_ids - set(names)
+    if missing:
+        names.update(
+            session.exec(select(Person.id, Person.name).where(col(Person.id).in_(missing))).all()
         )
-        if person_ids
-        else {}
-    )
     moved = {
         int(snapshot["department_id"])
         for event in events

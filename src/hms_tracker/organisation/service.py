@@ -64,6 +64,37 @@ def person_choices(
     (the current choice) are always offered.
     Each is labelled with their name and department."""
     wanted = {i for i in include if i is not None}
+    if not search.strip():
+        # Without a search the offer is a department's people: kept under the data version.
+        key = (tuple(sorted(set(department_ids))), tuple(sorted(wanted)), today, size,
+               former_too, starting_later_too)  # fmt: skip
+        return list(
+            CHOICES.get_or_compute(
+                session,
+                key,
+                lambda: _choices(
+                    session, today, "", department_ids, wanted, size, former_too, starting_later_too
+                ),  # fmt: skip
+            )
+        )
+    return _choices(
+        session, today, search, department_ids, wanted, size, former_too, starting_later_too
+    )
+
+
+CHOICES: VersionedCache[tuple[Any, ...], list[tuple[int, str]]] = VersionedCache(size=256)
+
+
+def _choices(
+    session: Session,
+    today: date,
+    search: str,
+    department_ids: Iterable[int],
+    wanted: set[int],
+    size: int,
+    former_too: bool,
+    starting_later_too: bool,
+) -> list[tuple[int, str]]:
     if former_too:
         employed: Any = sa.true()
     elif starting_later_too:  # a leader or an appointment may be set up before the start
