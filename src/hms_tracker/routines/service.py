@@ -904,7 +904,11 @@ def in_scope(
 ) -> list[int | None]:
     """The departments (None: no department) whose people a scope covers, limited to
     `only` when given."""
-    return [dept for dept in people if scope.covers(dept) and (only is None or dept in only)]
+    if scope.whole_company:
+        return [dept for dept in people if only is None or dept in only]
+    return [
+        dept for dept in scope.department_ids if dept in people and (only is None or dept in only)
+    ]
 
 
 def list_routines(
