@@ -20,7 +20,7 @@ from sqlmodel import Session, col, func, select
 
 from hms_tracker.appointments.access import sees_company_figures
 from hms_tracker.db import SessionDep, batches
-from hms_tracker.deviations.models import CorrectiveAction, Deviation
+from hms_tracker.deviations.models import CorrectiveAction, Deviation, DeviationCategory
 from hms_tracker.errors import Forbidden, NotFound, TransitionRefused
 from hms_tracker.web.auth import (
     Action,
@@ -46,6 +46,26 @@ class Access:
     comment: bool = False
     reporter_only: bool = False  # sees it only as its reporter
     coordinator: bool = False  # the HMS coordinator (admin): withdraws anyone's comment
+    # An AMU member reading a case the committee must go through (AML § 7-2): read only,
+    # the actions too, never who reported it.
+    review: bool = False
+
+
+# AML § 7-2 (2) c: the working environment committee goes through the reports of
+# occupational injuries, accidents and near misses; dangerous conditions are the near
+# misses that have not happened yet. Its members read these cases across the company.
+AMU_REVIEW_CATEGORIES = frozenset(
+    {
+        DeviationCategory.personal_injury.value,
+        DeviationCategory.near_miss.value,
+        DeviationCategory.hazard.value,
+    }
+)
+
+
+def reviews_for_amu(principal: Principal) -> bool:
+    """An AMU member (a deputy too): reads the cases in `AMU_REVIEW_CATEGORIES`."""
+    return principal.has_role("amu_member")
 
 
 def access_for(*, session: Session, principal: Principal, deviation: Deviation) -> Access:
@@ -67,15 +87,20 @@ def access_for(*, session: Session, principal: Principal, deviation: Deviation) 
         )
     internal = handle or responsible or in_area or owns_action
     reporter = deviation.reporter_person_id == principal.person_id
-    view = internal or reporter
+    review = (
+        not (internal or reporter)
+        and reviews_for_amu(principal)
+        and deviation.category in AMU_REVIEW_CATEGORIES
+    )
     return Access(
-        view=view,
+        view=internal or reporter or review,
         internal=internal,
         handle=handle,
         work=handle or responsible,
-        comment=view,
+        comment=internal or reporter,
         reporter_only=reporter and not internal,
         coordinator=principal.is_admin,
+        review=review,
     )
 
 
@@ -96,6 +121,8 @@ def visible_clause(principal: Principal) -> Any:
     ]
     if departments:
         conditions.append(col(Deviation.department_id).in_(departments))
+    if reviews_for_amu(principal):
+        conditions.append(col(Deviation.category).in_(sorted(AMU_REVIEW_CATEGORIES)))
     return sa.or_(*conditions)
 
 

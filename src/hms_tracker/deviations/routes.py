@@ -239,7 +239,11 @@ def _detail(
     search: dict[str, str] | None = None,
 ) -> Response:
     day = today()
-    actions = service.actions_of(session=session, deviation=deviation) if access.internal else []
+    actions = (
+        service.actions_of(session=session, deviation=deviation)
+        if access.internal or access.review
+        else []
+    )
     comments = service.comments_of(
         session=session, deviation=deviation, reporter_view=not access.internal
     )
@@ -260,6 +264,8 @@ def _detail(
         *(a.owner_person_id for a in actions),
         *(c.author_person_id for c in comments),
     }
+    if access.review:  # the AMU does not learn who reported it, not even by another role
+        people.discard(deviation.reporter_person_id)
     names = organisation.person_names(session=session, person_ids=people)
     department = organisation.get_department(session=session, department_id=deviation.department_id)
     search = search or {}
@@ -322,7 +328,7 @@ def _detail(
         ),
         # The reporter's view of a closed case: the summary, the actions done, the effect.
         outcome=None
-        if access.internal
+        if access.internal or access.review
         else service.reporter_outcome(session=session, deviation=deviation),
         broken_routine=breaches.routine_title(session=session, routine_id=deviation.routine_id),
         open_form=form,
