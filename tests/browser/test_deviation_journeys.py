@@ -129,7 +129,7 @@ def test_leader_handles_a_deviation_to_closure(browsing, live):
     close.get_by_label("Årsak").fill("Slitt pakning")
     close.get_by_label("Virket tiltakene?").select_option("yes")
     close.get_by_role("button", name="Lukk avviket").click()
-    expect(page.get_by_text("kan ikke lukkes mens 1 tiltak er åpne", exact=False)).to_be_visible()
+    expect(page.get_by_text("kan ikke lukkes mens 1 tiltak er åpent", exact=False)).to_be_visible()
     check_a11y(page, context="close refused")
 
     page.get_by_text("Merk som utført", exact=True).first.click()

@@ -557,3 +557,25 @@ def test_anonymous_visitor_is_sent_to_login(client, session, world):
     assert r.status_code in (303, 302, 401)
     r = client.get("/deviations/export.csv", follow_redirects=False)
     assert r.status_code in (303, 302, 401)
+
+
+def test_a_case_whose_own_deadline_is_ahead_says_its_action_is_late_not_that_it_is(
+    client, session, world
+):
+    d = add(
+        session, world["lager"], reporter=person(session, world["reporter"]), title="Gnisninger"
+    )
+    worker = person(session, world["worker"])
+    set_fields(session, d, status="actions", responsible_person_id=worker.id,
+               deadline=today() + timedelta(days=10))  # fmt: skip
+    late = today() - timedelta(days=1)
+    session.add(CorrectiveAction(deviation_id=d.id, description="Smøre lageret",
+                                 owner_person_id=worker.id, deadline=late))  # fmt: skip
+    session.commit()
+    login(client, world["admin"].email)
+    html = client.get("/deviations").text
+    row = html[html.index("Gnisninger") :]
+    row = row[: row.index("</tr>")]
+    assert "Tiltak forfalt" in row and ">Forfalt<" not in row
+    # It is overdue all the same: the «Forfalte» filter finds it, as before.
+    assert "Gnisninger" in client.get("/deviations", params={"overdue": "1"}).text

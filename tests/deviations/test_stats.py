@@ -16,11 +16,11 @@ from hms_tracker.deviations.stats import (
     InjuryRate,
     age_bucket,
     in_window,
-    last_12_months,
     load_stats,
     median,
     save_hours_worked,
     window_first,
+    window_months,
 )
 from hms_tracker.errors import InvalidInput
 from hms_tracker.organisation.models import CompanySetting, Department
@@ -252,9 +252,10 @@ def test_company_figures_match_the_hand_computed_ones(session):
         ("Kontor", 3),
         ("Kontor Nord", 3),
     ]
-    # Months 2025-07 .. 2026-06, zero-filled; w_in (2025-06-16) is in the period but in
-    # June 2025, which is not one of the 12 calendar months → the months sum to 13.
+    # Months 2025-06 .. 2026-06, zero-filled: the window begins on 2025-06-16, so June 2025
+    # (in part, w_in) and June 2026 (in part) are both there, and the months sum to the 14.
     assert [(m.month, m.count) for m in s.per_month] == [
+        (date(2025, 6, 1), 1),  # w_in
         (date(2025, 7, 1), 0),
         (date(2025, 8, 1), 0),
         (date(2025, 9, 1), 0),
@@ -310,7 +311,7 @@ def test_department_filter_narrows_the_figures(session):
     only_c = load_stats(session, today=TODAY, department_ids={data["c"].id})
     assert only_c.registrations == 0 and only_c.median_days_to_close is None
     assert only_c.average_headcount == 0 and only_c.reports_per_100 is None
-    assert [m.count for m in only_c.per_month] == [0] * 12
+    assert [m.count for m in only_c.per_month] == [0] * 13
     assert [dept.name for dept in only_c.departments_without_reports] == ["Verksted"]
     assert only_c.near_miss_ratio is None  # no injuries: shown as "—"
 
@@ -392,10 +393,12 @@ def test_age_buckets_edges():
     ]
 
 
-def test_last_12_months_cross_the_year():
-    months = last_12_months(date(2026, 1, 31))
+def test_the_months_of_the_window_cross_the_year():
+    months = window_months(date(2026, 1, 31))  # from 2025-02-01: whole months
     assert months[0] == date(2025, 2, 1) and months[-1] == date(2026, 1, 1) and len(months) == 12
-    assert len(set(months)) == 12
+    months = window_months(date(2026, 1, 15))  # from 2025-01-16: January 2025 in part
+    assert months[0] == date(2025, 1, 1) and months[-1] == date(2026, 1, 1) and len(months) == 13
+    assert len(set(months)) == 13
 
 
 # --- the page ------------------------------------------------------------------------------

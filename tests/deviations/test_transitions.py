@@ -754,7 +754,7 @@ STATE_MESSAGES = {
     ("assign", "closed"): "Et lukket eller avvist avvik kan ikke tildeles.",
     ("assign", "rejected"): "Et lukket eller avvist avvik kan ikke tildeles.",
     ("reject", "*"): "Bare et avvik som er registrert eller under behandling kan avvises.",
-    ("close", "actions_open"): "Avviket kan ikke lukkes mens 1 tiltak er åpne.",
+    ("close", "actions_open"): "Avviket kan ikke lukkes mens 1 tiltak er åpent.",
     ("close", "*"): "Bare et avvik som er under behandling eller har tiltak kan lukkes.",
     ("reopen", "*"): "Bare et lukket eller avvist avvik kan gjenåpnes.",
     ("add_action", "registered"): "Tildel avviket til en ansvarlig med frist",

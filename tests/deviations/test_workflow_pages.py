@@ -156,7 +156,7 @@ def test_leader_handles_to_closure(client, session, world):
         {"root_cause": "Takrenne lekker", "actions_effect": "yes", "version": str(d.version)},
     )
     assert r.status_code == 409
-    assert "kan ikke lukkes mens 1 tiltak er åpne" in r.text
+    assert "kan ikke lukkes mens 1 tiltak er åpent" in r.text
     assert "Takrenne lekker" in r.text  # what was typed is kept
     assert reload(session, deviation.id).status == "actions"
 

@@ -7,6 +7,7 @@ from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from sqlmodel import select
 
 from hms_tracker.audit.models import AuditEvent
@@ -136,6 +137,17 @@ def test_hours_taken_in_parts_are_stored_as_separate_records(client, session):
     records = records_of(session, employee.person_id)
     assert [r.hours for r in records] == [Decimal(16), Decimal(16), Decimal(8)]
     assert {r.course_type_id for r in records} == {course(session).id}
+
+
+@pytest.mark.parametrize("typed", ["01.01.1800", "0001-01-01", "1899-12-31"])
+def test_a_date_before_1900_is_refused_as_every_other_date_field_does(client, session, typed):
+    admin, _leader, employee, _other = setup_people(session)
+    login(client, admin.email)
+    r = register(client, employee.person_id, record_form(session, completed_on=typed))
+    assert r.status_code == 422
+    assert "Skriv en dato mellom år 1900 og 2200." in r.text
+    assert f'value="{typed}"' in r.text  # what was typed comes back
+    assert records_of(session, employee.person_id) == []
 
 
 def test_a_date_in_the_future_is_refused(client, session):

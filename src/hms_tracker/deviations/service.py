@@ -55,6 +55,7 @@ from hms_tracker.deviations.models import (
 from hms_tracker.deviations.search import search_words
 from hms_tracker.errors import InvalidInput, NotFound, TransitionRefused
 from hms_tracker.organisation.models import Department, Person
+from hms_tracker.organisation.service import departments_by_name
 from hms_tracker.risk import LEVEL_RANGES
 from hms_tracker.web.auth import Principal
 from hms_tracker.web.filters import (
@@ -66,7 +67,7 @@ from hms_tracker.web.filters import (
     contains_pattern,
     one_of,
 )
-from hms_tracker.web.i18n import _, format_datetime
+from hms_tracker.web.i18n import _, format_datetime, ngettext
 from hms_tracker.web.pagination import count_rows, paged
 from hms_tracker.web.params import parse_id
 from hms_tracker.web.uploads import CheckedUpload
@@ -414,10 +415,12 @@ def close(
     still_open = open_actions(session=session, deviation=deviation)
     if still_open:
         raise TransitionRefused(
-            _(
-                "Avviket kan ikke lukkes mens %(count)s tiltak er åpne. Merk tiltakene som "
+            ngettext(
+                "Avviket kan ikke lukkes mens %(num)s tiltak er åpent. Merk tiltaket som "
+                "utført, eller trekk det tilbake med en begrunnelse.",
+                "Avviket kan ikke lukkes mens %(num)s tiltak er åpne. Merk tiltakene som "
                 "utført, eller trekk dem tilbake med en begrunnelse.",
-                count=len(still_open),
+                len(still_open),
             )
         )
     done = [a for a in actions_of(session=session, deviation=deviation) if a.withdrawn_at is None]
@@ -852,7 +855,8 @@ class DeviationRow:
     deviation: Deviation
     department: str
     responsible: str | None
-    overdue: bool
+    overdue: bool  # open, and past its own deadline or with an open action past its deadline
+    case_overdue: bool = False  # past the case's own deadline
 
 
 @dataclass
@@ -882,7 +886,7 @@ def deviation_rows(
                 )
             ).all()
         )
-    departments = dict(session.exec(select(Department.id, Department.name)).all())
+    departments = dict(departments_by_name(session=session))
     names: dict[int, str] = {}
     for people in batches(
         sorted({d.responsible_person_id for d in deviations if d.responsible_person_id})
@@ -896,6 +900,7 @@ def deviation_rows(
             department=departments.get(d.department_id, ""),
             responsible=names.get(d.responsible_person_id) if d.responsible_person_id else None,
             overdue=d.is_open and ((d.deadline is not None and d.deadline < today) or d.id in late),
+            case_overdue=d.is_open and d.deadline is not None and d.deadline < today,
         )
         for d in deviations
     ]

@@ -243,14 +243,17 @@ def in_window(day: date, today: date) -> bool:
     return today - timedelta(days=WINDOW_DAYS) < day <= today
 
 
-def last_12_months(today: date) -> list[date]:
-    """The first day of each of the last 12 calendar months, the current one last."""
+def window_months(today: date) -> list[date]:
+    """The first day of each calendar month the last 12 months touch (`window_first` to
+    today), oldest first: 13 when the window begins inside a month (the first and the last
+    in part), so that every report of the window is in one of them."""
+    first = window_first(today)
     months = []
-    year, month = today.year, today.month
-    for _i in range(12):
+    year, month = first.year, first.month
+    while (year, month) <= (today.year, today.month):
         months.append(date(year, month, 1))
-        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
-    return months[::-1]
+        year, month = (year, month + 1) if month < 12 else (year + 1, 1)
+    return months
 
 
 def median(values: Iterable[int]) -> Fraction | None:
@@ -315,7 +318,7 @@ def compute(data: StatsInput) -> DeviationStats:
     ]
 
     registered = [d for d in deviations if in_window(d.created_on, today)]
-    months = last_12_months(today)
+    months = window_months(today)
     month_counts = dict.fromkeys(months, 0)
     for d in registered:
         key = d.created_on.replace(day=1)

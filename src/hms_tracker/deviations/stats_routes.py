@@ -83,8 +83,20 @@ def _page(
     months = [
         (babel_format_date(m.month, "MMMM y", locale=locale), m.count) for m in stats.per_month
     ]
+    # The window's first and last months share a name (part of each): those two with the year.
+    repeated = {m.month.month for m in stats.per_month[:1]} & {
+        m.month.month for m in stats.per_month[1:]
+    }
     month_chart = vertical_bar_chart(
-        [Bar(babel_format_date(m.month, "MMM", locale=locale), m.count) for m in stats.per_month],
+        [
+            Bar(
+                babel_format_date(
+                    m.month, "MMM yy" if m.month.month in repeated else "MMM", locale=locale
+                ),
+                m.count,
+            )  # fmt: skip
+            for m in stats.per_month
+        ],
         chart_id="chart-months",
         title=_("Registrerte avvik per måned"),
         description=_(

@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from hms_tracker.organisation.forms import parse_hours_text
-from hms_tracker.web.forms import field_error, parse_date_text, plain_text
+from hms_tracker.web.forms import date_value, field_error, plain_text
 from hms_tracker.web.i18n import _, lazy
 from hms_tracker.web.params import parse_id, parse_int
 
@@ -144,14 +144,8 @@ class TrainingRecordForm(BaseModel):
     @field_validator("completed_on", mode="before")
     @classmethod
     def _date(cls, value: Any) -> Any:
-        if value is None or isinstance(value, date):
-            return value
-        try:
-            return parse_date_text(str(value))
-        except ValueError:
-            raise field_error(
-                _("Skriv en gyldig dato, for eksempel 2025-01-31 eller 31.01.2025.")
-            ) from None
+        # As every other date field: a real date between the years 1900 and 2200.
+        return date_value(value)
 
     @field_validator("hours", mode="before")
     @classmethod
