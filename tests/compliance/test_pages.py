@@ -30,7 +30,10 @@ def test_gaps_page_names_a_missing_safety_rep_and_how_to_fix_it(client, session)
     page = client.get("/gaps")
     assert page.status_code == 200
     assert "Bedriften har ikke verneombud" in page.text
-    assert "AML § 6-1" in page.text
+    assert (
+        'arbeidsmiljøloven § <a class="ds-link" href="https://lovdata.no/lov/2005-06-17-62/§6-1"'
+        in page.text
+    )
     assert 'href="/appointments/new?kind=safety_rep"' in page.text
 
 

@@ -39,6 +39,8 @@ def _shown_count(client, url: str) -> int:
     if path == "/my/reading":
         start = text.index('id="to-read-heading"')
         return _number(text[start + 20 : text.index("</h2>", start)])
+    if path == "/gaps" and section == "own-heading":
+        return _number(text[text.index("I tillegg er") :])
     if path == "/gaps":
         return _number(text[text.index("mangel" if " mangel " in text else "mangler") - 8 :])
     start = text.index('id="results-count"')

@@ -10,6 +10,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from markupsafe import Markup, escape
+
+from hms_tracker.compliance.lovdata import legal_reference
 from hms_tracker.rules.engine import TrainingStatus
 from hms_tracker.rules.findings import Finding, Status
 from hms_tracker.rules.headcount import as_decimal
@@ -559,6 +562,28 @@ def present(finding: Finding) -> Presented:
 def legal_basis(finding: Finding) -> str:
     """The legal basis, or that the requirement is the company's own choice."""
     return finding.legal_basis or _("bedriftens eget krav")
+
+
+def legal_basis_linked(finding: Finding) -> Markup:
+    """The legal basis with the laws named in full and linked to Lovdata, or that the
+    requirement is the company's own choice."""
+    if not finding.legal_basis:
+        return Markup(escape(_("bedriftens eget krav")))
+    return legal_reference(finding.legal_basis)
+
+
+# The duties that cannot wait come first (a serious injury is notified at once, AML § 5-2;
+# cases past their deadline and cases nobody took up), then the rest in the engine's order.
+URGENT_RULES = (
+    "aml-5-2.serious-injury-notification",
+    "ik-5-7.deviations-overdue",
+    "ik-5-7.deviations-unhandled",
+)
+
+
+def urgency(finding: Finding) -> int:
+    """Lower first: the urgent rules in their order, then every other rule."""
+    return URGENT_RULES.index(finding.rule) if finding.rule in URGENT_RULES else len(URGENT_RULES)
 
 
 def training_table(

@@ -12,13 +12,14 @@ from hms_tracker.compliance import service
 from hms_tracker.compliance.presenter import (
     REASON_LABELS,
     STATUS_LABELS,
-    legal_basis,
+    legal_basis_linked,
     present,
     reason_label,
     status_colour,
     status_label,
     training_note,
     training_table,
+    urgency,
 )
 from hms_tracker.db import SessionDep
 from hms_tracker.errors import InvalidInput
@@ -46,18 +47,24 @@ def gaps(
     report = service.report_on(session=session, day=day)
     presented = [present(f) for f in report.findings]
     order = {Status.gap: 0, Status.notice: 1, Status.ok: 2}
-    presented.sort(key=lambda p: order.get(p.finding.status, 3))
+    presented.sort(key=lambda p: (order.get(p.finding.status, 3), urgency(p.finding)))
     presented, hidden = service.only_what_they_may_open(session, request.state.principal, presented)
+    # The law's requirements first; the company's own (a course it requires without a legal
+    # basis, such as first aid) in a section of their own. Positions index `hidden`.
+    legal = [(i, p) for i, p in enumerate(presented) if p.finding.legal_basis]
+    own = [(i, p) for i, p in enumerate(presented) if not p.finding.legal_basis]
     return render(
         request,
         "compliance/gaps.html",
         day=day,
         is_today=day == today(),
         day_error=day_error,
-        findings=presented,
+        legal_findings=legal,
+        own_findings=own,
         hidden=hidden,
-        gap_count=sum(1 for p in presented if p.finding.is_gap),
-        legal_basis=legal_basis,
+        gap_count=sum(1 for _i, p in legal if p.finding.is_gap),
+        own_gap_count=sum(1 for _i, p in own if p.finding.is_gap),
+        legal_basis=legal_basis_linked,
         # A finding lists its first EVIDENCE_SHOWN records; `?show=<rule>` lists all of it.
         evidence_shown=EVIDENCE_SHOWN,
         show_all=show or "",

@@ -20,7 +20,7 @@ from hms_tracker.amu.access import reads_amu
 from hms_tracker.amu.meetings import next_meeting
 from hms_tracker.amu.models import AmuMeeting
 from hms_tracker.appointments import service as appointments
-from hms_tracker.compliance.presenter import present
+from hms_tracker.compliance.presenter import present, urgency
 from hms_tracker.compliance.service import report_on, status_counts
 from hms_tracker.db import READINGS, RECORDS, VersionedCache
 from hms_tracker.deviations import service as deviations
@@ -38,13 +38,6 @@ from hms_tracker.web.i18n import _, format_date, get_language, ngettext
 OWN_REPORTS_SHOWN = 5
 # How many legal gaps and people are named before "see all".
 NAMED = 5
-
-# The duties that cannot wait come first; the rest in the engine's order.
-URGENT_RULES = (
-    "aml-5-2.serious-injury-notification",
-    "ik-5-7.deviations-overdue",
-    "ik-5-7.deviations-unhandled",
-)
 
 
 @dataclass(frozen=True)
@@ -262,19 +255,21 @@ def _people_of(session: Session, principal: Principal, day: date) -> set[int]:
     }
 
 
-def _urgency(finding: Finding) -> int:
-    return URGENT_RULES.index(finding.rule) if finding.rule in URGENT_RULES else len(URGENT_RULES)
-
-
 def _coordinator_part(
     session: Session, principal: Principal, day: date, report_gaps: list[Finding],
     training: TrainingIndex,
 ) -> Part:  # fmt: skip
     part = Part("coordinator", _("Som HMS-koordinator"))
-    gaps = sorted(report_gaps, key=_urgency)
+    gaps = sorted((f for f in report_gaps if f.legal_basis), key=urgency)
+    own = [f for f in report_gaps if not f.legal_basis]  # the company's own requirements
     part.tasks += _task(
         ngettext("%(num)s mangel etter loven", "%(num)s mangler etter loven", len(gaps)),
         len(gaps), "/gaps", "danger",
+    )  # fmt: skip
+    part.tasks += _task(
+        ngettext("%(num)s av bedriftens egne krav er ikke oppfylt",
+                 "%(num)s av bedriftens egne krav er ikke oppfylt", len(own)),
+        len(own), "/gaps#own-heading",
     )  # fmt: skip
     part.tasks += _deviation_tasks(session, principal, day)
     ending = len(appointments.list_appointments(session=session, today=day, status="ending_soon"))
