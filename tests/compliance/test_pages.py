@@ -160,3 +160,30 @@ def test_a_long_evidence_list_shows_the_first_ten_and_links_to_all(client, sessi
     assert link, "no link to the whole list"
     every = client.get(html.unescape(link[1])).text
     assert all(f"Verneombud {n:02d}" in every for n in range(12))
+
+
+def test_what_lapses_within_the_look_ahead_shows_on_todays_page(client, session):
+    for _ in range(6):
+        make_person(session)
+    rep = make_person(session, name="Siri Snartslutt")
+    new_rep = make_person(session, name="Nils Nyvalgt")
+    far = make_person(session, name="Frida Fjern")
+    session.add_all([
+        Appointment(kind="safety_rep", person_id=rep.id, starts_on=today() - timedelta(days=700),
+                    ends_on=today() + timedelta(days=30)),
+        Appointment(kind="safety_rep", person_id=far.id, starts_on=today() - timedelta(days=10),
+                    ends_on=today() + timedelta(days=400)),
+    ])  # fmt: skip
+    # In the grace period, with its deadline inside the look-ahead (training within 6 months
+    # of the appointment, unless the company's setting says otherwise).
+    session.add(Appointment(kind="safety_rep", person_id=new_rep.id,
+                            starts_on=today() - timedelta(days=150)))  # fmt: skip
+    session.commit()
+    login_admin(client, session)
+    page = client.get("/gaps").text
+    soon = page[page.index('id="soon-heading"') : page.index('id="legal-heading"')]
+    assert "Snart: det som går ut innen 60 dager" in soon
+    assert "Siri Snartslutt" in soon and "vervet slutter" in soon
+    assert (today() + timedelta(days=30)).strftime("%Y") in soon
+    assert "Nils Nyvalgt" in soon and "Grunnopplæring for verneombud" in soon and "frist" in soon
+    assert "Frida Fjern" not in soon  # her term ends in more than 60 days

@@ -64,6 +64,12 @@ def gaps(
         hidden=hidden,
         gap_count=sum(1 for _i, p in legal if p.finding.is_gap),
         own_gap_count=sum(1 for _i, p in own if p.finding.is_gap),
+        soon=service.coming_up(session=session, report=report, day=day),
+        soon_labels={
+            "training_expires": _("går ut"),
+            "training_due": _("frist"),
+            "term_ends": _("vervet slutter"),
+        },
         legal_basis=legal_basis_linked,
         # A finding lists its first EVIDENCE_SHOWN records; `?show=<rule>` lists all of it.
         evidence_shown=EVIDENCE_SHOWN,

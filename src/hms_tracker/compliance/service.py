@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
-from datetime import date
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
 from typing import Any
 
 from sqlmodel import Session
@@ -90,3 +90,41 @@ def only_what_they_may_open(
             item = replace(item, finding=replace(item.finding, evidence=keep))
         shown.append(item)
     return shown, hidden
+
+
+@dataclass(frozen=True)
+class Soon:
+    """Something that lapses within the look-ahead: training or a term of office."""
+
+    on: date  # the day it lapses
+    label: str
+    url: str
+    what: str  # "training_expires", "training_due", "term_ends"
+
+
+def coming_up(*, session: Session, report: Report, day: date) -> tuple[int, list[Soon]]:
+    """What lapses within the look-ahead from `day` (the setting for when training starts to
+    expire; the appointments list's «ending soon» for terms), soonest first: training that
+    expires, the deadline of someone in their grace period, terms that end. The number of
+    days looked ahead, and the items."""
+    from hms_tracker.appointments import service as appointments
+    from hms_tracker.appointments.forms import kind_label
+    from hms_tracker.rules.facts import load_rule_settings
+
+    days = load_rule_settings(session=session).expiring_days
+    horizon = day + timedelta(days=days)
+    items: list[Soon] = []
+    for r in report.training:
+        label = f"{r.person_name} – {r.course_name}"
+        if r.status is Status.expiring and r.expires_on and day <= r.expires_on <= horizon:
+            items.append(Soon(r.expires_on, label, f"/people/{r.person_id}", "training_expires"))
+        elif r.status is Status.in_grace and r.due_on and r.due_on <= horizon:
+            items.append(Soon(r.due_on, label, f"/people/{r.person_id}", "training_due"))
+    for row in appointments.list_appointments(session=session, today=day, status="ending_soon"):
+        a = row.appointment
+        ends = min(d for d in (a.ends_on, a.ended_on) if d is not None)
+        if ends <= horizon:
+            items.append(Soon(ends, f"{row.holder} – {kind_label(a.kind)}",
+                              f"/appointments/{a.id}", "term_ends"))  # fmt: skip
+    items.sort(key=lambda s: (s.on, s.label))
+    return days, items
