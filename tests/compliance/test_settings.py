@@ -82,3 +82,22 @@ def test_not_a_number_and_inconsistent_limits_are_refused(client, session):
     )
     assert r.status_code == 422
     assert "kan ikke være høyere enn grensen" in r.text
+
+
+def test_a_setting_apart_from_the_law_warns_when_saved_and_shows_on_every_rule_it_changes(
+    client, session
+):
+    for _ in range(12):
+        make_person(session, employed_from=date(2000, 1, 1))
+    _admin(client, session)
+    r = client.submit("/settings", {"amu_required_from": "100"}, token_page="/settings")
+    assert r.status_code == 303
+    settings_page = client.get("/settings").text
+    assert "ikke lovens 30 (AML § 7-1)" in settings_page
+    gaps = client.get("/gaps").text
+    assert "Kjørt med 100 i stedet for lovens 30" in gaps
+    # Beside the AMU rules only: the verneombud rule runs with the law's value.
+    assert gaps.count("Kjørt med") == gaps.count("AMU kreves fra (gjennomsnittlig antall ansatte)")
+    client.submit("/settings", {"amu_required_from": ""}, token_page="/settings")
+    assert "Kjørt med" not in client.get("/gaps").text
+    assert "ikke lovens" not in client.get("/settings").text

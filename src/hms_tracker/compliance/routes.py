@@ -21,14 +21,16 @@ from hms_tracker.compliance.presenter import (
     training_table,
     urgency,
 )
+from hms_tracker.compliance.settings import departures_by_rule
 from hms_tracker.db import SessionDep
 from hms_tracker.errors import InvalidInput
+from hms_tracker.rules.facts import load_rule_settings
 from hms_tracker.rules.findings import Status
 from hms_tracker.web.auth import Permission
 from hms_tracker.web.csv import encode_csv
 from hms_tracker.web.dates import chosen_day, today
 from hms_tracker.web.forms import FormValues
-from hms_tracker.web.i18n import _
+from hms_tracker.web.i18n import _, format_number
 from hms_tracker.web.params import parse_id
 from hms_tracker.web.templating import flash, redirect, render
 
@@ -71,6 +73,7 @@ def gaps(
             "term_ends": _("vervet slutter"),
         },
         legal_basis=legal_basis_linked,
+        departures=departures_by_rule(load_rule_settings(session=session)),
         # A finding lists its first EVIDENCE_SHOWN records; `?show=<rule>` lists all of it.
         evidence_shown=EVIDENCE_SHOWN,
         show_all=show or "",
@@ -170,8 +173,19 @@ def settings_save(request: Request, session: SessionDep, values: FormValues) -> 
     from hms_tracker.compliance import settings as rule_settings
 
     try:
-        rule_settings.save(session=session, values=values)
+        saved = rule_settings.save(session=session, values=values)
     except InvalidInput as exc:
         return _settings_page(request, session, values=values, errors=exc.errors, status_code=422)
     flash(request, _("Innstillingene er lagret."))
+    for d in rule_settings.departures(saved):
+        flash(
+            request,
+            _(
+                "%(setting)s er %(value)s, ikke lovens %(law)s (%(basis)s): mangler etter "
+                "loven vurderes med bedriftens tall, og /gaps sier det ved hver regel.",
+                setting=d.label, value=format_number(d.value), law=format_number(d.law.value),
+                basis=d.law.basis,
+            ),
+            "warning",
+        )  # fmt: skip
     return redirect(request, "/settings")

@@ -23,6 +23,64 @@ class SettingField:
     maximum: int
 
 
+# The settings whose default is a value the law fixes (RuleSettings' defaults; the others
+# are the product's choices): where the law says so, and the rules that use it. A company
+# may run with another value (a stricter one, or to see what a change would mean); the
+# settings page warns when it is saved, and /gaps says so beside each rule it changes.
+@dataclass(frozen=True)
+class LawValue:
+    value: Decimal
+    basis: str
+    rules: tuple[str, ...]
+
+
+_LAW = RuleSettings()
+LAW_VALUES: dict[str, LawValue] = {
+    name: LawValue(Decimal(getattr(_LAW, name)), basis, rules)
+    for name, basis, rules in (
+        ("safety_rep_min_employees", "AML § 6-1",
+         ("aml-6-1.safety-rep", "aml-6-1.safety-rep-missing", "aml-6-1.safety-rep-agreement")),
+        ("agreement_max_years", "AML § 6-1", ("aml-6-1.safety-rep-agreement",)),
+        ("amu_required_from", "AML § 7-1",
+         ("aml-7-1.amu", "aml-7-1.amu-missing", "aml-7-1.amu-may-be-demanded")),
+        ("amu_may_be_demanded_from", "AML § 7-1", ("aml-7-1.amu-may-be-demanded",)),
+        ("amu_min_weekly_hours", "forskrift § 3-7",
+         ("aml-7-1.amu", "aml-7-1.amu-missing", "aml-7-1.amu-may-be-demanded")),
+        ("whistleblowing_min_employees", "AML § 2A-6", ("aml-2a-6.whistleblowing-routine",)),
+    )
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Departure:
+    """A setting in force that is not the law's value."""
+
+    name: str
+    label: str
+    value: Decimal
+    law: LawValue
+
+
+def departures(settings: RuleSettings) -> list[Departure]:
+    """The settings in force that depart from the law's value."""
+    labels = {f.name: f.label for f in FIELDS}
+    found = []
+    for name, law in LAW_VALUES.items():
+        value = Decimal(getattr(settings, name))
+        if value != law.value:
+            found.append(Departure(name, _(labels[name]), value, law))
+    return found
+
+
+def departures_by_rule(settings: RuleSettings) -> dict[str, list[Departure]]:
+    """For each rule, the settings departing from the law that it runs with."""
+    by_rule: dict[str, list[Departure]] = {}
+    for d in departures(settings):
+        for rule in d.law.rules:
+            by_rule.setdefault(rule, []).append(d)
+    return by_rule
+
+
 FIELDS = (
     SettingField(
         "safety_rep_min_employees",
@@ -160,16 +218,7 @@ def save(*, session: Session, values: dict[str, str]) -> RuleSettings:
 # The thresholds the law itself sets (AML §§ 6-1, 7-1, 2A-6): their default is "the law's
 # value". The others (training grace period, "utløper snart", the risk score that needs a
 # routine, ...) are the product's defaults, not the law's.
-SET_BY_LAW = frozenset(
-    {
-        "safety_rep_min_employees",
-        "amu_required_from",
-        "amu_may_be_demanded_from",
-        "amu_min_weekly_hours",
-        "agreement_max_years",
-        "whistleblowing_min_employees",
-    }
-)
+SET_BY_LAW = frozenset(LAW_VALUES)
 
 
 def law_defaults() -> dict[str, object]:
