@@ -11,7 +11,7 @@ VENDOR := src/hms_tracker/static/vendor
 HMS_TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 export HMS_TEST_POSTGRES_URL
 
-.PHONY: run test install install-dev assets translations migrate demo lint extract-messages wheel bench clean
+.PHONY: reset-demo run test install install-dev assets translations migrate demo lint extract-messages wheel bench clean
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
@@ -67,6 +67,13 @@ run: $(VENV)/.installed assets translations
 	@# Links in QR codes, posters and e-mails use HMS_BASE_URL: by default the address served
 	@# here (set HMS_BASE_URL to the address people use, e.g. https://hms.bedrift.no).
 	HMS_BASE_URL="$${HMS_BASE_URL:-http://$(HOST):$(PORT)}" $(BIN)/hms-tracker serve --host $(HOST) --port $(PORT)
+
+# Start over with a fresh demo company on the embedded default (the SQLite file under var/;
+# the secret key stays). Stop `make run` first.
+reset-demo: $(VENV)/.installed
+	rm -f var/hms-tracker.db var/hms-tracker.db-wal var/hms-tracker.db-shm
+	$(BIN)/hms-tracker migrate
+	$(BIN)/hms-tracker demo
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check src tests migrations bench

@@ -422,6 +422,37 @@ def test_attachment_withdrawn_by_its_uploader_is_no_longer_served(client, sessio
     assert "Vedlegg trukket tilbake" in client.get(url).text  # the handlers' timeline
 
 
+def test_a_closed_case_keeps_its_files_unless_its_handler_takes_one_out(client, session, world):
+    deviation, _ = make_deviation(
+        session, world["lager"], reporter=person_of(session, world["reporter"])
+    )
+    session.commit()
+    url = f"/deviations/{deviation.id}"
+    login(client, world["reporter"].email)
+    r = client.submit(
+        f"{url}/comments", {"body": "Bilde"},
+        files={"files": ("a.pdf", benign_pdf(), "application/pdf")},
+    )  # fmt: skip
+    assert r.status_code == 303, r.text[:2000]
+    attachment = session.exec(select(DeviationAttachment)).one()
+    deviation = session.get(Deviation, deviation.id)
+    deviation.status = "rejected"
+    deviation.rejection_reason = "Ikke et avvik"
+    session.add(deviation)
+    session.commit()
+    withdraw = f"{url}/attachments/{attachment.id}/withdraw"
+    assert f'action="{withdraw}"' not in client.get(url).text
+    r = client.submit(withdraw, {"reason": "Angrer"}, token_page=url)
+    assert r.status_code == 409 and "ferdig behandlet" in r.text
+    session.expire_all()
+    assert session.get(DeviationAttachment, attachment.id).withdrawn_at is None
+    client.cookies.clear()
+    login(client, world["leader"].email)
+    assert client.submit(withdraw, {"reason": "Viser et ansikt"}, token_page=url).status_code == 303
+    session.expire_all()
+    assert session.get(DeviationAttachment, attachment.id).withdrawn_at is not None
+
+
 def test_gaps_show_only_the_deviations_the_viewer_may_open(client, session, world):
     deviation, _ = make_deviation(
         session,

@@ -8,6 +8,7 @@ import re
 from datetime import date
 from decimal import Decimal
 
+import pytest
 from sqlmodel import func, select
 
 from hms_tracker.organisation import csv_io
@@ -183,6 +184,22 @@ def test_parser_refuses_latin1_with_a_clear_message():
     assert not preview.is_valid and not preview.rows
     assert preview.file_errors[0].startswith("Filen er ikke UTF-8")
     assert "linje 2" in preview.file_errors[0]
+
+
+@pytest.mark.parametrize(
+    ("content", "named"),
+    [
+        (b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(range(256)), "et bilde (JPEG)"),
+        (b"\x89PNG\r\n\x1a\n" + bytes(64), "et bilde (PNG)"),
+        (b"%PDF-1.7\n%\xe2\xe3", "et PDF-dokument"),
+        (b"PK\x03\x04\x14\x00\x06\x00", "en Excel-arbeidsbok (XLSX)"),
+    ],
+)
+def test_parser_says_what_a_file_picked_by_mistake_is(content, named):
+    preview = parse(content)
+    assert not preview.is_valid and not preview.rows
+    assert preview.file_errors[0].startswith(f"Filen er ikke en CSV-fil, men {named}")
+    assert "UTF-8 (første" not in preview.file_errors[0]
 
 
 def test_parser_refuses_utf16_and_files_without_the_required_columns():

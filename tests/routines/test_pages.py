@@ -155,10 +155,12 @@ def test_employee_reads_and_acknowledges_from_the_reading_list_and_a_new_version
     reading = client.get("/my/reading")
     assert reading.status_code == 200
     assert "1 rutine å lese" in reading.text and "Varmt arbeid" in reading.text
+    # The list has no shortcut: the confirmation is on the routine's page, below its text.
+    assert f'action="/routines/{routine.id}/acknowledge"' not in reading.text
     r = client.submit(
         f"/routines/{routine.id}/acknowledge",
         {"version_number": "1", "next": "/my/reading"},
-        token_page="/my/reading",
+        token_page=f"/routines/{routine.id}",
     )
     assert r.status_code == 303 and r.headers["location"] == "/my/reading"
     reading = client.get("/my/reading")
@@ -187,7 +189,7 @@ def test_employee_reads_and_acknowledges_from_the_reading_list_and_a_new_version
     back = client.get("/my/reading").text
     assert "En nyere versjon av rutinen er publisert siden du åpnet siden." in back
     assert 'data-color="danger"' in back and "1 rutine å lese" in back
-    assert 'name="version_number" value="2"' in back
+    assert "Versjon 2" in back and f'href="/routines/{routine.id}#text-heading"' in back
     assert len(session.exec(select(RoutineAcknowledgement)).all()) == 1
     ok = client.submit(f"/routines/{routine.id}/acknowledge", {"version_number": "2"})
     assert ok.status_code == 303

@@ -337,6 +337,7 @@ def _detail(
         message=message,
         conflict=conflict,
         effects=effect_options(),
+        field_labels=field_labels(),  # the error summaries name the field
         today=day,
         now_local=local_input(utcnow()),
         **helpers(),

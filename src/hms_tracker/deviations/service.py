@@ -749,6 +749,16 @@ def withdraw_attachment(
     )
     if attachment.withdrawn_at is not None:
         raise TransitionRefused(_("Vedlegget er allerede trukket tilbake."))
+    case = session.get(Deviation, attachment.deviation_id)
+    if case is not None and not case.is_open and not access.handle:
+        # A closed or rejected case keeps its evidence; who handles it may still take out
+        # a file that must go (a photo showing a face).
+        raise TransitionRefused(
+            _(
+                "Avviket er ferdig behandlet, og vedleggene blir stående. Be lederen for "
+                "avdelingen eller HMS-koordinatoren om å trekke det tilbake hvis det må bort."
+            )
+        )
     attachment.withdrawn_at = utcnow()
     attachment.withdrawn_reason = reason
     session.add(attachment)

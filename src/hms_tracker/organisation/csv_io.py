@@ -32,7 +32,7 @@ from hms_tracker.organisation.forms import (
 from hms_tracker.organisation.models import Person
 from hms_tracker.web.csv import BOM, encode_csv, unguarded_cell
 from hms_tracker.web.forms import errors_from, parse_date_text
-from hms_tracker.web.i18n import _
+from hms_tracker.web.i18n import _, lazy
 
 HEADER = (
     "navn",
@@ -153,8 +153,28 @@ class ImportPreview:
         return [row.person for row in self.rows if row.person is not None]
 
 
+# Files people pick by mistake, by their first bytes: what they are, said in words.
+_NOT_TEXT = (
+    (b"\xff\xd8\xff", lazy("et bilde (JPEG)")),
+    (b"\x89PNG", lazy("et bilde (PNG)")),
+    (b"GIF8", lazy("et bilde (GIF)")),
+    (b"%PDF", lazy("et PDF-dokument")),
+    (b"PK\x03\x04", lazy("en Excel-arbeidsbok (XLSX) eller en annen ZIP-fil")),
+    (b"\xd0\xcf\x11\xe0", lazy("en eldre Excel-arbeidsbok (XLS)")),
+)
+
+
 def decode_csv(content: bytes) -> str:
     """The file's text: UTF-8, with or without BOM. Anything else is refused, not guessed."""
+    for magic, what in _NOT_TEXT:
+        if content.startswith(magic):
+            raise CsvFileError(
+                _(
+                    "Filen er ikke en CSV-fil, men %(what)s. Velg CSV-filen med personene, "
+                    "lagret som «CSV UTF-8 (kommadelt)»; ingenting er lagret.",
+                    what=_(what),
+                )
+            )
     if content.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise CsvFileError(
             _(

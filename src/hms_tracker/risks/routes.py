@@ -283,6 +283,7 @@ def _detail(
             else []
         ),
         owner_search=owner_search,
+        field_labels=service.field_labels(),  # the error summaries name the field
         assessment_due=service.risk_assessment_due(risk.last_assessed_on),
         assessment_overdue=service.is_assessment_overdue(risk.last_assessed_on, day),
         open_form=form,
