@@ -204,4 +204,4 @@ def test_a_form_sent_after_the_session_expired_says_so(client, session, settings
     session.commit()
     r = client.post("/language", data={"csrf_token": token, "language": "en"})
     assert r.status_code == 403
-    assert "ikke hadde vært aktiv" in r.text and "Logg inn igjen" in r.text
+    assert "ikke hadde vært aktiv" in r.text and "Logg inn og fortsett" in r.text

@@ -4,7 +4,8 @@ turn domain errors into them. Never a stack trace."""
 from __future__ import annotations
 
 import logging
-from urllib.parse import quote
+from typing import Any
+from urllib.parse import quote, urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -72,7 +73,9 @@ def _resolve_principal(request: Request) -> None:
         log.warning("could not resolve the user for an error page", exc_info=True)
 
 
-def error_page(request: Request, status: int, message: str | None = None) -> Response:
+def error_page(
+    request: Request, status: int, message: str | None = None, **context: Any
+) -> Response:
     """The error page in the site's layout. A 503 (busy, database unreachable) is rendered
     without touching the database; others find who is logged in for the menu."""
     title, default = _titles().get(status, _titles()[400])
@@ -88,6 +91,7 @@ def error_page(request: Request, status: int, message: str | None = None) -> Res
             status=status,
             title=title,
             message=message or default,
+            **context,
         )
     except Exception:  # the error page itself must never fail
         log.exception("error page failed")
@@ -108,6 +112,61 @@ async def busy_asgi(scope: Scope, receive: Receive, send: Send) -> None:
     await response(scope, receive, send)
 
 
+# What a refused form keeps of what was typed (the page holds it for the browser tab).
+DRAFT_MAX_CHARS = 200_000
+
+
+async def _form_draft(request: Request) -> dict[str, Any]:
+    """For a form refused for its token (the session ended, or a stale page): what was
+    typed, for the browser tab to put back into the form once the person is logged in again
+    (static/form-draft.js keeps it in the tab's sessionStorage; nothing is stored here),
+    and where to go on: the page the form was on."""
+    content_type = request.headers.get("content-type", "")
+    if not content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+        return {}
+    try:
+        form = await request.form()
+    except Exception:  # an unreadable body keeps nothing
+        return {}
+    fields: list[list[str]] = []
+    size = 0
+    files = False
+    for name, value in form.multi_items():
+        if not isinstance(value, str):
+            files = files or bool(getattr(value, "filename", ""))
+            continue
+        if name == "csrf_token":
+            continue
+        size += len(name) + len(value)
+        if size > DRAFT_MAX_CHARS:
+            return {}
+        fields.append([name, value])
+    back = _same_site_path(request.headers.get("referer"), request) or "/"
+    logged_in = getattr(request.state, "principal", None) is not None
+    notice = _("Vi har fylt inn det du skrev. Se over og send skjemaet på nytt.")
+    if files:
+        notice += " " + _("Vedlegg må legges ved på nytt.")
+    return {
+        "draft": {"action": request.url.path, "fields": fields, "notice": notice},
+        "files_lost": files,
+        "continue_url": back if logged_in else "/login?next=" + quote(back, safe=""),
+        "logged_in": logged_in,
+    }
+
+
+def _same_site_path(url: str | None, request: Request) -> str | None:
+    """The path (and query) of a URL on this site; None for another site or none."""
+    if not url:
+        return None
+    parsed = urlsplit(url)
+    if parsed.netloc and parsed.netloc != request.url.netloc:
+        return None
+    path = parsed.path or "/"
+    if not path.startswith("/") or path.startswith("//"):
+        return None
+    return path + ("?" + parsed.query if parsed.query else "")
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(NotAuthenticated)
     def not_authenticated(request: Request, exc: NotAuthenticated) -> Response:
@@ -118,28 +177,23 @@ def install_error_handlers(app: FastAPI) -> None:
         return redirect(request, "/login?next=" + quote(target, safe=""), expired=expired)
 
     @app.exception_handler(Forbidden)
-    def forbidden(request: Request, exc: Forbidden) -> Response:
+    async def forbidden(request: Request, exc: Forbidden) -> Response:
         from hms_tracker.web.csrf import CsrfRefused
 
         if isinstance(exc, CsrfRefused):
+            draft = await _form_draft(request)
             if getattr(request.state, "session_expired", False):
-                return error_page(
-                    request,
-                    403,
-                    _(
-                        "Du ble logget ut fordi du ikke hadde vært aktiv på en stund, så "
-                        "skjemaet ble ikke lagret. Logg inn igjen og fyll det ut på nytt."
-                    ),
+                message = _(
+                    "Du ble logget ut fordi du ikke hadde vært aktiv på en stund, så skjemaet "
+                    "ble ikke lagret."
                 )
-            return error_page(
-                request,
-                403,
-                _(
-                    "Skjemaet er for gammelt eller ble sendt fra en annen side, så det ble "
-                    "ikke lagret. Gå tilbake, last siden på nytt og prøv igjen."
-                ),
-            )
-        return error_page(request, 403)
+            else:
+                message = _(
+                    "Skjemaet er for gammelt eller ble sendt fra en annen side (du har kanskje "
+                    "logget ut og inn i en annen fane), så det ble ikke lagret."
+                )
+            return await run_in_threadpool(error_page, request, 403, message, **draft)
+        return await run_in_threadpool(error_page, request, 403)
 
     @app.exception_handler(OverflowError)
     def overflow(request: Request, exc: OverflowError) -> Response:
