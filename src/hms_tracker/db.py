@@ -250,6 +250,44 @@ class DataVersion(SQLModel, table=True):
     token: str = Field(sa_column=sa.Column(sa.String(32), nullable=False))
 
 
+class FormSubmission(SQLModel, table=True):
+    """A create form that has been sent (its one-time key, web/once.py) and where what it
+    saved is: the same form sent again (a double click, the back button, a retry on a slow
+    line) goes there instead of saving a second record."""
+
+    __tablename__ = "form_submission"
+
+    key: str = Field(sa_column=sa.Column(sa.String(64), primary_key=True))
+    # NULL while (or when) the first sending did not save: a later sending of it saves.
+    result_url: str | None = Field(default=None, sa_column=sa.Column(sa.String(500)))
+    created_at: datetime = Field(
+        sa_column=sa.Column(UTCDateTime(), nullable=False, default=utcnow, index=True)
+    )
+
+
+def insert_ignoring_conflict(
+    connection: sa.Connection | Session, table: sa.Table, values: dict[str, Any], keys: list[str]
+) -> bool:
+    """INSERT … ON CONFLICT (keys) DO NOTHING on SQLite and PostgreSQL. True if inserted.
+
+    Unlike catching IntegrityError this leaves the surrounding transaction usable, and a
+    concurrent insert of the same key (another process) waits for that one and then skips.
+    """
+    bind = connection.get_bind() if isinstance(connection, Session) else connection
+    name = bind.dialect.name
+    if name == "postgresql":
+        stmt: Any = (
+            postgresql.insert(table).values(**values).on_conflict_do_nothing(index_elements=keys)
+        )
+    elif name == "sqlite":
+        stmt = sqlite.insert(table).values(**values).on_conflict_do_nothing(index_elements=keys)
+    else:  # pragma: no cover - only SQLite and PostgreSQL are supported
+        raise NotImplementedError(name)
+    # RETURNING, not rowcount: drivers report -1 as the rowcount of an INSERT.
+    key = next(iter(table.primary_key.columns))
+    return connection.execute(stmt.returning(key)).first() is not None
+
+
 # Tables whose writes leave the data version alone: bookkeeping, the audit trail and what
 # nothing computed-and-cached reads. Every other table changes it, so a new table is safe
 # by default (tests/rules/test_report_cache.py checks that the rule engine reads none of
@@ -263,6 +301,7 @@ UNVERSIONED_TABLES = frozenset(
         "data_version",
         "deviation_attachment",
         "deviation_comment",
+        "form_submission",
         "login_throttle",
         "outbox_message",
         "reminder_digest",

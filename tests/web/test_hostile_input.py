@@ -411,7 +411,10 @@ def _post_cases(world: World, route: APIRoute, client: AppClient) -> list[str | 
         names = sorted(base)
     else:
         url, base = form.action, dict(form.fields)
-        names = sorted(form.names | set(base))
+        # Without the create form's one-time key (web/once.py): once one sending with it has
+        # saved, every other goes to what it saved, and the values would go unread.
+        base.pop("form_key", None)
+        names = sorted((form.names | set(base)) - {"form_key"})
     if client is world.anonymous and _declared(route) != "public":
         # Refused before any field is read.
         return [_send(world, client, "POST", url, base, "the form as shown")]

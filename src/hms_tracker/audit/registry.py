@@ -18,6 +18,10 @@ AUDIT_EXEMPT: dict[str, str] = {
         "hash of a live cookie's token. Logins show on app_user.last_login_at, and an admin "
         "ending someone's sessions is recorded with record_event('sessions_ended')."
     ),
+    "form_submission": (
+        "A create form's one-time key and where its first saving went (web/once.py): request "
+        "bookkeeping, forgotten after two days; what the form saved is audited itself."
+    ),
     "login_throttle": (
         "Counters of failed logins per hashed e-mail or client address, written before the "
         "password is checked; a guess at a password is not a change to the company's records."

@@ -49,6 +49,7 @@ from hms_tracker.risk import (
     probability_options,
     risk_level,
 )
+from hms_tracker.web import once
 from hms_tracker.web.auth import CurrentUser, Permission
 from hms_tracker.web.dates import today
 from hms_tracker.web.forms import FormValues, parse_form
@@ -194,6 +195,8 @@ def report_new(
 def report_create(
     request: Request, session: SessionDep, principal: CurrentUser, values: FormValues
 ) -> Response:
+    if (answer := once.earlier(request, session, values)) is not None:
+        return answer  # sent twice: the first sending's case
     files = read_uploads(request, values)
     typed = without_files(values)
     try:
@@ -217,6 +220,7 @@ def report_create(
         request,
         _("Takk! Avviket er registrert med nummer %(id)s.", id=deviation.id),
     )
+    once.saved(session, values, f"/deviations/{deviation.id}")
     return redirect(request, f"/deviations/{deviation.id}")
 
 
@@ -727,6 +731,7 @@ def action_create(
         again=page.again, refused=page.refused,
         done=f"/deviations/{deviation.id}#actions",
         message=_("Tiltaket er lagt til."),
+        once=session,
     )  # fmt: skip
 
 
@@ -828,6 +833,7 @@ def comment_create(
         again=lambda errors: page.again(files.with_error(errors)),
         done=f"/deviations/{deviation.id}#comments",
         message=_("Kommentaren er lagret."),
+        once=session,
     )  # fmt: skip
 
 

@@ -30,7 +30,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session as OrmSession
 
 from hms_tracker.config import Settings, get_settings
-from hms_tracker.db import utcnow
+from hms_tracker.db import insert_ignoring_conflict, utcnow
 from hms_tracker.notifications import smtp
 from hms_tracker.notifications.models import OutboxMessage
 
@@ -62,31 +62,6 @@ def using_settings(settings: Settings) -> Iterator[None]:
 
 
 # --- enqueue ----------------------------------------------------------------------------
-
-
-def insert_ignoring_conflict(
-    connection: Connection | OrmSession, table: sa.Table, values: dict[str, Any], keys: list[str]
-) -> bool:
-    """INSERT … ON CONFLICT (keys) DO NOTHING on SQLite and PostgreSQL. True if inserted.
-
-    Unlike catching IntegrityError this leaves the surrounding transaction usable, and a
-    concurrent insert of the same key (another process) waits for that one and then skips.
-    """
-    bind = connection.get_bind() if isinstance(connection, OrmSession) else connection
-    name = bind.dialect.name
-    if name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-        stmt: Any = pg_insert(table).values(**values).on_conflict_do_nothing(index_elements=keys)
-    elif name == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-        stmt = sqlite_insert(table).values(**values).on_conflict_do_nothing(index_elements=keys)
-    else:  # pragma: no cover - only SQLite and PostgreSQL are supported
-        raise NotImplementedError(name)
-    # RETURNING, not rowcount: drivers report -1 as the rowcount of an INSERT.
-    key = next(iter(table.primary_key.columns))
-    return connection.execute(stmt.returning(key)).first() is not None
 
 
 def enqueue(

@@ -25,7 +25,7 @@ from sqlmodel import Session, select
 
 from hms_tracker.accounts.models import User
 from hms_tracker.config import Settings
-from hms_tracker.db import utcnow
+from hms_tracker.db import insert_ignoring_conflict, utcnow
 from hms_tracker.deviations.models import (
     OPEN_STATUSES,
     CorrectiveAction,
@@ -37,7 +37,6 @@ from hms_tracker.notifications.outbox import (
     DeliveryResult,
     deliver_pending,
     enqueue,
-    insert_ignoring_conflict,
     using_settings,
 )
 from hms_tracker.notifications.service import (

@@ -439,6 +439,7 @@ def person_create(
         ),
         done=lambda person: f"/people/{person.id}",
         message=lambda person: _("%(name)s er lagt til i personregisteret.", name=person.name),
+        once=session,
     )  # fmt: skip
 
 

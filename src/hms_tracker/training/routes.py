@@ -31,6 +31,7 @@ from hms_tracker.training.forms import (
     required_for_labels,
 )
 from hms_tracker.training.models import CourseType, TrainingRecord
+from hms_tracker.web import once
 from hms_tracker.web.auth import (
     CurrentUser,
     Permission,
@@ -247,6 +248,8 @@ def record_create(
     session: SessionDep,
     principal: CurrentUser,
 ) -> Response:
+    if (answer := once.earlier(request, session, values)) is not None:
+        return answer  # sent twice: the first sending's record
     errors: dict[str, str] = {}
     status_code = 422
     certificate = None
@@ -280,6 +283,7 @@ def record_create(
             status_code=status_code if not exc.errors else 422,
         )
     flash(request, _("Opplæringen er registrert."))
+    once.saved(session, values, f"/training/records/{record.id}")
     return redirect(request, f"/training/records/{record.id}")
 
 

@@ -4,6 +4,7 @@ in the user's language keyed by field name, and keep what the user typed."""
 from __future__ import annotations
 
 import re
+import secrets
 import unicodedata
 from collections.abc import Collection
 from datetime import date
@@ -191,3 +192,18 @@ def multiline_text(value: Any) -> Any:
         value = value.replace("\r\n", "\n").replace("\r", "\n")
         plain_text(value.replace("\n", " "))
     return value
+
+
+# A create form's one-time key (web/once.py): drawn with the form, kept when the form comes
+# back with errors.
+FORM_KEY = "form_key"
+FORM_KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+
+
+def new_form_key(values: dict[str, Any] | None = None) -> str:
+    """The key a form is drawn with: the one it was sent with when it comes back with
+    errors, else a new one."""
+    sent = (values or {}).get(FORM_KEY)
+    if isinstance(sent, str) and FORM_KEY_PATTERN.match(sent):
+        return sent
+    return secrets.token_urlsafe(24)

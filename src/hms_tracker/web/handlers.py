@@ -25,9 +25,11 @@ from typing import Any, TypeVar
 from fastapi import Request
 from fastapi.responses import Response
 from pydantic import BaseModel
+from sqlmodel import Session
 
 from hms_tracker.errors import EditConflict, InvalidInput, TransitionRefused
 from hms_tracker.web.forms import parse_form
+from hms_tracker.web.once import earlier, saved
 from hms_tracker.web.templating import flash, redirect
 
 F = TypeVar("F", bound=BaseModel)
@@ -45,7 +47,12 @@ def submit(
     message: str | Callable[[T], str],
     conflict: Callable[[EditConflict], Response] | None = None,
     refused: Callable[[TransitionRefused], Response] | None = None,
+    once: Session | None = None,
 ) -> Response:
+    """`once`: the request's session, for a create form with a one-time key (web/once.py):
+    the same form sent again goes to what the first sending saved."""
+    if once is not None and (answer := earlier(request, once, values)) is not None:
+        return answer
     try:
         result = save(parse_form(form, values))
     except InvalidInput as exc:
@@ -61,4 +68,7 @@ def submit(
             raise
         return refused(exc)
     flash(request, message if isinstance(message, str) else message(result))
-    return redirect(request, done if isinstance(done, str) else done(result))
+    url = done if isinstance(done, str) else done(result)
+    if once is not None:
+        saved(once, values, url)
+    return redirect(request, url)

@@ -15,6 +15,7 @@ import jinja2
 
 from hms_tracker.paths import TEMPLATES_DIR
 from hms_tracker.web import i18n
+from hms_tracker.web.forms import new_form_key
 
 
 def page_numbers(page: int, pages: int, around: int = 2) -> list[int | None]:
@@ -51,4 +52,5 @@ def make_environment(*, autoescape: bool, **options: Any) -> jinja2.Environment:
     env.filters["number"] = i18n.format_number
     env.globals["LANGUAGES"] = i18n.LANGUAGES
     env.globals["page_numbers"] = page_numbers
+    env.globals["form_key"] = new_form_key  # a create form's one-time key (web/once.py)
     return env
