@@ -919,6 +919,46 @@ def in_scope(
     ]
 
 
+@dataclass(frozen=True)
+class _ListFacts:
+    """What the list shows of a page of routines beside their rows: which have a draft,
+    their chosen departments, their tags and their owners' names."""
+
+    drafts: frozenset[int]
+    chosen: dict[int, set[int]]
+    tags: dict[int, list[str]]
+    owner_names: dict[int, str]
+
+
+def _list_facts(session: Session, ids: list[int], owners: list[int]) -> _ListFacts:
+    drafts = frozenset(
+        session.exec(
+            select(RoutineVersion.routine_id).where(
+                col(RoutineVersion.routine_id).in_(ids),
+                RoutineVersion.status == VersionStatus.draft.value,
+            )
+        ).all()
+    )
+    tags: dict[int, list[str]] = {}
+    for routine_id, tag in session.exec(
+        select(RoutineTag.routine_id, RoutineTag.tag)
+        .where(col(RoutineTag.routine_id).in_(ids))
+        .order_by(RoutineTag.tag)
+    ).all():
+        tags.setdefault(routine_id, []).append(tag)
+    owner_names = (
+        dict(session.exec(select(Person.id, Person.name).where(col(Person.id).in_(owners))).all())
+        if owners
+        else {}
+    )
+    return _ListFacts(drafts, chosen_departments(session, ids), tags, owner_names)  # type: ignore[arg-type]
+
+
+# A page of routines' facts, kept under the data version by the page's routine ids (the
+# list's pages are asked again and again; any change to the records computes them afresh).
+LIST_FACTS: VersionedCache[tuple[int, ...], _ListFacts] = VersionedCache(size=128)
+
+
 def list_routines(
     *, session: Session, principal: Principal, filters: ListFilters, today: date
 ) -> RoutinePage:
@@ -940,29 +980,13 @@ def list_routines(
     routines = [r for r, _v in found]
     ids = [r.id for r in routines]
     current = {r.id: v for r, v in found if v is not None}
-    drafts = set(
-        session.exec(
-            select(RoutineVersion.routine_id).where(
-                col(RoutineVersion.routine_id).in_(ids),
-                RoutineVersion.status == VersionStatus.draft.value,
-            )
-        ).all()
+    facts = LIST_FACTS.get_or_compute(
+        session,
+        tuple(ids),  # type: ignore[arg-type]
+        lambda: _list_facts(session, ids, [r.owner_id for r in routines if r.owner_id]),  # type: ignore[arg-type]
     )
-    picked = chosen_departments(session, ids)  # type: ignore[arg-type]
+    drafts, picked, tags, owner_names = facts.drafts, facts.chosen, facts.tags, facts.owner_names
     scopes = scopes_of(session, routines, parents, picked)
-    tags: dict[int, list[str]] = {}
-    for routine_id, tag in session.exec(
-        select(RoutineTag.routine_id, RoutineTag.tag)
-        .where(col(RoutineTag.routine_id).in_(ids))
-        .order_by(RoutineTag.tag)
-    ).all():
-        tags.setdefault(routine_id, []).append(tag)
-    owners = {r.owner_id for r in routines if r.owner_id}
-    owner_names = (
-        dict(session.exec(select(Person.id, Person.name).where(col(Person.id).in_(owners))).all())
-        if owners
-        else {}
-    )
     department_names = dict(departments_by_name(session=session))
     chosen = {
         rid: [department_names.get(d, "?") for d in departments]
