@@ -187,3 +187,56 @@ def test_what_lapses_within_the_look_ahead_shows_on_todays_page(client, session)
     assert (today() + timedelta(days=30)).strftime("%Y") in soon
     assert "Nils Nyvalgt" in soon and "Grunnopplæring for verneombud" in soon and "frist" in soon
     assert "Frida Fjern" not in soon  # her term ends in more than 60 days
+
+
+def test_the_gaps_say_why_no_agreement_counts_and_that_hired_in_workers_count(client, session):
+    from hms_tracker.appointments.models import SafetyRepAgreement
+    from hms_tracker.organisation.models import EmploymentType
+
+    for _ in range(4):
+        make_person(session)
+    make_person(session, employment_type=EmploymentType.hired_in)  # the fifth
+    session.add(SafetyRepAgreement(valid_from=today() - timedelta(days=100),
+                                   valid_to=today() + timedelta(days=200),
+                                   description="Leder tar opp saker på fellesmøtet"))  # fmt: skip
+    session.commit()
+    login_admin(client, session)
+    gaps = html.unescape(client.get("/gaps").text)
+    assert "Bedriften har ikke verneombud" in gaps
+    assert "Innleide arbeidstakere telles med: 1 av dem er innleid." in gaps
+    assert "avtalen om annen ordning teller ikke lenger" in gaps
+    listed = client.get("/appointments/agreements").text
+    assert 'id="agreements-do-not-count"' in listed and "Teller ikke: " in listed
+
+
+def test_the_gaps_say_when_an_agreement_ended(client, session):
+    from hms_tracker.appointments.models import SafetyRepAgreement
+
+    for _ in range(3):
+        make_person(session)
+    ended = today() - timedelta(days=5)
+    session.add(SafetyRepAgreement(valid_from=today() - timedelta(days=300), valid_to=ended,
+                                   description="Felles ordning"))  # fmt: skip
+    session.commit()
+    login_admin(client, session)
+    gaps = html.unescape(client.get("/gaps").text)
+    assert "Avtalen om annen ordning gjaldt til og med" in gaps
+    assert str(ended.year) in gaps
+    assert 'id="agreements-do-not-count"' not in client.get("/appointments/agreements").text
+
+
+def test_the_employer_course_says_the_law_sets_no_deadline(client, session):
+    from hms_tracker.organisation.models import DepartmentLeader
+    from tests.factories import make_department
+
+    department = make_department(session, name="Sveis")
+    boss = make_person(session, name="Berit Sjef", department=department,
+                       employed_from=date(2015, 1, 1))  # fmt: skip
+    session.add(DepartmentLeader(department_id=department.id, person_id=boss.id,
+                                 starts_on=date(2016, 1, 1)))  # fmt: skip
+    session.commit()
+    login_admin(client, session)
+    gaps = html.unescape(client.get("/gaps").text)
+    card = gaps[gaps.index("Opplæring: HMS-opplæring for arbeidsgiver") :]
+    card = card[: card.index("</li>")]
+    assert "setter ingen frist for arbeidsgiverens opplæring" in card

@@ -31,6 +31,7 @@ from hms_tracker.appointments.forms import (
 from hms_tracker.appointments.models import Appointment
 from hms_tracker.db import SessionDep
 from hms_tracker.organisation import service as organisation
+from hms_tracker.rules.facts import employee_counts, load_rule_settings
 from hms_tracker.web.auth import Permission
 from hms_tracker.web.dates import today
 from hms_tracker.web.forms import FormValues
@@ -184,6 +185,10 @@ def _agreements_page(
         "appointments/agreements.html",
         status_code=status_code,
         rows=service.list_agreements(session=session, today=day),
+        # An agreement counts only below the threshold (AML § 6-1): the page says when the
+        # company has grown past it.
+        employed=employee_counts(session=session, day=day).employed_on_day,
+        threshold=load_rule_settings(session=session).safety_rep_min_employees,
         values=values or {"valid_from": day.isoformat()},
         errors=errors or {},
         **_helpers(day),

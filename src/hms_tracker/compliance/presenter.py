@@ -151,6 +151,24 @@ def _safety_rep_missing(f: Finding) -> Words:
             "Alle virksomheter skal ha verneombud. Bedriften har %(n)s ansatte.",
             n=p.get("employees"),
         )
+    # Why the verdict is what it is, where it is not obvious.
+    if p.get("hired_in"):
+        explanation += " " + ngettext(
+            "Innleide arbeidstakere telles med: %(num)s av dem er innleid.",
+            "Innleide arbeidstakere telles med: %(num)s av dem er innleide.",
+            p["hired_in"],
+        )
+    if p.get("agreement_no_longer_counts"):
+        explanation += " " + _(
+            "Den registrerte avtalen om annen ordning teller ikke lenger: den gjelder bare "
+            "så lenge bedriften har færre enn %(threshold)s ansatte.",
+            threshold=p.get("threshold"),
+        )
+    elif p.get("agreement_ended_on"):
+        explanation += " " + _(
+            "Avtalen om annen ordning gjaldt til og med %(date)s.",
+            date=format_date(p["agreement_ended_on"]),
+        )
     return Words(
         _("Bedriften har ikke verneombud"),
         explanation,
@@ -337,13 +355,20 @@ def _term_expired(f: Finding) -> Words:
 
 def _training_required(f: Finding) -> Words:
     p = f.params
+    explanation = _(
+        "%(lacking)s av %(required)s som skal ha kurset, mangler det eller har det utløpt.",
+        lacking=p.get("lacking"),
+        required=p.get("required"),
+    )
+    if "§ 3-5" in (f.legal_basis or ""):
+        # The employer's own HMS training: the law sets no deadline for it.
+        explanation += " " + _(
+            "Loven (arbeidsmiljøloven § 3-5) setter ingen frist for arbeidsgiverens "
+            "opplæring; fristen her er bedriftens egen innstilling for tilpasningstid."
+        )
     return Words(
         _("Opplæring: %(course)s", course=p.get("course")),
-        _(
-            "%(lacking)s av %(required)s som skal ha kurset, mangler det eller har det utløpt.",
-            lacking=p.get("lacking"),
-            required=p.get("required"),
-        ),
+        explanation,
         f"/training?course={p.get('course_id')}",
         _("Se opplæringsoversikten"),
     )

@@ -476,6 +476,13 @@ def safety_rep_rules(facts: Facts, day: date, settings: RuleSettings) -> list[Fi
                 )
             )
         else:
+            # Why no registered agreement counts (said on /gaps): one in force stops counting
+            # at the threshold; others ended on a day (their own end, or the longest term).
+            ended = [
+                min(ag.valid_to, agreement_last_day(ag.valid_from, settings.agreement_max_years))
+                for ag in facts.agreements
+                if ag.valid_from <= day and ag not in in_force
+            ]
             findings.append(
                 Finding(
                     "aml-6-1.safety-rep-missing",
@@ -486,6 +493,13 @@ def safety_rep_rules(facts: Facts, day: date, settings: RuleSettings) -> list[Fi
                         "employees": employees,
                         "threshold": settings.safety_rep_min_employees,
                         "agreement_possible": employees < settings.safety_rep_min_employees,
+                        "agreement_no_longer_counts": bool(in_force),
+                        "agreement_ended_on": max(ended) if ended else None,
+                        "hired_in": sum(
+                            1
+                            for e in facts.employments
+                            if e.is_employed_on(day) and e.employment_type == "hired_in"
+                        ),
                     },
                 )
             )
