@@ -15,6 +15,7 @@ from hms_tracker.amu import access as _access  # noqa: F401  (registers the acti
 from hms_tracker.amu import documents, invitations, meetings, overview, report
 from hms_tracker.amu.forms import DecisionForm, ItemForm, MeetingForm, MinutesForm
 from hms_tracker.amu.models import AmuMeeting, ItemSource, MeetingStatus
+from hms_tracker.compliance import service as compliance
 from hms_tracker.compliance.presenter import SIDE_LABELS
 from hms_tracker.db import SessionDep
 from hms_tracker.deviations.forms import ActionDoneForm
@@ -74,9 +75,30 @@ def amu_page(request: Request, session: SessionDep, principal: CurrentUser,
              on: str | None = None, show: str | None = None) -> Response:  # fmt: skip
     day, day_error = chosen_day(on)
     found = overview.overview(session=session, principal=principal, day=day)
+    # A person or a routine the viewer may not open is named without a link.
+    shown = [
+        i for s in found.sections for i in (s.items if show == s.id else s.items[:ITEMS_SHOWN])
+    ]
+    if found.changes:
+        shown += found.changes.new[:20]
+    ids: dict[str, set[int]] = {"people": set(), "routines": set()}
+    for item in shown:
+        kind, _sep, rest = (item.url or "").strip("/").partition("/")
+        if kind in ids and rest.isdigit():
+            ids[kind].add(int(rest))
+    openable = {
+        "people": compliance.people_they_may_open(session, principal, ids["people"]),
+        "routines": compliance.routines_they_may_open(session, principal, ids["routines"]),
+    }
+
+    def may_open(url: str | None) -> bool:
+        kind, _sep, rest = (url or "").strip("/").partition("/")
+        return kind not in openable or not rest.isdigit() or int(rest) in openable[kind]
+
     return render(
         request,
         "amu/index.html",
+        may_open=may_open,
         day=day,
         is_today=day == today(),
         day_error=day_error,

@@ -53,6 +53,10 @@ def gaps(
     presented, hidden = service.only_what_they_may_open(session, request.state.principal, presented)
     # The law's requirements first; the company's own (a course it requires without a legal
     # basis, such as first aid) in a section of their own. Positions index `hidden`.
+    named = {r.id for p in presented for r in p.finding.evidence if r.kind == "person" and r.id}
+    openable = service.people_they_may_open(session, request.state.principal, named)
+    routines = {r.id for p in presented for r in p.finding.evidence if r.kind == "routine" and r.id}
+    open_routines = service.routines_they_may_open(session, request.state.principal, routines)
     legal = [(i, p) for i, p in enumerate(presented) if p.finding.legal_basis]
     own = [(i, p) for i, p in enumerate(presented) if not p.finding.legal_basis]
     return render(
@@ -73,6 +77,8 @@ def gaps(
             "term_ends": _("vervet slutter"),
         },
         legal_basis=legal_basis_linked,
+        openable_people=openable,
+        openable_routines=open_routines,
         departures=departures_by_rule(load_rule_settings(session=session)),
         # A finding lists its first EVIDENCE_SHOWN records; `?show=<rule>` lists all of it.
         evidence_shown=EVIDENCE_SHOWN,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from types import SimpleNamespace
 from typing import Any
 
 from sqlmodel import Session
@@ -128,3 +129,32 @@ def coming_up(*, session: Session, report: Report, day: date) -> tuple[int, list
                               f"/appointments/{a.id}", "term_ends"))  # fmt: skip
     items.sort(key=lambda s: (s.on, s.label))
     return days, items
+
+
+def people_they_may_open(session: Session, principal: Principal, ids: set[int]) -> set[int]:
+    """Those of `ids` (people) whose page the principal may open (organisation's rule: the
+    coordinator, the person themselves, a leader of their department): the others are named
+    without a link, never a link to a refusal."""
+    from sqlmodel import col, select
+
+    from hms_tracker.organisation.access import may_view_person
+    from hms_tracker.organisation.models import Person
+
+    if principal.is_admin or not ids:
+        return set(ids)
+    rows = session.exec(
+        select(Person.id, Person.department_id).where(col(Person.id).in_(sorted(ids)))
+    ).all()
+    return {
+        pid
+        for pid, department_id in rows
+        if pid is not None
+        and may_view_person(principal, SimpleNamespace(id=pid, department_id=department_id))
+    }
+
+
+def routines_they_may_open(session: Session, principal: Principal, ids: set[int]) -> set[int]:
+    """Those of `ids` (routines) the principal may open (the routines' own rule)."""
+    from hms_tracker.routines.access import readable_ids
+
+    return readable_ids(session=session, principal=principal, ids=ids)
