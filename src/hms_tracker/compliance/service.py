@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from hms_tracker.db import VersionedCache
 from hms_tracker.rules.engine import Report, TrainingStatus
 from hms_tracker.rules.facts import evaluate_on
 from hms_tracker.rules.findings import Status
@@ -107,7 +108,16 @@ def coming_up(*, session: Session, report: Report, day: date) -> tuple[int, list
     """What lapses within the look-ahead from `day` (the setting for when training starts to
     expire; the appointments list's «ending soon» for terms), soonest first: training that
     expires, the deadline of someone in their grace period, terms that end. The number of
-    days looked ahead, and the items."""
+    days looked ahead, and the items. Kept under the data version per day and language
+    (readers must not change the list)."""
+    from hms_tracker.web.i18n import get_language
+
+    return COMING_UP.get_or_compute(
+        session, (day, get_language()), lambda: _coming_up(session, report, day)
+    )
+
+
+def _coming_up(session: Session, report: Report, day: date) -> tuple[int, list[Soon]]:
     from hms_tracker.appointments import service as appointments
     from hms_tracker.appointments.forms import kind_label
     from hms_tracker.rules.facts import load_rule_settings
@@ -158,3 +168,6 @@ def routines_they_may_open(session: Session, principal: Principal, ids: set[int]
     from hms_tracker.routines.access import readable_ids
 
     return readable_ids(session=session, principal=principal, ids=ids)
+
+
+COMING_UP: VersionedCache[tuple[date, str], tuple[int, list[Soon]]] = VersionedCache(size=8)
