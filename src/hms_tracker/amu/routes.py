@@ -22,6 +22,7 @@ from hms_tracker.deviations.forms import ActionDoneForm
 from hms_tracker.deviations.service import mark_action_done
 from hms_tracker.errors import EditConflict, InvalidInput, NotFound, TransitionRefused
 from hms_tracker.organisation.service import person_choices, person_names
+from hms_tracker.routines.access import readable_ids
 from hms_tracker.web.auth import CurrentUser, Permission, can, ensure, ensure_route_action
 from hms_tracker.web.dates import chosen_day, today
 from hms_tracker.web.forms import FormValues, parse_form
@@ -88,7 +89,7 @@ def amu_page(request: Request, session: SessionDep, principal: CurrentUser,
             ids[kind].add(int(rest))
     openable = {
         "people": compliance.people_they_may_open(session, principal, ids["people"]),
-        "routines": compliance.routines_they_may_open(session, principal, ids["routines"]),
+        "routines": readable_ids(session=session, principal=principal, ids=ids["routines"]),
     }
 
     def may_open(url: str | None) -> bool:

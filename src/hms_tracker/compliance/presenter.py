@@ -584,11 +584,6 @@ def present(finding: Finding) -> Presented:
     return Presented(finding, words.title, words.explanation, words.fix_url, words.fix_label)
 
 
-def legal_basis(finding: Finding) -> str:
-    """The legal basis, or that the requirement is the company's own choice."""
-    return finding.legal_basis or _("bedriftens eget krav")
-
-
 def legal_basis_linked(finding: Finding) -> Markup:
     """The legal basis with the laws named in full and linked to Lovdata, or that the
     requirement is the company's own choice."""

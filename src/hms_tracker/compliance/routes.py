@@ -24,6 +24,7 @@ from hms_tracker.compliance.presenter import (
 from hms_tracker.compliance.settings import departures_by_rule
 from hms_tracker.db import SessionDep
 from hms_tracker.errors import InvalidInput
+from hms_tracker.routines.access import readable_ids
 from hms_tracker.rules.facts import load_rule_settings
 from hms_tracker.rules.findings import Status
 from hms_tracker.web.auth import Permission
@@ -56,7 +57,7 @@ def gaps(
     named = {r.id for p in presented for r in p.finding.evidence if r.kind == "person" and r.id}
     openable = service.people_they_may_open(session, request.state.principal, named)
     routines = {r.id for p in presented for r in p.finding.evidence if r.kind == "routine" and r.id}
-    open_routines = service.routines_they_may_open(session, request.state.principal, routines)
+    open_routines = readable_ids(session=session, principal=request.state.principal, ids=routines)
     legal = [(i, p) for i, p in enumerate(presented) if p.finding.legal_basis]
     own = [(i, p) for i, p in enumerate(presented) if not p.finding.legal_basis]
     return render(

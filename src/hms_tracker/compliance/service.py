@@ -8,13 +8,18 @@ from datetime import date, timedelta
 from types import SimpleNamespace
 from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
+from hms_tracker.appointments import service as appointments
+from hms_tracker.appointments.forms import kind_label
 from hms_tracker.db import VersionedCache
+from hms_tracker.organisation.access import may_view_person
+from hms_tracker.organisation.models import Person
 from hms_tracker.rules.engine import Report, TrainingStatus
-from hms_tracker.rules.facts import evaluate_on
+from hms_tracker.rules.facts import evaluate_on, load_rule_settings
 from hms_tracker.rules.findings import Status
 from hms_tracker.web.auth import Principal
+from hms_tracker.web.i18n import get_language
 
 
 def report_on(*, session: Session, day: date) -> Report:
@@ -110,18 +115,12 @@ def coming_up(*, session: Session, report: Report, day: date) -> tuple[int, list
     expires, the deadline of someone in their grace period, terms that end. The number of
     days looked ahead, and the items. Kept under the data version per day and language
     (readers must not change the list)."""
-    from hms_tracker.web.i18n import get_language
-
     return COMING_UP.get_or_compute(
         session, (day, get_language()), lambda: _coming_up(session, report, day)
     )
 
 
 def _coming_up(session: Session, report: Report, day: date) -> tuple[int, list[Soon]]:
-    from hms_tracker.appointments import service as appointments
-    from hms_tracker.appointments.forms import kind_label
-    from hms_tracker.rules.facts import load_rule_settings
-
     days = load_rule_settings(session=session).expiring_days
     horizon = day + timedelta(days=days)
     items: list[Soon] = []
@@ -145,11 +144,6 @@ def people_they_may_open(session: Session, principal: Principal, ids: set[int]) 
     """Those of `ids` (people) whose page the principal may open (organisation's rule: the
     coordinator, the person themselves, a leader of their department): the others are named
     without a link, never a link to a refusal."""
-    from sqlmodel import col, select
-
-    from hms_tracker.organisation.access import may_view_person
-    from hms_tracker.organisation.models import Person
-
     if principal.is_admin or not ids:
         return set(ids)
     rows = session.exec(
@@ -161,13 +155,6 @@ def people_they_may_open(session: Session, principal: Principal, ids: set[int]) 
         if pid is not None
         and may_view_person(principal, SimpleNamespace(id=pid, department_id=department_id))
     }
-
-
-def routines_they_may_open(session: Session, principal: Principal, ids: set[int]) -> set[int]:
-    """Those of `ids` (routines) the principal may open (the routines' own rule)."""
-    from hms_tracker.routines.access import readable_ids
-
-    return readable_ids(session=session, principal=principal, ids=ids)
 
 
 COMING_UP: VersionedCache[tuple[date, str], tuple[int, list[Soon]]] = VersionedCache(size=8)

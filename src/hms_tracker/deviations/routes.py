@@ -321,13 +321,7 @@ def _detail(
             deviation=deviation,
             internal=access.internal,
             # The internal view has every action and comment loaded (withdrawn ones too).
-            parts={
-                "corrective_action": [str(a.id) for a in actions],
-                "deviation_comment": [str(c.id) for c in comments],
-                "deviation_attachment": [str(a.id) for a in every_attachment],
-            }
-            if access.internal
-            else None,
+            parts=[*actions, *comments, *every_attachment] if access.internal else (),
             known_names=names,
         ),
         # The reporter's view of a closed case: the summary, the actions done, the effect.

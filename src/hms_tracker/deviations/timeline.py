@@ -7,6 +7,7 @@ registered and each change of status, without names; handlers see everything.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -52,25 +53,6 @@ _FIELD_NAMES = {
     "responsible_person_id": lazy("Ansvarlig"),
     "deadline": lazy("Frist"),
 }
-
-
-def _part_ids(session: Session, deviation_id: int) -> dict[str, list[str]]:
-    """The ids of the case's actions, comments and attachments (withdrawn ones too), as
-    the audit trail keeps them (text), per entity: one statement."""
-    parts = [
-        select(sa.literal(entity).label("entity"), sa.cast(model.id, sa.String).label("id")).where(
-            model.deviation_id == deviation_id
-        )
-        for entity, model in (
-            ("corrective_action", CorrectiveAction),
-            ("deviation_comment", DeviationComment),
-            ("deviation_attachment", DeviationAttachment),
-        )
-    ]
-    found: dict[str, list[str]] = {}
-    for entity, part_id in session.execute(sa.union_all(*parts)).all():
-        found.setdefault(entity, []).append(part_id)
-    return found
 
 
 def _value(field: str, value: Any, names: dict[int, str], departments: dict[int, str]) -> str:
@@ -154,23 +136,23 @@ def timeline_for(
     session: Session,
     deviation: Deviation,
     internal: bool,
-    parts: dict[str, list[str]] | None = None,
+    parts: Sequence[CorrectiveAction | DeviationComment | DeviationAttachment] = (),
     known_names: dict[int, str] | None = None,
 ) -> list[Entry]:
-    """The case's history. `parts`: the ids of its actions, comments and attachments
-    (withdrawn ones too) when the page has them at hand; `known_names`: people's names
-    it has read already."""
+    """The case's history. The internal view's takes in the history of `parts`: every
+    action, comment and attachment of the case (withdrawn ones too), as the page loaded
+    them; `known_names`: people's names the page has read already."""
     assert deviation.id is not None
     conditions = [
         sa.and_(AuditEvent.entity == "deviation", AuditEvent.entity_id == str(deviation.id))
     ]
     if internal:
-        found = parts if parts is not None else _part_ids(session, deviation.id)
-        for entity, ids in found.items():
-            if not ids:
-                continue
+        ids: dict[str, list[str]] = {}
+        for part in parts:
+            ids.setdefault(part.__tablename__, []).append(str(part.id))  # type: ignore[attr-defined]
+        for entity, found in ids.items():
             conditions.append(
-                sa.and_(AuditEvent.entity == entity, col(AuditEvent.entity_id).in_(ids))
+                sa.and_(AuditEvent.entity == entity, col(AuditEvent.entity_id).in_(found))
             )
     events = session.exec(
         select(AuditEvent)

@@ -27,6 +27,7 @@ from hms_tracker.deviations import service as deviations
 from hms_tracker.deviations.forms import status_tag
 from hms_tracker.deviations.models import Deviation
 from hms_tracker.organisation.models import Person
+from hms_tracker.organisation.service import active_on, subtree_ids
 from hms_tracker.risks import service as risks
 from hms_tracker.routines import service as routines
 from hms_tracker.rules.engine import TrainingStatus
@@ -241,8 +242,6 @@ def _routine_task(session: Session, principal: Principal, day: date) -> list[Tas
 
 def _people_of(session: Session, principal: Principal, day: date) -> set[int]:
     """The people employed today in the departments the leader leads (and below)."""
-    from hms_tracker.organisation.service import active_on, subtree_ids
-
     led = subtree_ids(session=session, department_ids=principal.led_department_ids)
     if not led:
         return set()
