@@ -321,7 +321,7 @@ def _detail(
             deviation=deviation,
             internal=access.internal,
             # The internal view has every action and comment loaded (withdrawn ones too).
-            parts=[*actions, *comments, *every_attachment] if access.internal else (),
+            parts=[*actions, *comments, *every_attachment] if access.internal else None,
             known_names=names,
         ),
         # The reporter's view of a closed case: the summary, the actions done, the effect.

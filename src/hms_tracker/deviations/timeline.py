@@ -55,6 +55,21 @@ _FIELD_NAMES = {
 }
 
 
+def _part_ids(session: Session, deviation_id: int) -> dict[str, list[str]]:
+    """The ids of the case's actions, comments and attachments (withdrawn ones too), as
+    the audit trail keeps them (text), per entity: one statement."""
+    parts = [
+        select(sa.literal(model.__tablename__).label("entity"),  # type: ignore[attr-defined]
+               sa.cast(model.id, sa.String).label("id"))
+        .where(model.deviation_id == deviation_id)
+        for model in (CorrectiveAction, DeviationComment, DeviationAttachment)
+    ]  # fmt: skip
+    found: dict[str, list[str]] = {}
+    for entity, part_id in session.execute(sa.union_all(*parts)).all():
+        found.setdefault(entity, []).append(part_id)
+    return found
+
+
 def _value(field: str, value: Any, names: dict[int, str], departments: dict[int, str]) -> str:
     if value is None or value == "":
         return "–"
@@ -136,19 +151,21 @@ def timeline_for(
     session: Session,
     deviation: Deviation,
     internal: bool,
-    parts: Sequence[CorrectiveAction | DeviationComment | DeviationAttachment] = (),
+    parts: Sequence[CorrectiveAction | DeviationComment | DeviationAttachment] | None = None,
     known_names: dict[int, str] | None = None,
 ) -> list[Entry]:
-    """The case's history. The internal view's takes in the history of `parts`: every
-    action, comment and attachment of the case (withdrawn ones too), as the page loaded
-    them; `known_names`: people's names the page has read already."""
+    """The case's history. The internal view's takes in the history of every action,
+    comment and attachment of the case (withdrawn ones too): `parts` when the page has
+    loaded them, else read here; `known_names`: people's names the page has read already."""
     assert deviation.id is not None
     conditions = [
         sa.and_(AuditEvent.entity == "deviation", AuditEvent.entity_id == str(deviation.id))
     ]
     if internal:
         ids: dict[str, list[str]] = {}
-        for part in parts:
+        if parts is None:
+            ids = _part_ids(session, deviation.id)
+        for part in parts or ():
             ids.setdefault(part.__tablename__, []).append(str(part.id))  # type: ignore[attr-defined]
         for entity, found in ids.items():
             conditions.append(
